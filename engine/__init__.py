@@ -1,0 +1,1 @@
+"""The pure process engine: safe BPMN loading, restricted expressions, running and storing state."""

@@ -1,0 +1,93 @@
+"""Deploy-time safety scan of a BPMN tree: allowed elements and checked expressions only."""
+from __future__ import annotations
+
+from collections.abc import Collection
+
+from lxml import etree
+
+from engine.errors import ExpressionError, ModelError
+from engine.expressions import check_expression, parse_script
+
+BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+BPMNDI = "http://www.omg.org/spec/BPMN/20100524/DI"
+DC = "http://www.omg.org/spec/DD/20100524/DC"
+DI = "http://www.omg.org/spec/DD/20100524/DI"
+SPIFF = "http://spiffworkflow.org/bpmn/schema/1.0/core"
+MAX_ELEMENTS = 5000
+
+ALLOWED_BPMN = frozenset("""
+definitions collaboration participant process laneSet lane flowNodeRef childLaneSet
+startEvent endEvent intermediateCatchEvent intermediateThrowEvent boundaryEvent
+userTask manualTask task scriptTask script serviceTask subProcess
+exclusiveGateway parallelGateway inclusiveGateway eventBasedGateway
+sequenceFlow conditionExpression incoming outgoing extensionElements documentation
+timerEventDefinition timeDate timeDuration timeCycle terminateEventDefinition
+messageEventDefinition signalEventDefinition errorEventDefinition escalationEventDefinition
+message signal error escalation textAnnotation text association group category categoryValue
+dataObject dataObjectReference dataInputAssociation dataOutputAssociation sourceRef targetRef
+""".split())
+ALLOWED_SPIFF = frozenset(
+    "properties property serviceTaskOperator parameters parameter preScript postScript "
+    "instructionsForEndUser".split()
+)
+EXPRESSION_TAGS = frozenset({"conditionExpression", "timeDate", "timeDuration", "timeCycle"})
+SCRIPT_TAGS = {(BPMN, "script"), (SPIFF, "preScript"), (SPIFF, "postScript")}
+
+
+def _owner_id(element: etree._Element) -> str | None:
+    node: etree._Element | None = element
+    while node is not None:
+        if node.get("id") and etree.QName(node).namespace == BPMN:
+            return node.get("id")
+        node = node.getparent()
+    return None
+
+
+def _refuse(element: etree._Element, reason: str) -> ModelError:
+    return ModelError(reason, element=_owner_id(element), line=element.sourceline)
+
+
+def _check_element(element: etree._Element, operations: Collection[str]) -> None:
+    qname = etree.QName(element)
+    namespace, tag = qname.namespace, qname.localname
+    if namespace in (BPMNDI, DC, DI):
+        return
+    if namespace == BPMN and tag not in ALLOWED_BPMN:
+        raise _refuse(element, f"bpmn:{tag} is not supported")
+    if namespace == SPIFF and tag not in ALLOWED_SPIFF:
+        raise _refuse(element, f"spiffworkflow:{tag} is not supported")
+    if namespace not in (BPMN, SPIFF):
+        raise _refuse(element, f"elements of namespace {namespace!r} are not allowed")
+    try:
+        _check_code(element, namespace, tag, operations)
+    except ExpressionError as exc:
+        raise _refuse(element, str(exc)) from exc
+
+
+def _check_code(element: etree._Element, namespace: str, tag: str, operations: Collection[str]) -> None:
+    if namespace == BPMN and tag in EXPRESSION_TAGS:
+        check_expression(element.text or "")
+    elif (namespace, tag) in SCRIPT_TAGS:
+        parse_script(element.text or "")
+    elif namespace == SPIFF and tag == "parameter":
+        check_expression(element.get("value") or "")
+    elif namespace == SPIFF and tag == "serviceTaskOperator":
+        if element.get("id") not in operations:
+            raise ExpressionError(f"unknown service operation {element.get('id')!r}; "
+                                  f"known: {sorted(operations)}")
+
+
+def check_tree(root: etree._Element, operations: Collection[str]) -> None:
+    """Raise ModelError naming the first element that is unsupported or unsafe."""
+    if etree.QName(root).namespace != BPMN or etree.QName(root).localname != "definitions":
+        raise ModelError("the root element must be bpmn:definitions")
+    count = 0
+    for element in root.iter():
+        if not isinstance(element.tag, str):
+            if isinstance(element, etree._Entity):
+                raise _refuse(element, "entities are not allowed")
+            continue
+        count += 1
+        if count > MAX_ELEMENTS:
+            raise ModelError(f"the diagram has more than {MAX_ELEMENTS} elements")
+        _check_element(element, operations)

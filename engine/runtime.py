@@ -1,0 +1,191 @@
+"""Run workflows: start, restore, complete user tasks, fire timers, read their state."""
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from typing import Any
+
+import orjson
+from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
+from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.exceptions import SpiffWorkflowException, WorkflowException
+from SpiffWorkflow.task import Task
+from SpiffWorkflow.util.task import TaskState
+
+from engine.errors import EngineError, ExpressionError, TaskStateError
+from engine.expressions import Evaluator, check_expression, to_data
+from engine.model import LoadedModel
+from engine.serialization import dump_workflow, load_workflow
+
+Operation = Callable[..., Any]
+
+
+class SafeEnvironment(BasePythonScriptEngineEnvironment):
+    """Evaluates every expression and script of a diagram with the restricted evaluator."""
+
+    def __init__(self, evaluator: Evaluator, operations: Mapping[str, Operation]) -> None:
+        super().__init__({})
+        self.evaluator = evaluator
+        self.operations = operations
+
+    def evaluate(self, expression: str, context: dict[str, Any], external_context: Any = None) -> Any:
+        return self.evaluator.evaluate(expression, {**(external_context or {}), **context})
+
+    def execute(self, script: str, context: dict[str, Any], external_context: Any = None) -> bool:
+        context.update(self.evaluator.run_script(script, {**(external_context or {}), **context}))
+        return True
+
+    def call_service(self, context: dict[str, Any], operation_name: str = "", operation_params: Any = None) -> str:
+        operation = self.operations.get(operation_name)
+        if operation is None:
+            raise ExpressionError(f"unknown service operation {operation_name!r}")
+        params = {name: param["value"] for name, param in (operation_params or {}).items()}
+        return orjson.dumps(to_data(operation(**params))).decode()
+
+
+class SafeScriptEngine(PythonScriptEngine):
+    """A script engine that only ever uses the safe environment, and tells the host's time."""
+
+    def __init__(self, environment: SafeEnvironment, now: Callable[[], datetime]) -> None:
+        super().__init__(environment=environment)
+        self.now = now
+
+    def validate(self, expression: str) -> None:
+        check_expression(expression)
+
+    def call_service(self, task: Task, **kwargs: Any) -> str:
+        return self.environment.call_service(task.data, **kwargs)
+
+
+def script_engine(now: Callable[[], datetime], today: Callable[[], date],
+                  operations: Mapping[str, Operation]) -> SafeScriptEngine:
+    """Return a script engine whose clock and service operations come from the host."""
+    return SafeScriptEngine(SafeEnvironment(Evaluator(today), operations), now)
+
+
+@dataclass(frozen=True)
+class ReadyTask:
+    """A user task waiting for a person, with its data and due time."""
+
+    id: str
+    name: str
+    data: dict[str, Any]
+    due: datetime | None
+
+
+def _run_steps(workflow: BpmnWorkflow) -> None:
+    try:
+        workflow.do_engine_steps()
+    except SpiffWorkflowException as exc:
+        raise EngineError(f"the process failed: {exc}") from exc
+
+
+def start(model: LoadedModel, engine: SafeScriptEngine, data: Mapping[str, Any] | None = None) -> BpmnWorkflow:
+    """Create a new workflow of *model* and run it to its first waiting point."""
+    workflow = BpmnWorkflow(model.spec, model.subprocess_specs, script_engine=engine)
+    if data:
+        workflow.task_tree.data = dict(data)
+        for task in workflow.get_tasks(state=TaskState.READY):
+            task.data = {**task.data, **data}
+    _run_steps(workflow)
+    return workflow
+
+
+def restore(model: LoadedModel, state: bytes, engine: SafeScriptEngine) -> BpmnWorkflow:
+    """Rebuild a workflow from stored state and re-attach the host's script engine."""
+    workflow = load_workflow(state, model.spec, model.subprocess_specs)
+    workflow.script_engine = engine
+    return workflow
+
+
+def dump(workflow: BpmnWorkflow) -> bytes:
+    """Serialize the workflow's state for storage."""
+    return dump_workflow(workflow)
+
+
+def _timer_value(task: Task) -> datetime | None:
+    value = task._get_internal_data("event_value")
+    if not isinstance(value, str):
+        return None
+    try:
+        due = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return due if due.tzinfo else due.replace(tzinfo=timezone.utc)
+
+
+def _is_waiting_timer(task: Task) -> bool:
+    definition = getattr(task.task_spec, "event_definition", None)
+    return task.state == TaskState.WAITING and isinstance(definition, TimerEventDefinition)
+
+
+def _due(task: Task) -> datetime | None:
+    parent = task.parent
+    if parent is None:
+        return None
+    dues = [_timer_value(s) for s in parent.children if s is not task and _is_waiting_timer(s)]
+    known = [d for d in dues if d is not None]
+    return min(known) if known else None
+
+
+def ready_tasks(workflow: BpmnWorkflow) -> list[ReadyTask]:
+    """Return the user tasks that are ready, oldest first."""
+    tasks = workflow.get_tasks(state=TaskState.READY, manual=True)
+    return [ReadyTask(str(t.id), t.task_spec.bpmn_id, t.data, _due(t)) for t in tasks]
+
+
+def complete(workflow: BpmnWorkflow, task_id: str, data: Mapping[str, Any]) -> None:
+    """Complete the ready user task *task_id* with *data* and run the engine on."""
+    task = next((t for t in workflow.get_tasks(state=TaskState.READY, manual=True) if str(t.id) == task_id), None)
+    if task is None:
+        raise TaskStateError(f"task {task_id} is not ready")
+    task.data = {**task.data, **data}
+    try:
+        task.run()
+    except (SpiffWorkflowException, WorkflowException) as exc:
+        raise EngineError(f"the task failed: {exc}") from exc
+    _run_steps(workflow)
+
+
+def _waiting_timers(workflow: BpmnWorkflow) -> dict[str, Task]:
+    return {str(t.id): t for t in workflow.get_tasks(state=TaskState.WAITING) if _is_waiting_timer(t)}
+
+
+def fire_timers(workflow: BpmnWorkflow) -> list[str]:
+    """Fire every timer whose time has come; return the ids of the timer events that fired."""
+    before = _waiting_timers(workflow)
+    try:
+        workflow.refresh_timers()
+    except SpiffWorkflowException as exc:
+        raise EngineError(f"a timer failed: {exc}") from exc
+    _run_steps(workflow)
+    return [task.task_spec.bpmn_id for key, task in before.items() if task.state != TaskState.WAITING]
+
+
+def next_timer(workflow: BpmnWorkflow) -> datetime | None:
+    """Return when the earliest waiting timer is due, or None."""
+    dues = [_timer_value(t) for t in _waiting_timers(workflow).values()]
+    known = [d for d in dues if d is not None]
+    return min(known) if known else None
+
+
+def end_status(workflow: BpmnWorkflow) -> str | None:
+    """Return the finished workflow's status from its end events, or None while it runs."""
+    if not workflow.completed:
+        return None
+    statuses = set()
+    for task in workflow.get_tasks(state=TaskState.COMPLETED):
+        if type(task.task_spec).__name__ == "EndEvent":
+            props = task.task_spec.extensions.get("properties", {})
+            statuses.add(props.get("status", "completed"))
+    return "rejected" if "rejected" in statuses else "completed"
+
+
+def current_data(workflow: BpmnWorkflow) -> dict[str, Any]:
+    """Return the data of the newest task, the workflow's current view of its variables."""
+    if workflow.last_task is not None:
+        return dict(workflow.last_task.data)
+    return dict(workflow.data)
