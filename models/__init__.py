@@ -1,0 +1,1 @@
+"""Database tables, the money type, connections and migrations (SQLAlchemy only)."""

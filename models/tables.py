@@ -1,0 +1,189 @@
+"""The schema: every table the system keeps, as SQLAlchemy Core tables."""
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+from models.types import Money
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+BigId = BigInteger().with_variant(Integer, "sqlite")
+
+organization = Table(
+    "organization",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("code", String(64), nullable=False, unique=True),
+    Column("name", String(200), nullable=False),
+    Column("name_en", String(200), nullable=False, server_default=""),
+    Column("kind", String(20), nullable=False),
+)
+
+app_user = Table(
+    "app_user",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("username", String(64), nullable=False, unique=True),
+    Column("display_name", String(100), nullable=False),
+    Column("password_hash", String(255), nullable=False),
+    Column("organization_id", ForeignKey("organization.id"), nullable=False),
+    Column("is_active", Boolean, nullable=False, server_default="1"),
+    Column("created_at", DateTime, nullable=False),
+)
+
+user_role = Table(
+    "user_role",
+    metadata,
+    Column("user_id", ForeignKey("app_user.id", ondelete="CASCADE"), primary_key=True),
+    Column("role", String(32), primary_key=True),
+)
+
+process_model = Table(
+    "process_model",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("process_id", String(100), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("content_hash", String(64), nullable=False, unique=True),
+    Column("bpmn_xml", Text, nullable=False),
+    Column("forms_json", Text, nullable=False),
+    Column("spec_json", Text, nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("created_by", ForeignKey("app_user.id"), nullable=True),
+    UniqueConstraint("process_id", "version", name="uq_process_model_version"),
+)
+
+process_instance = Table(
+    "process_instance",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("model_id", ForeignKey("process_model.id"), nullable=False),
+    Column("process_id", String(100), nullable=False),
+    Column("title", String(300), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("stage", String(40), nullable=False),
+    Column("department_org_id", ForeignKey("organization.id"), nullable=True),
+    Column("bank_org_id", ForeignKey("organization.id"), nullable=True),
+    Column("started_by", ForeignKey("app_user.id"), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+    Column("completed_at", DateTime, nullable=True),
+    Column("next_timer_due", DateTime, nullable=True),
+    Column("version", Integer, nullable=False),
+    Column("state", LargeBinary, nullable=False),
+    Index("ix_process_instance_timer", "status", "next_timer_due"),
+    Index("ix_process_instance_department", "department_org_id", "id"),
+    Index("ix_process_instance_bank", "bank_org_id", "id"),
+)
+
+human_task = Table(
+    "human_task",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("instance_id", ForeignKey("process_instance.id"), nullable=False, index=True),
+    Column("task_name", String(100), nullable=False),
+    Column("title", String(200), nullable=False),
+    Column("lane", String(32), nullable=False),
+    Column("org_id", ForeignKey("organization.id"), nullable=True),
+    Column("stage", String(40), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("form_patch", Text, nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("due_at", DateTime, nullable=True),
+    Column("completed_at", DateTime, nullable=True),
+    Column("completed_by", ForeignKey("app_user.id"), nullable=True),
+    Index("ix_human_task_inbox", "status", "lane", "org_id", "due_at", "id"),
+)
+
+audit_event = Table(
+    "audit_event",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("at", DateTime, nullable=False),
+    Column("actor_id", ForeignKey("app_user.id"), nullable=True),
+    Column("instance_id", ForeignKey("process_instance.id"), nullable=True, index=True),
+    Column("task_id", String(36), nullable=True),
+    Column("event", String(40), nullable=False),
+    Column("data", Text, nullable=False),
+)
+
+project = Table(
+    "project",
+    metadata,
+    Column("instance_id", ForeignKey("process_instance.id"), primary_key=True),
+    Column("year", Integer, nullable=True),
+    Column("round", String(20), nullable=True),
+    Column("name", String(300), nullable=True),
+    Column("category", String(40), nullable=True),
+    Column("budget", Money, nullable=True),
+    Column("approved_budget", Money, nullable=True),
+    Column("plan_amount", Money, nullable=True),
+    Column("contractor", String(300), nullable=True),
+    Column("procurement_no", String(100), nullable=True),
+    Column("contract_price", Money, nullable=True),
+    Column("paid_total", Money, nullable=False),
+    Index("ix_project_year_round", "year", "round"),
+)
+
+payment = Table(
+    "payment",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("instance_id", ForeignKey("process_instance.id"), nullable=False, index=True),
+    Column("bank_org_id", ForeignKey("organization.id"), nullable=False),
+    Column("instalment", Integer, nullable=False),
+    Column("amount", Money, nullable=False),
+    Column("notice_date", Date, nullable=False),
+    Column("paid_on", Date, nullable=False),
+    Column("reference", String(100), nullable=False),
+    Column("recorded_at", DateTime, nullable=False),
+    Column("recorded_by", ForeignKey("app_user.id"), nullable=False),
+    UniqueConstraint("instance_id", "instalment", name="uq_payment_instalment"),
+)
+
+stored_file = Table(
+    "stored_file",
+    metadata,
+    Column("sha256", String(64), primary_key=True),
+    Column("filename", String(255), nullable=False),
+    Column("content_type", String(100), nullable=False),
+    Column("size", BigInteger, nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("created_by", ForeignKey("app_user.id"), nullable=True),
+)
+
+document = Table(
+    "document",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("instance_id", ForeignKey("process_instance.id"), nullable=False, index=True),
+    Column("sha256", ForeignKey("stored_file.sha256"), nullable=False, index=True),
+    Column("field", String(100), nullable=False),
+    Column("task_id", String(36), nullable=True),
+    Column("created_at", DateTime, nullable=False),
+    Column("created_by", ForeignKey("app_user.id"), nullable=True),
+)
