@@ -1,0 +1,38 @@
+"""The append-only history: who did what, when, with which data."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import orjson
+from sqlalchemy import Connection, insert, select
+
+from models.tables import app_user, audit_event
+from services.clock import from_db, to_db
+
+
+def record(conn: Connection, event: str, at: datetime, *, actor_id: int | None = None,
+           instance_id: int | None = None, task_id: str | None = None,
+           data: dict[str, Any] | None = None) -> None:
+    """Append one event to the audit table."""
+    conn.execute(insert(audit_event).values(
+        at=to_db(at), actor_id=actor_id, instance_id=instance_id, task_id=task_id,
+        event=event, data=orjson.dumps(data or {}).decode(),
+    ))
+
+
+def history(conn: Connection, instance_id: int) -> list[dict[str, Any]]:
+    """Return the instance's events, oldest first, with the actors' names."""
+    rows = conn.execute(
+        select(audit_event, app_user.c.username, app_user.c.display_name)
+        .outerjoin(app_user, app_user.c.id == audit_event.c.actor_id)
+        .where(audit_event.c.instance_id == instance_id)
+        .order_by(audit_event.c.id)
+    ).all()
+    return [
+        {
+            "at": from_db(r.at).isoformat(), "event": r.event, "task_id": r.task_id,
+            "actor": r.username, "actor_name": r.display_name, "data": orjson.loads(r.data),
+        }
+        for r in rows
+    ]

@@ -1,0 +1,42 @@
+"""Time as the services see it: UTC instants, dates in China Standard Time."""
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+
+CHINA = timezone(timedelta(hours=8), "CST")
+
+
+class Clock:
+    """The real clock."""
+
+    def now(self) -> datetime:
+        """Return the current instant, timezone-aware UTC."""
+        return datetime.now(timezone.utc)
+
+    def today(self) -> date:
+        """Return today's date in China."""
+        return self.now().astimezone(CHINA).date()
+
+
+class FixedClock(Clock):
+    """A clock that stays where it is set; for tests, benchmarks and demos."""
+
+    def __init__(self, at: datetime) -> None:
+        self.at = at
+
+    def now(self) -> datetime:
+        return self.at
+
+
+def to_db(moment: datetime | None) -> datetime | None:
+    """Return *moment* as naive UTC, the form every timestamp column stores."""
+    if moment is None:
+        return None
+    return moment.astimezone(timezone.utc).replace(tzinfo=None)
+
+
+def from_db(moment: datetime | None) -> datetime | None:
+    """Return a stored naive-UTC timestamp as an aware datetime."""
+    if moment is None:
+        return None
+    return moment.replace(tzinfo=timezone.utc)

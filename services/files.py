@@ -1,0 +1,99 @@
+"""Uploaded documents: checked by content, stored once by sha256, shown only to those who may."""
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import tempfile
+import unicodedata
+from pathlib import Path
+from typing import Any
+
+import filetype
+from sqlalchemy import exists, insert, select
+
+from models.tables import document, process_instance, stored_file
+from services.clock import to_db
+from services.context import Services
+from services.errors import NotFound, ValidationError
+from services.users import Actor
+from services.visibility import visible_instances
+
+MAX_FILE_BYTES = 20 * 1024 * 1024
+ALLOWED_TYPES = {
+    "pdf": "application/pdf",
+    "jpg": "image/jpeg",
+    "png": "image/png",
+    "doc": "application/msword",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xls": "application/vnd.ms-excel",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
+
+
+def clean_filename(name: str) -> str:
+    """Return a display-safe file name: no folders, no control characters, at most 200 characters."""
+    base = os.path.basename(name.replace("\\", "/")).strip()
+    base = "".join(ch for ch in base if unicodedata.category(ch)[0] != "C")
+    return base[-200:] or "file"
+
+
+def sniff(content: bytes) -> tuple[str, str]:
+    """Return (extension, MIME type) of *content*, judged by its bytes; refuse other kinds."""
+    kind = filetype.guess(content)
+    if kind is None or kind.extension not in ALLOWED_TYPES:
+        allowed = ", ".join(sorted(ALLOWED_TYPES))
+        raise ValidationError(f"Only these kinds of file may be uploaded: {allowed}.")
+    return kind.extension, ALLOWED_TYPES[kind.extension]
+
+
+def path_of(ctx: Services, digest: str) -> Path:
+    """Return where the file with *digest* is kept."""
+    return ctx.files_dir / digest[:2] / digest
+
+
+def _write(ctx: Services, digest: str, content: bytes) -> None:
+    target = path_of(ctx, digest)
+    if target.exists():
+        return
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile(dir=target.parent, delete=False) as handle:
+        handle.write(content)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(handle.name, target)
+
+
+def store_file(ctx: Services, actor: Actor | None, filename: str, content: bytes) -> dict[str, Any]:
+    """Check and store an upload; return its sha256, name, type and size."""
+    if not content:
+        raise ValidationError("The file is empty.")
+    if len(content) > MAX_FILE_BYTES:
+        raise ValidationError(f"The file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB.")
+    _ext, content_type = sniff(content)
+    digest = hashlib.sha256(content).hexdigest()
+    name = clean_filename(filename)
+    _write(ctx, digest, content)
+    with ctx.db.write() as conn:
+        known = conn.execute(select(stored_file.c.sha256).where(stored_file.c.sha256 == digest)).first()
+        if known is None:
+            conn.execute(insert(stored_file).values(
+                sha256=digest, filename=name, content_type=content_type, size=len(content),
+                created_at=to_db(ctx.clock.now()), created_by=actor.id if actor else None))
+    return {"sha256": digest, "filename": name, "content_type": content_type, "size": len(content)}
+
+
+def open_file(ctx: Services, actor: Actor, digest: str) -> dict[str, Any]:
+    """Return a stored file's metadata and path if *actor* may see a project it belongs to."""
+    if not SHA256_RE.match(digest):
+        raise NotFound("no such file")
+    with ctx.db.read() as conn:
+        row = conn.execute(select(stored_file).where(stored_file.c.sha256 == digest)).first()
+        linked = conn.execute(select(exists().where(
+            document.c.sha256 == digest, document.c.instance_id == process_instance.c.id,
+            visible_instances(actor)))).scalar()
+    if row is None or not (linked or row.created_by == actor.id):
+        raise NotFound("no such file")
+    return {"sha256": digest, "filename": row.filename, "content_type": row.content_type,
+            "size": row.size, "path": path_of(ctx, digest)}

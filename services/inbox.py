@@ -1,0 +1,59 @@
+"""A user's task list: one indexed query over the task projection, no workflow loaded."""
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, false, or_, select
+
+from models.tables import human_task, process_instance
+from services.clock import from_db
+from services.context import Services
+from services.process_models import model_by_id
+from services.steps import SCOPED_LANES
+from services.tasks import task_form
+from services.users import Actor
+
+INBOX_LIMIT = 500
+
+
+def inbox_clause(actor: Actor) -> ColumnElement[bool]:
+    """Return the WHERE clause selecting the ready tasks *actor* may complete."""
+    clauses = []
+    for role in sorted(actor.roles):
+        scoped = human_task.c.org_id == actor.org_id if role in SCOPED_LANES else human_task.c.org_id.is_(None)
+        clauses.append(and_(human_task.c.lane == role, scoped))
+    if not clauses:
+        return false()
+    return and_(human_task.c.status == "ready", or_(*clauses))
+
+
+def inbox_query(actor: Actor, limit: int = INBOX_LIMIT):  # type: ignore[no-untyped-def]
+    """Return the SELECT of *actor*'s task list, soonest due first, then longest waiting."""
+    return (
+        select(human_task.c.id, human_task.c.instance_id, human_task.c.task_name, human_task.c.title,
+               human_task.c.lane, human_task.c.stage, human_task.c.due_at, human_task.c.created_at,
+               human_task.c.form_patch, process_instance.c.title.label("instance_title"),
+               process_instance.c.model_id)
+        .join(process_instance, process_instance.c.id == human_task.c.instance_id)
+        .where(inbox_clause(actor))
+        .order_by(human_task.c.due_at.asc().nulls_last(), human_task.c.created_at, human_task.c.id)
+        .limit(limit)
+    )
+
+
+def tasks_for(ctx: Services, actor: Actor, *, with_forms: bool = False, limit: int = INBOX_LIMIT) -> list[dict[str, Any]]:
+    """Return the ready tasks *actor* may complete, with their forms if asked."""
+    with ctx.db.read() as conn:
+        rows = conn.execute(inbox_query(actor, limit)).all()
+        result = []
+        for r in rows:
+            item = {
+                "id": r.id, "instance_id": r.instance_id, "name": r.task_name, "title": r.title,
+                "lane": r.lane, "stage": r.stage, "project": r.instance_title,
+                "due": from_db(r.due_at).isoformat() if r.due_at else None,
+                "created_at": from_db(r.created_at).isoformat(),
+            }
+            if with_forms:
+                item["form"] = task_form(conn, model_by_id(ctx, conn, r.model_id), r.task_name, r.form_patch)
+            result.append(item)
+    return result

@@ -1,0 +1,132 @@
+"""Start instances and show them with their tasks, history and records."""
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Connection, insert, select
+
+from engine import runtime
+from engine.errors import EngineError
+from models.tables import document, human_task, organization, payment, process_instance, process_model, project
+from services import audit, fund_project
+from services.clock import from_db, to_db
+from services.context import Services
+from services.errors import NotFound, PermissionDenied, ServiceError, ValidationError
+from services.process_models import latest
+from services.steps import UNTITLED, Locked, save_step
+from services.tasks import complete_in, lock_task
+from services.users import Actor
+from services.visibility import can_see_instance
+
+
+def _insert_instance(ctx: Services, conn: Connection, actor: Actor, model_id: int, process_id: str,
+                     department_org_id: int | None) -> int:
+    now = to_db(ctx.clock.now())
+    return conn.execute(insert(process_instance).values(
+        model_id=model_id, process_id=process_id, title=UNTITLED, status="running", stage="",
+        department_org_id=department_org_id, bank_org_id=None, started_by=actor.id, created_at=now,
+        updated_at=now, version=0, state=b"",
+    )).inserted_primary_key[0]
+
+
+def start_instance(ctx: Services, actor: Actor, process_id: str, data: Any = None) -> dict[str, Any]:
+    """Start a new instance of *process_id* as *actor*; with *data*, also submit its first form."""
+    if data is not None and not isinstance(data, dict):
+        raise ValidationError("Form data must be a JSON object.")
+    with ctx.db.write() as conn:
+        model_id, model = latest(conn, process_id)
+        if model.start_lane and model.start_lane not in actor.roles:
+            raise PermissionDenied(f"only role {model.start_lane!r} may start {process_id!r}")
+        department = actor.org_id if model.start_lane == "department" else None
+        try:
+            workflow = runtime.start(model, ctx.script_engine)
+        except EngineError as exc:
+            raise ServiceError(f"the process could not start: {exc}") from exc
+        instance_id = _insert_instance(ctx, conn, actor, model_id, process_id, department)
+        if process_id == fund_project.PROCESS_ID:
+            fund_project.on_start(conn, instance_id)
+        audit.record(conn, "instance_started", ctx.clock.now(), actor_id=actor.id, instance_id=instance_id,
+                     data={"process_id": process_id, "model_id": model_id})
+        inst = Locked(instance_id, model_id, process_id, 0, "running", "", UNTITLED, department, None, b"")
+        result = save_step(ctx, conn, inst, model, workflow, {}, {}, actor_id=actor.id)
+        if data:
+            result = _submit_first(ctx, conn, actor, result, data, workflow)
+    return result
+
+
+def _submit_first(ctx: Services, conn: Connection, actor: Actor, started: dict[str, Any], data: dict[str, Any],
+                  workflow: Any) -> dict[str, Any]:
+    if len(started["ready"]) != 1:
+        raise ValidationError("this process does not start with a single form to fill in")
+    row = lock_task(ctx, conn, started["ready"][0])
+    if row is None:
+        raise ServiceError("the first task of the new instance was not saved")
+    return complete_in(ctx, conn, actor, row, data, workflow=workflow)
+
+
+def _instance_row(conn: Connection, instance_id: int) -> Any:
+    return conn.execute(
+        select(*[c for c in process_instance.c if c.key != "state"],
+               process_model.c.version.label("model_version"))
+        .join(process_model, process_model.c.id == process_instance.c.model_id)
+        .where(process_instance.c.id == instance_id)
+    ).first()
+
+
+def _org_names(conn: Connection, *ids: int | None) -> dict[int, str]:
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}
+    rows = conn.execute(select(organization.c.id, organization.c.code).where(organization.c.id.in_(wanted)))
+    return {r.id: r.code for r in rows}
+
+
+def _tasks(conn: Connection, instance_id: int) -> list[dict[str, Any]]:
+    rows = conn.execute(select(human_task).where(human_task.c.instance_id == instance_id)
+                        .order_by(human_task.c.created_at, human_task.c.id)).all()
+    return [{
+        "id": r.id, "name": r.task_name, "title": r.title, "lane": r.lane, "stage": r.stage,
+        "status": r.status, "created_at": from_db(r.created_at).isoformat(),
+        "due": from_db(r.due_at).isoformat() if r.due_at else None,
+        "completed_at": from_db(r.completed_at).isoformat() if r.completed_at else None,
+    } for r in rows]
+
+
+def _project(conn: Connection, instance_id: int) -> dict[str, Any] | None:
+    row = conn.execute(select(project).where(project.c.instance_id == instance_id)).first()
+    if row is None:
+        return None
+    facts = {k: v for k, v in row._mapping.items() if k != "instance_id"}
+    return {k: (str(v) if v is not None and k in fund_project.MONEY_COLUMNS else v) for k, v in facts.items()}
+
+
+def _payments(conn: Connection, instance_id: int) -> list[dict[str, Any]]:
+    rows = conn.execute(select(payment).where(payment.c.instance_id == instance_id).order_by(payment.c.instalment))
+    return [{"instalment": r.instalment, "amount": str(r.amount), "notice_date": r.notice_date.isoformat(),
+             "paid_on": r.paid_on.isoformat(), "reference": r.reference} for r in rows]
+
+
+def _documents(conn: Connection, instance_id: int) -> list[dict[str, Any]]:
+    rows = conn.execute(select(document).where(document.c.instance_id == instance_id).order_by(document.c.id))
+    return [{"sha256": r.sha256, "field": r.field, "task_id": r.task_id} for r in rows]
+
+
+def show_instance(ctx: Services, instance_id: int, actor: Actor | None = None) -> dict[str, Any]:
+    """Return an instance's status, stage, tasks, history and records (scoped to *actor* if given)."""
+    with ctx.db.read() as conn:
+        row = _instance_row(conn, instance_id)
+        if row is None or (actor and not can_see_instance(actor, row.department_org_id, row.bank_org_id)):
+            raise NotFound(f"instance {instance_id} does not exist")
+        orgs = _org_names(conn, row.department_org_id, row.bank_org_id)
+        tasks = _tasks(conn, instance_id)
+        return {
+            "instance_id": row.id, "process_id": row.process_id, "model_version": row.model_version,
+            "title": row.title, "status": row.status, "stage": row.stage,
+            "department": orgs.get(row.department_org_id), "bank": orgs.get(row.bank_org_id),
+            "created_at": from_db(row.created_at).isoformat(), "updated_at": from_db(row.updated_at).isoformat(),
+            "completed_at": from_db(row.completed_at).isoformat() if row.completed_at else None,
+            "next_timer_due": from_db(row.next_timer_due).isoformat() if row.next_timer_due else None,
+            "open_tasks": [t for t in tasks if t["status"] == "ready"],
+            "tasks": tasks, "project": _project(conn, instance_id), "payments": _payments(conn, instance_id),
+            "documents": _documents(conn, instance_id), "history": audit.history(conn, instance_id),
+        }

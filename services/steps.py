@@ -1,0 +1,117 @@
+"""Save one step of an instance: its state, columns, task projection and domain records."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
+
+import orjson
+from sqlalchemy import Connection, insert, update
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+
+from engine import runtime
+from engine.forms import form_patch
+from engine.model import LoadedModel
+from engine.runtime import ReadyTask
+from models.tables import human_task, process_instance
+from services import audit, fund_project
+from services.clock import to_db
+from services.context import Services
+from services.errors import ConflictError
+from services.users import org_id_by_code
+
+SCOPED_LANES = {"department": "department_org_id", "bank": "bank_org_id"}
+UNTITLED = "新申报项目"
+
+
+@dataclass(frozen=True)
+class Locked:
+    """The instance row a transaction holds, as read under its lock."""
+
+    id: int
+    model_id: int
+    process_id: str
+    version: int
+    status: str
+    stage: str
+    title: str
+    department_org_id: int | None
+    bank_org_id: int | None
+    state: bytes
+
+
+def lane_org(lane: str, inst: Locked) -> int | None:
+    """Return the organisation that owns tasks of *lane* in *inst*, None for bureau-wide lanes."""
+    column = SCOPED_LANES.get(lane)
+    return getattr(inst, column) if column else None
+
+
+def _bank_org(conn: Connection, inst: Locked, before: Mapping[str, Any], after: Mapping[str, Any]) -> int | None:
+    code = after.get("bank")
+    if not code or code == before.get("bank"):
+        return inst.bank_org_id
+    return org_id_by_code(conn, code)
+
+
+def _stage(model: LoadedModel, ready: Mapping[str, ReadyTask], status: str, current: str) -> str:
+    if status != "running":
+        return status
+    for task in ready.values():
+        return model.user_tasks[task.name].stage
+    return current
+
+
+def _task_row(ctx: Services, model: LoadedModel, inst: Locked, task: ReadyTask, now: datetime) -> dict[str, Any]:
+    info = model.user_tasks[task.name]
+    patch = form_patch(model.forms[info.form], task.data, ctx.script_engine.environment.evaluator)
+    return {
+        "id": task.id, "instance_id": inst.id, "task_name": task.name, "title": info.title,
+        "lane": info.lane, "org_id": lane_org(info.lane, inst), "stage": info.stage,
+        "status": "ready", "form_patch": orjson.dumps(patch).decode(), "created_at": to_db(now),
+        "due_at": to_db(task.due),
+    }
+
+
+def _project_tasks(ctx: Services, conn: Connection, model: LoadedModel, inst: Locked,
+                   before: Mapping[str, ReadyTask], after: Mapping[str, ReadyTask],
+                   completed: str | None, actor_id: int | None, now: datetime) -> None:
+    if completed:
+        conn.execute(update(human_task).where(human_task.c.id == completed).values(
+            status="completed", completed_at=to_db(now), completed_by=actor_id))
+    gone = [task_id for task_id in before if task_id not in after and task_id != completed]
+    if gone:
+        conn.execute(update(human_task).where(human_task.c.id.in_(gone)).values(
+            status="cancelled", completed_at=to_db(now)))
+    new = [_task_row(ctx, model, inst, t, now) for task_id, t in after.items() if task_id not in before]
+    if new:
+        conn.execute(insert(human_task), new)
+
+
+def save_step(ctx: Services, conn: Connection, inst: Locked, model: LoadedModel, workflow: BpmnWorkflow,
+              before: Mapping[str, ReadyTask], before_data: Mapping[str, Any], *,
+              actor_id: int | None, completed: str | None = None) -> dict[str, Any]:
+    """Write everything one step changed; raise ConflictError if someone else saved first."""
+    now = ctx.clock.now()
+    after = {t.id: t for t in runtime.ready_tasks(workflow)}
+    data = runtime.current_data(workflow)
+    status = runtime.end_status(workflow) or "running"
+    inst = replace(inst, bank_org_id=_bank_org(conn, inst, before_data, data))
+    values = {
+        "state": runtime.dump(workflow), "version": inst.version + 1, "status": status,
+        "stage": _stage(model, after, status, inst.stage), "updated_at": to_db(now),
+        "title": str(data.get("project_name") or inst.title)[:300],
+        "bank_org_id": inst.bank_org_id, "next_timer_due": to_db(runtime.next_timer(workflow)),
+        "completed_at": to_db(now) if status != "running" else None,
+    }
+    result = conn.execute(update(process_instance).where(
+        process_instance.c.id == inst.id, process_instance.c.version == inst.version).values(**values))
+    if result.rowcount != 1:
+        raise ConflictError("the project was changed by someone else; reload and try again")
+    _project_tasks(ctx, conn, model, inst, before, after, completed, actor_id, now)
+    if inst.process_id == fund_project.PROCESS_ID:
+        fund_project.on_data(conn, inst.id, before_data, data)
+    if status != "running" and inst.status == "running":
+        audit.record(conn, "instance_ended", now, instance_id=inst.id, data={"status": status})
+    return {"instance_id": inst.id, "status": status, "stage": values["stage"], "bank_org_id": inst.bank_org_id,
+            "ready": list(after)}

@@ -1,0 +1,148 @@
+"""Complete a user task: lock, check, validate, run the engine, save — in one transaction."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import orjson
+from sqlalchemy import Connection, Row, and_, desc, insert, select
+
+from engine import runtime
+from engine.errors import EngineError
+from engine.forms import apply_patch
+from engine.model import LoadedModel
+from models.tables import document, human_task, process_instance, stored_file
+from services import audit, forms
+from services.clock import to_db
+from services.context import Services
+from services.errors import ConflictError, NotFound, PermissionDenied, ServiceError, ValidationError
+from services.fund_project import on_task_completed
+from services.process_models import model_by_id
+from services.steps import Locked, save_step
+from services.users import Actor, bank_options
+from services.visibility import can_see_instance
+
+_LOCK_COLUMNS = (
+    human_task.c.id.label("task_id"), human_task.c.task_name, human_task.c.lane, human_task.c.org_id,
+    human_task.c.status.label("task_status"), human_task.c.form_patch, human_task.c.title.label("task_title"),
+    process_instance.c.id, process_instance.c.model_id, process_instance.c.process_id,
+    process_instance.c.version, process_instance.c.status, process_instance.c.stage, process_instance.c.title,
+    process_instance.c.department_org_id, process_instance.c.bank_org_id, process_instance.c.state,
+)
+
+
+def _lock(ctx: Services, conn: Connection, task_id: str) -> Row[Any] | None:
+    query = select(*_LOCK_COLUMNS).join(process_instance, process_instance.c.id == human_task.c.instance_id)
+    query = query.where(human_task.c.id == task_id)
+    if ctx.db.is_postgresql:
+        query = query.with_for_update()
+    return conn.execute(query).first()
+
+
+def locked_instance(row: Row[Any]) -> Locked:
+    """Return the instance part of a locked row."""
+    return Locked(row.id, row.model_id, row.process_id, row.version, row.status, row.stage, row.title,
+                  row.department_org_id, row.bank_org_id, row.state)
+
+
+def may_complete(actor: Actor, lane: str, org_id: int | None) -> bool:
+    """Return True if *actor* may complete a task of *lane* owned by *org_id*."""
+    return lane in actor.roles and (org_id is None or org_id == actor.org_id)
+
+
+def _check_actor(actor: Actor, row: Row[Any]) -> None:
+    if not can_see_instance(actor, row.department_org_id, row.bank_org_id) and not may_complete(
+            actor, row.lane, row.org_id):
+        raise NotFound(f"task {row.task_id} does not exist")
+    if not may_complete(actor, row.lane, row.org_id):
+        raise PermissionDenied(f"task {row.task_id} is for role {row.lane!r}, which you do not have")
+    if row.task_status != "ready":
+        raise ConflictError(f"task {row.task_id} has already been handled")
+
+
+def task_form(conn: Connection, model: LoadedModel, task_name: str, patch_json: str) -> dict[str, Any]:
+    """Return the JSON Schema a user fills in for this task, with its values and choices."""
+    schema = apply_patch(model.form_for(task_name), orjson.loads(patch_json))
+    if any("x-options" in p for p in schema.get("properties", {}).values() if isinstance(p, dict)):
+        schema = forms.with_options(schema, {"banks": bank_options(conn)})
+    return schema
+
+
+def _check_separation(conn: Connection, model: LoadedModel, row: Row[Any], actor: Actor) -> None:
+    other = model.user_tasks[row.task_name].properties.get("separateFrom")
+    if not other:
+        return
+    last = conn.execute(
+        select(human_task.c.completed_by).where(and_(
+            human_task.c.instance_id == row.id, human_task.c.task_name == other,
+            human_task.c.status == "completed")).order_by(desc(human_task.c.completed_at)).limit(1)
+    ).scalar()
+    if last == actor.id:
+        raise PermissionDenied("the person who prepared this step may not also approve it")
+
+
+def _check_files(conn: Connection, schema: dict[str, Any], data: dict[str, Any]) -> dict[str, str]:
+    files = forms.file_fields(schema, data)
+    if files:
+        known = set(conn.execute(
+            select(stored_file.c.sha256).where(stored_file.c.sha256.in_(set(files.values())))).scalars())
+        missing = [forms.field_error(name, "file") for name, digest in files.items() if digest not in known]
+        if missing:
+            raise ValidationError("The form has errors", missing)
+    return files
+
+
+def complete_in(ctx: Services, conn: Connection, actor: Actor, row: Row[Any], data: Any,
+                workflow: Any = None) -> dict[str, Any]:
+    """Complete the locked task *row* inside the caller's transaction."""
+    _check_actor(actor, row)
+    model = model_by_id(ctx, conn, row.model_id)
+    schema = task_form(conn, model, row.task_name, row.form_patch)
+    clean = forms.validate(schema, data)
+    _check_separation(conn, model, row, actor)
+    files = _check_files(conn, schema, clean)
+    inst = locked_instance(row)
+    workflow = workflow or runtime.restore(model, inst.state, ctx.script_engine)
+    before = {t.id: t for t in runtime.ready_tasks(workflow)}
+    before_data = dict(before[row.task_id].data) if row.task_id in before else {}
+    try:
+        runtime.complete(workflow, row.task_id, clean)
+    except EngineError as exc:
+        raise ServiceError(f"the process could not continue: {exc}") from exc
+    result = save_step(ctx, conn, inst, model, workflow, before, before_data,
+                       actor_id=actor.id, completed=row.task_id)
+    now = ctx.clock.now()
+    if inst.process_id == "fund_project":
+        on_task_completed(conn, inst.id, row.task_name, {**before_data, **clean}, result["bank_org_id"],
+                          actor.id, now)
+    record_documents(conn, inst.id, row.task_id, files, actor.id, now)
+    audit.record(conn, "task_completed", now, actor_id=actor.id, instance_id=inst.id, task_id=row.task_id,
+                 data={"task": row.task_name, "title": row.task_title, "data": clean})
+    return {"task_id": row.task_id, **result}
+
+
+def complete_task(ctx: Services, actor: Actor, task_id: str, data: Any) -> dict[str, Any]:
+    """Complete the user task *task_id* with *data* as *actor*, in one transaction."""
+    if not isinstance(data, dict):
+        raise ValidationError("Form data must be a JSON object.")
+    with ctx.db.write() as conn:
+        row = _lock(ctx, conn, task_id)
+        if row is None:
+            raise NotFound(f"task {task_id} does not exist")
+        return complete_in(ctx, conn, actor, row, data)
+
+
+def lock_task(ctx: Services, conn: Connection, task_id: str) -> Row[Any] | None:
+    """Lock and return the task row *task_id* with its instance (None if unknown)."""
+    return _lock(ctx, conn, task_id)
+
+
+def record_documents(conn: Connection, instance_id: int, task_id: str, files: dict[str, str],
+                     actor_id: int, at: datetime) -> None:
+    """Link uploaded files to the instance they were submitted for."""
+    if files:
+        conn.execute(insert(document), [
+            {"instance_id": instance_id, "sha256": digest, "field": name, "task_id": task_id,
+             "created_at": to_db(at), "created_by": actor_id}
+            for name, digest in files.items()
+        ])

@@ -1,0 +1,132 @@
+"""Organisations, users and roles; who is acting, and what they may see."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import Connection, insert, select
+
+from models.tables import app_user, organization, user_role
+from services.clock import to_db
+from services.context import Services
+from services.errors import NotFound, ValidationError
+
+ROLES = ("department", "bdc", "hrss", "hrss_head", "bank", "supervisor", "admin")
+ORG_KINDS = ("bureau", "bdc", "department", "bank")
+SEE_ALL_ROLES = frozenset({"hrss", "hrss_head", "bdc", "supervisor"})
+_HASHER = PasswordHasher()
+
+
+@dataclass(frozen=True)
+class Actor:
+    """A signed-in user: who, with which roles, in which organisation."""
+
+    id: int
+    username: str
+    display_name: str
+    roles: frozenset[str]
+    org_id: int
+    org_code: str
+    org_kind: str
+    org_name: str
+
+    @property
+    def sees_all(self) -> bool:
+        """Return True if the actor may see every project."""
+        return bool(self.roles & SEE_ALL_ROLES)
+
+
+def hash_password(password: str) -> str:
+    """Return an Argon2id hash of *password*."""
+    return _HASHER.hash(password)
+
+
+def password_matches(stored_hash: str, password: str) -> bool:
+    """Return True if *password* matches *stored_hash*."""
+    try:
+        return _HASHER.verify(stored_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def _actor_query():  # type: ignore[no-untyped-def]
+    return select(
+        app_user.c.id, app_user.c.username, app_user.c.display_name, app_user.c.is_active,
+        organization.c.id.label("org_id"), organization.c.code.label("org_code"),
+        organization.c.kind.label("org_kind"), organization.c.name.label("org_name"),
+    ).join(organization, organization.c.id == app_user.c.organization_id)
+
+
+def _to_actor(conn: Connection, row: object) -> Actor:
+    roles = conn.execute(select(user_role.c.role).where(user_role.c.user_id == row.id)).scalars()
+    return Actor(row.id, row.username, row.display_name, frozenset(roles), row.org_id,
+                 row.org_code, row.org_kind, row.org_name)
+
+
+def actor_by_username(conn: Connection, username: str) -> Actor:
+    """Return the active user *username*; raise NotFound otherwise."""
+    row = conn.execute(_actor_query().where(app_user.c.username == username)).first()
+    if row is None or not row.is_active:
+        raise NotFound(f"unknown user {username!r}")
+    return _to_actor(conn, row)
+
+
+def actor_by_id(conn: Connection, user_id: int) -> Actor:
+    """Return the active user with id *user_id*; raise NotFound otherwise."""
+    row = conn.execute(_actor_query().where(app_user.c.id == user_id)).first()
+    if row is None or not row.is_active:
+        raise NotFound(f"unknown user {user_id}")
+    return _to_actor(conn, row)
+
+
+def load_actor(ctx: Services, username: str) -> Actor:
+    """Return the active user *username* in its own short transaction."""
+    with ctx.db.read() as conn:
+        return actor_by_username(conn, username)
+
+
+def ensure_organization(conn: Connection, code: str, name: str, kind: str, name_en: str = "") -> int:
+    """Return the id of organisation *code*, creating it if it does not exist."""
+    if kind not in ORG_KINDS:
+        raise ValidationError(f"organisation kind must be one of {', '.join(ORG_KINDS)}")
+    found = conn.execute(select(organization.c.id).where(organization.c.code == code)).scalar()
+    if found is not None:
+        return found
+    return conn.execute(
+        insert(organization).values(code=code, name=name, kind=kind, name_en=name_en)
+    ).inserted_primary_key[0]
+
+
+def create_user(ctx: Services, conn: Connection, username: str, password: str, display_name: str,
+                org_id: int, roles: list[str]) -> int:
+    """Create a user with a hashed password and its roles; return its id."""
+    unknown = sorted(set(roles) - set(ROLES))
+    if unknown:
+        raise ValidationError(f"unknown roles: {', '.join(unknown)}")
+    if len(password) < 8:
+        raise ValidationError("a password needs at least 8 characters")
+    user_id = conn.execute(insert(app_user).values(
+        username=username, display_name=display_name, password_hash=hash_password(password),
+        organization_id=org_id, is_active=True, created_at=to_db(ctx.clock.now()),
+    )).inserted_primary_key[0]
+    if roles:
+        conn.execute(insert(user_role), [{"user_id": user_id, "role": r} for r in sorted(set(roles))])
+    return user_id
+
+
+def bank_options(conn: Connection) -> list[tuple[str, str]]:
+    """Return (code, name) of every cooperating bank."""
+    rows = conn.execute(
+        select(organization.c.code, organization.c.name)
+        .where(organization.c.kind == "bank").order_by(organization.c.code)
+    ).all()
+    return [(r.code, r.name) for r in rows]
+
+
+def org_id_by_code(conn: Connection, code: str) -> int:
+    """Return the id of organisation *code*."""
+    found = conn.execute(select(organization.c.id).where(organization.c.code == code)).scalar()
+    if found is None:
+        raise NotFound(f"unknown organisation {code!r}")
+    return found

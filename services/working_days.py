@@ -1,0 +1,49 @@
+"""Chinese statutory working days (holidays and make-up workdays included)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+import chinese_calendar
+
+from services.clock import CHINA
+
+PAYMENT_WORKING_DAYS = 30
+
+
+@dataclass(frozen=True)
+class DueDate:
+    """A due date; `provisional` when a year without official calendar data was counted."""
+
+    due: date
+    provisional: bool
+
+    def deadline(self) -> datetime:
+        """Return the instant the due date has passed: midnight after it, China time."""
+        return datetime.combine(self.due + timedelta(days=1), time(0, 0), CHINA)
+
+
+def is_working_day(day: date) -> tuple[bool, bool]:
+    """Return (is a working day, known from official data) for *day*."""
+    try:
+        return chinese_calendar.is_workday(day), True
+    except NotImplementedError:
+        return day.weekday() < 5, False
+
+
+def add_working_days(received: date, count: int) -> DueDate:
+    """Return the date *count* working days after *received* (the receipt day is day 0)."""
+    if count < 1:
+        raise ValueError("count must be at least 1")
+    day, counted, provisional = received, 0, False
+    while counted < count:
+        day += timedelta(days=1)
+        working, official = is_working_day(day)
+        provisional = provisional or not official
+        counted += working
+    return DueDate(day, provisional)
+
+
+def payment_due(received: date) -> DueDate:
+    """Return when a bank must have paid a notice received on *received* (Measures §9)."""
+    return add_working_days(received, PAYMENT_WORKING_DAYS)
