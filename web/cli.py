@@ -1,0 +1,181 @@
+"""The `yikatong` command line: JSON on stdout, one-line errors on stderr, meaningful exit codes."""
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+
+from services import demo, files, inbox, instances, process_models, tasks, timers
+from services.bootstrap import build_services, upgrade_database
+from services.context import Services
+from services.errors import ConflictError, NotFound, PermissionDenied, ServiceError, ValidationError
+from services.users import Actor, load_actor
+
+EXIT_FAILURE, EXIT_INVALID, EXIT_DENIED, EXIT_CONFLICT = 1, 2, 3, 4
+
+
+def _fail(message: str, code: int) -> NoReturn:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(code)
+
+
+def _print(value: Any) -> None:
+    click.echo(json.dumps(value, ensure_ascii=False, indent=2, default=str))
+
+
+def command_errors(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn service errors into one line on stderr and the matching exit code."""
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except (ValidationError, NotFound) as exc:
+            _fail(str(exc), EXIT_INVALID)
+        except PermissionDenied as exc:
+            _fail(str(exc), EXIT_DENIED)
+        except ConflictError as exc:
+            _fail(str(exc), EXIT_CONFLICT)
+        except ServiceError as exc:
+            _fail(str(exc), EXIT_FAILURE)
+    return wrapper
+
+
+def parse_json(text: str | None, what: str = "--data") -> Any:
+    """Return the JSON value of *text*; malformed JSON is invalid input."""
+    if text is None:
+        return None
+    try:
+        return json.loads(text)
+    except ValueError as exc:
+        raise ValidationError(f"{what} is not valid JSON: {exc}") from exc
+
+
+def ctx_services() -> Services:
+    """Return the services of the current command."""
+    return click.get_current_context().ensure_object(dict).setdefault("services", build_services())
+
+
+def actor(username: str) -> Actor:
+    """Return the user the command acts as."""
+    return load_actor(ctx_services(), username)
+
+
+@click.group()
+def main() -> None:
+    """yikatong: the Taicang "One Card" cooperative bank funds process system."""
+
+
+@main.group()
+def db() -> None:
+    """Database schema commands."""
+
+
+@db.command("upgrade")
+@command_errors
+def db_upgrade() -> None:
+    """Apply every migration."""
+    _print({"revision": upgrade_database(ctx_services())})
+
+
+@main.command("demo")
+@command_errors
+def demo_command() -> None:
+    """Create demo organisations and users (password yikatong-demo) and deploy every diagram."""
+    services = ctx_services()
+    upgrade_database(services)
+    _print(demo.seed_demo(services))
+
+
+@main.command()
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@command_errors
+def deploy(file: Path) -> None:
+    """Check and deploy a BPMN diagram (forms are read from forms/ beside it)."""
+    if not file.is_file():
+        raise ValidationError(f"{file}: no such file")
+    result = process_models.deploy(ctx_services(), file.read_bytes(), process_models.read_forms(file), file.name)
+    _print({k: result[k] for k in ("process_id", "version", "hash", "created")})
+
+
+@main.command()
+@click.argument("process_id")
+@click.option("--as", "username", required=True, help="the user who starts it")
+@click.option("--data", help="JSON for the first form")
+@command_errors
+def start(process_id: str, username: str, data: str | None) -> None:
+    """Start a process instance."""
+    payload = parse_json(data)
+    result = instances.start_instance(ctx_services(), actor(username), process_id, payload)
+    _print(_instance_summary(result))
+
+
+@main.command("tasks")
+@click.option("--as", "username", required=True)
+@command_errors
+def tasks_command(username: str) -> None:
+    """List the tasks waiting for a user, with their forms."""
+    items = inbox.tasks_for(ctx_services(), actor(username), with_forms=True)
+    _print([{k: t[k] for k in ("id", "instance_id", "name", "title", "lane", "form", "due")} for t in items])
+
+
+@main.command()
+@click.argument("task_id")
+@click.option("--as", "username", required=True)
+@click.option("--data", required=True, help="JSON object with the form's fields")
+@command_errors
+def complete(task_id: str, username: str, data: str) -> None:
+    """Complete a task with form data."""
+    payload = parse_json(data)
+    _print(_instance_summary(tasks.complete_task(ctx_services(), actor(username), task_id, payload)))
+
+
+@main.command()
+@click.argument("instance_id", type=int)
+@click.option("--as", "username", help="show only what this user may see")
+@command_errors
+def show(instance_id: int, username: str | None) -> None:
+    """Show an instance: status, stage, open tasks and history."""
+    who = actor(username) if username else None
+    _print(instances.show_instance(ctx_services(), instance_id, who))
+
+
+@main.command()
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--as", "username", required=True)
+@command_errors
+def upload(file: Path, username: str) -> None:
+    """Store a document (PDF, image, Word, Excel) and print its sha256 for use in forms."""
+    if not file.is_file():
+        raise ValidationError(f"{file}: no such file")
+    _print(files.store_file(ctx_services(), actor(username), file.name, file.read_bytes()))
+
+
+@main.group("timers")
+def timers_group() -> None:
+    """Timer commands."""
+
+
+@timers_group.command("run-due")
+@command_errors
+def run_due() -> None:
+    """Advance every instance whose timer is due."""
+    _print(timers.fire_due_timers(ctx_services()))
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+def serve(host: str, port: int) -> None:
+    """Serve the web application."""
+    from web.server import run
+
+    run(host, port)
+
+
+def _instance_summary(result: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in result.items() if k != "bank_org_id"}
