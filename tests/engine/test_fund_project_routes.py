@@ -1,0 +1,182 @@
+"""Every route through the fund project diagram, saved and restored after every step."""
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+from typing import Any
+
+import pytest
+
+from engine import runtime
+from engine.model import LoadedModel, load_model
+from tests import support
+
+ROLES = {"department", "bdc", "hrss", "hrss_head", "bank"}
+
+
+class Clock:
+    """A hand-moved clock for the engine."""
+
+    def __init__(self) -> None:
+        self.at = datetime(2026, 9, 15, 2, 0, tzinfo=timezone.utc)
+
+    def now(self) -> datetime:
+        return self.at
+
+    def today(self) -> date:
+        return (self.at + timedelta(hours=8)).date()
+
+
+def due_in_ten_days(received_on: str) -> dict[str, Any]:
+    due = date.fromisoformat(received_on) + timedelta(days=10)
+    return {"due_date": due.isoformat(), "timer": f"{due + timedelta(days=1)}T00:00:00+08:00",
+            "provisional": False}
+
+
+@pytest.fixture(scope="module")
+def model() -> LoadedModel:
+    loaded, _ = load_model(support.FUND_PROJECT.read_bytes(), support.read_forms(),
+                           operations={"compute_payment_due_date"})
+    return loaded
+
+
+class Drive:
+    """Drives one workflow by task name, storing and restoring it after every step."""
+
+    def __init__(self, model: LoadedModel) -> None:
+        self.model, self.clock = model, Clock()
+        self.engine = runtime.script_engine(self.clock.now, self.clock.today,
+                                            {"compute_payment_due_date": due_in_ten_days})
+        self.workflow = runtime.start(model, self.engine)
+        self.roundtrip()
+
+    def roundtrip(self) -> None:
+        self.workflow = runtime.restore(self.model, runtime.dump(self.workflow), self.engine)
+
+    def ready(self) -> list[str]:
+        return sorted(t.name for t in runtime.ready_tasks(self.workflow))
+
+    def do(self, name: str, data: dict[str, Any]) -> Drive:
+        matches = [t for t in runtime.ready_tasks(self.workflow) if t.name == name]
+        assert len(matches) == 1, f"{name} is not ready; ready: {self.ready()}"
+        runtime.complete(self.workflow, matches[0].id, data)
+        self.roundtrip()
+        return self
+
+    def data(self) -> dict[str, Any]:
+        return runtime.current_data(self.workflow)
+
+    def through_contract(self) -> Drive:
+        self.do("declare", support.declare()).do("review", support.review())
+        self.do("plan_prepare", support.plan_prepare()).do("plan_review", support.decision("plan_review"))
+        self.do("plan_signoff", support.decision("plan_signoff")).do("secure_funds", support.SECURE_FUNDS)
+        return self.do("procurement", support.PROCUREMENT).do("contract", support.CONTRACT)
+
+    def through_acceptance(self) -> Drive:
+        self.through_contract().do("construction", support.CONSTRUCTION)
+        self.do("acceptance", support.acceptance())
+        return self.do("acceptance_bdc", support.sign("bdc")).do("acceptance_hrss", support.sign("hrss"))
+
+
+def test_every_user_task_has_a_lane_a_form_and_a_stage(model: LoadedModel) -> None:
+    assert len(model.user_tasks) == 15
+    for task in model.user_tasks.values():
+        assert task.lane in ROLES
+        assert model.forms[task.form]["type"] == "object"
+        assert task.stage
+    assert model.start_lane == "department"
+
+
+def test_approved_project_runs_to_payment_in_full(model: LoadedModel) -> None:
+    drive = Drive(model).through_acceptance()
+    assert drive.ready() == ["payment_notice"]
+    drive.do("payment_notice", support.notice("1000000.00")).do("payment", support.paid())
+    assert runtime.end_status(drive.workflow) == "completed"
+    assert drive.ready() == []
+    assert drive.data()["paid_total"] == "1000000.00"
+
+
+def test_revision_goes_back_to_the_department_then_approval_continues(model: LoadedModel) -> None:
+    drive = Drive(model).do("declare", support.declare()).do("review", support.review("revise"))
+    assert drive.ready() == ["declare"]
+    drive.do("declare", support.declare(budget="1100000.00")).do("review", support.review())
+    assert drive.ready() == ["plan_prepare"]
+    assert drive.data()["budget"] == "1100000.00"
+
+
+def test_rejection_ends_the_instance_as_rejected(model: LoadedModel) -> None:
+    drive = Drive(model).do("declare", support.declare()).do("review", support.review("reject"))
+    assert drive.ready() == []
+    assert runtime.end_status(drive.workflow) == "rejected"
+
+
+@pytest.mark.parametrize("who", ["plan_review", "plan_signoff"])
+def test_the_plan_can_be_sent_back_to_its_preparer(model: LoadedModel, who: str) -> None:
+    drive = Drive(model).do("declare", support.declare()).do("review", support.review())
+    drive.do("plan_prepare", support.plan_prepare())
+    if who == "plan_signoff":
+        drive.do("plan_review", support.decision("plan_review"))
+    drive.do(who, support.decision(who, "send_back"))
+    assert drive.ready() == ["plan_prepare"]
+    drive.do("plan_prepare", support.plan_prepare(bank="bank-abc"))
+    drive.do("plan_review", support.decision("plan_review")).do("plan_signoff", support.decision("plan_signoff"))
+    assert drive.ready() == ["secure_funds"]
+    assert drive.data()["bank"] == "bank-abc"
+
+
+@pytest.mark.parametrize("order", [("bdc", "hrss"), ("hrss", "bdc")])
+def test_failed_acceptance_goes_back_to_construction(model: LoadedModel, order: tuple[str, str]) -> None:
+    drive = Drive(model).through_contract().do("construction", support.CONSTRUCTION)
+    drive.do("acceptance", support.acceptance(passed=False))
+    assert drive.ready() == ["construction"]
+    drive.do("construction", support.CONSTRUCTION).do("acceptance", support.acceptance())
+    assert drive.ready() == ["acceptance_bdc", "acceptance_hrss"]
+    drive.do(f"acceptance_{order[0]}", support.sign(order[0], passed=order[0] == "hrss"))
+    drive.do(f"acceptance_{order[1]}", support.sign(order[1], passed=order[1] == "hrss"))
+    assert drive.ready() == ["construction"]
+    drive.do("construction", support.CONSTRUCTION).do("acceptance", support.acceptance())
+    drive.do(f"acceptance_{order[1]}", support.sign(order[1]))
+    assert drive.ready() == [f"acceptance_{order[0]}"], "the join must wait for both signatures"
+    drive.do(f"acceptance_{order[0]}", support.sign(order[0]))
+    assert drive.ready() == ["payment_notice"]
+
+
+def test_two_instalments_pay_the_contract_in_full(model: LoadedModel) -> None:
+    drive = Drive(model).through_acceptance()
+    drive.do("payment_notice", support.notice("600000.00")).do("payment", support.paid())
+    assert drive.ready() == ["payment_notice"]
+    assert drive.data()["paid_total"] == "600000.00"
+    drive.do("payment_notice", support.notice("400000.00", on="2026-10-08"))
+    drive.do("payment", support.paid("2026-10-12", "TX0002"))
+    assert runtime.end_status(drive.workflow) == "completed"
+    assert drive.data()["paid_total"] == "1000000.00"
+
+
+def test_an_unpaid_notice_escalates_to_the_bureau_when_the_timer_passes(model: LoadedModel) -> None:
+    drive = Drive(model).through_acceptance().do("payment_notice", support.notice("1000000.00"))
+    payment = next(t for t in runtime.ready_tasks(drive.workflow) if t.name == "payment")
+    assert payment.due == datetime(2026, 9, 26, tzinfo=timezone(timedelta(hours=8)))
+    assert runtime.next_timer(drive.workflow) == payment.due
+    assert runtime.fire_timers(drive.workflow) == []
+    drive.clock.at = payment.due + timedelta(seconds=1)
+    assert runtime.fire_timers(drive.workflow) == ["payment_timer"]
+    drive.roundtrip()
+    assert drive.ready() == ["payment", "payment_overdue"]
+    drive.do("payment_overdue", support.OVERDUE)
+    assert drive.ready() == ["payment"]
+    drive.do("payment", support.paid("2026-10-20"))
+    assert runtime.end_status(drive.workflow) == "completed"
+
+
+def test_paying_in_time_cancels_the_timer(model: LoadedModel) -> None:
+    drive = Drive(model).through_acceptance().do("payment_notice", support.notice("600000.00"))
+    drive.do("payment", support.paid())
+    assert runtime.next_timer(drive.workflow) is None
+    drive.clock.at += timedelta(days=60)
+    assert runtime.fire_timers(drive.workflow) == []
+    assert drive.ready() == ["payment_notice"]
+
+
+def test_stored_state_leaves_the_spec_out(model: LoadedModel) -> None:
+    drive = Drive(model).through_contract()
+    state = runtime.dump(drive.workflow)
+    assert b'"spec"' not in state and b"task_specs" not in state
