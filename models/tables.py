@@ -187,3 +187,46 @@ document = Table(
     Column("created_at", DateTime, nullable=False),
     Column("created_by", ForeignKey("app_user.id"), nullable=True),
 )
+
+user_session = Table(
+    "user_session",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("user_id", ForeignKey("app_user.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("created_at", DateTime, nullable=False),
+    Column("last_seen_at", DateTime, nullable=False),
+    Column("expires_at", DateTime, nullable=False),
+    Column("ip", String(64), nullable=False),
+)
+
+api_token = Table(
+    "api_token",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("user_id", ForeignKey("app_user.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("created_at", DateTime, nullable=False),
+    Column("expires_at", DateTime, nullable=False),
+    Column("revoked_at", DateTime, nullable=True),
+)
+
+login_attempt = Table(
+    "login_attempt",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("username", String(64), nullable=False),
+    Column("ip", String(64), nullable=False),
+    Column("at", DateTime, nullable=False),
+    Column("success", Boolean, nullable=False),
+    Index("ix_login_attempt_username_at", "username", "at"),
+    Index("ix_login_attempt_ip_at", "ip", "at"),
+)
+
+comment = Table(
+    "comment",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("instance_id", ForeignKey("process_instance.id"), nullable=False, index=True),
+    Column("author_id", ForeignKey("app_user.id"), nullable=False),
+    Column("at", DateTime, nullable=False),
+    Column("body", Text, nullable=False),
+)

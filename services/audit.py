@@ -1,14 +1,20 @@
 """The append-only history: who did what, when, with which data."""
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 from sqlalchemy import Connection, insert, select
 
 from models.tables import app_user, audit_event
 from services.clock import from_db, to_db
+from services.context import Services
+from services.errors import Hidden
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 def record(conn: Connection, event: str, at: datetime, *, actor_id: int | None = None,
@@ -36,3 +42,18 @@ def history(conn: Connection, instance_id: int) -> list[dict[str, Any]]:
         }
         for r in rows
     ]
+
+
+def audit_denials(func: F) -> F:
+    """Record an `access_denied` event whenever *func* hides another organisation's object."""
+    @functools.wraps(func)
+    def wrapper(ctx: Services, actor: Any, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(ctx, actor, *args, **kwargs)
+        except Hidden as exc:
+            if actor is not None:
+                with ctx.db.write() as conn:
+                    record(conn, "access_denied", ctx.clock.now(), actor_id=actor.id,
+                           data={"kind": exc.kind, "id": str(exc.ident), "action": func.__name__})
+            raise
+    return wrapper  # type: ignore[return-value]

@@ -58,3 +58,12 @@ class NotFound(ServiceError):
 
 class ConflictError(ServiceError):
     """Someone else changed the object first (the task is no longer ready, say)."""
+
+
+class Hidden(NotFound):
+    """The object exists but belongs to an organisation the actor may not see (answered as 404)."""
+
+    def __init__(self, kind: str, ident: object) -> None:
+        super().__init__(f"{kind} {ident} does not exist")
+        self.kind = kind
+        self.ident = ident

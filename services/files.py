@@ -15,7 +15,8 @@ from sqlalchemy import exists, insert, select
 from models.tables import document, process_instance, stored_file
 from services.clock import to_db
 from services.context import Services
-from services.errors import NotFound, ValidationError
+from services import audit
+from services.errors import Hidden, NotFound, ValidationError
 from services.users import Actor
 from services.visibility import visible_instances
 
@@ -84,6 +85,7 @@ def store_file(ctx: Services, actor: Actor | None, filename: str, content: bytes
     return {"sha256": digest, "filename": name, "content_type": content_type, "size": len(content)}
 
 
+@audit.audit_denials
 def open_file(ctx: Services, actor: Actor, digest: str) -> dict[str, Any]:
     """Return a stored file's metadata and path if *actor* may see a project it belongs to."""
     if not SHA256_RE.match(digest):
@@ -93,7 +95,9 @@ def open_file(ctx: Services, actor: Actor, digest: str) -> dict[str, Any]:
         linked = conn.execute(select(exists().where(
             document.c.sha256 == digest, document.c.instance_id == process_instance.c.id,
             visible_instances(actor)))).scalar()
-    if row is None or not (linked or row.created_by == actor.id):
+    if row is None:
         raise NotFound("no such file")
+    if not (linked or row.created_by == actor.id):
+        raise Hidden("file", digest)
     return {"sha256": digest, "filename": row.filename, "content_type": row.content_type,
             "size": row.size, "path": path_of(ctx, digest)}

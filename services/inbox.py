@@ -3,10 +3,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, false, or_, select
+from dataclasses import dataclass
 
-from models.tables import human_task, process_instance
-from services.clock import from_db
+from sqlalchemy import ColumnElement, Select, and_, case, false, func, or_, select
+
+from models.tables import human_task, process_instance, project
+from services.clock import from_db, to_db
 from services.context import Services
 from services.process_models import model_by_id
 from services.steps import SCOPED_LANES
@@ -27,24 +29,59 @@ def inbox_clause(actor: Actor) -> ColumnElement[bool]:
     return and_(human_task.c.status == "ready", or_(*clauses))
 
 
-def inbox_query(actor: Actor, limit: int = INBOX_LIMIT):  # type: ignore[no-untyped-def]
+@dataclass(frozen=True)
+class InboxFilter:
+    """Narrows a task list to one step, year or declaration round."""
+
+    stage: str | None = None
+    year: int | None = None
+    round: str | None = None
+
+
+def _narrowed(query: Select[Any], flt: InboxFilter | None) -> Select[Any]:
+    if flt is None:
+        return query
+    if flt.stage:
+        query = query.where(human_task.c.stage == flt.stage)
+    if flt.year is not None or flt.round:
+        query = query.join(project, project.c.instance_id == human_task.c.instance_id)
+        if flt.year is not None:
+            query = query.where(project.c.year == flt.year)
+        if flt.round:
+            query = query.where(project.c.round == flt.round)
+    return query
+
+
+def inbox_query(actor: Actor, limit: int = INBOX_LIMIT, flt: InboxFilter | None = None) -> Select[Any]:
     """Return the SELECT of *actor*'s task list, soonest due first, then longest waiting."""
-    return (
+    query = (
         select(human_task.c.id, human_task.c.instance_id, human_task.c.task_name, human_task.c.title,
                human_task.c.lane, human_task.c.stage, human_task.c.due_at, human_task.c.created_at,
                human_task.c.form_patch, process_instance.c.title.label("instance_title"),
                process_instance.c.model_id)
         .join(process_instance, process_instance.c.id == human_task.c.instance_id)
         .where(inbox_clause(actor))
-        .order_by(human_task.c.due_at.asc().nulls_last(), human_task.c.created_at, human_task.c.id)
-        .limit(limit)
     )
+    return _narrowed(query, flt).order_by(
+        human_task.c.due_at.asc().nulls_last(), human_task.c.created_at, human_task.c.id).limit(limit)
 
 
-def tasks_for(ctx: Services, actor: Actor, *, with_forms: bool = False, limit: int = INBOX_LIMIT) -> list[dict[str, Any]]:
+def inbox_counts(ctx: Services, actor: Actor) -> dict[str, Any]:
+    """Return how many tasks wait for *actor*: in all, overdue, and per step."""
+    overdue = case((human_task.c.due_at < to_db(ctx.clock.now()), 1), else_=0)
+    query = (select(human_task.c.stage, func.count(), func.sum(overdue))
+             .where(inbox_clause(actor)).group_by(human_task.c.stage))
+    with ctx.db.read() as conn:
+        rows = conn.execute(query).all()
+    by_stage = {r[0]: r[1] for r in rows}
+    return {"total": sum(by_stage.values()), "overdue": sum(int(r[2] or 0) for r in rows), "by_stage": by_stage}
+
+
+def tasks_for(ctx: Services, actor: Actor, *, with_forms: bool = False, limit: int = INBOX_LIMIT,
+              flt: InboxFilter | None = None) -> list[dict[str, Any]]:
     """Return the ready tasks *actor* may complete, with their forms if asked."""
     with ctx.db.read() as conn:
-        rows = conn.execute(inbox_query(actor, limit)).all()
+        rows = conn.execute(inbox_query(actor, limit, flt)).all()
         result = []
         for r in rows:
             item = {

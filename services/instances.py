@@ -7,11 +7,14 @@ from sqlalchemy import Connection, insert, select
 
 from engine import runtime
 from engine.errors import EngineError
-from models.tables import document, human_task, organization, payment, process_instance, process_model, project
+from models.tables import (
+    document, human_task, organization, payment, process_instance, process_model, project, stored_file,
+)
 from services import audit, fund_project
 from services.clock import from_db, to_db
+from services.comments import comments_of
 from services.context import Services
-from services.errors import NotFound, PermissionDenied, ServiceError, ValidationError
+from services.errors import Hidden, NotFound, PermissionDenied, ServiceError, ValidationError
 from services.process_models import latest
 from services.steps import UNTITLED, Locked, save_step
 from services.tasks import complete_in, lock_task
@@ -58,7 +61,7 @@ def _submit_first(ctx: Services, conn: Connection, actor: Actor, started: dict[s
                   workflow: Any) -> dict[str, Any]:
     if len(started["ready"]) != 1:
         raise ValidationError("this process does not start with a single form to fill in")
-    row = lock_task(ctx, conn, started["ready"][0])
+    row = lock_task(ctx, conn, started["ready"][0]["id"])
     if row is None:
         raise ServiceError("the first task of the new instance was not saved")
     return complete_in(ctx, conn, actor, row, data, workflow=workflow)
@@ -107,16 +110,23 @@ def _payments(conn: Connection, instance_id: int) -> list[dict[str, Any]]:
 
 
 def _documents(conn: Connection, instance_id: int) -> list[dict[str, Any]]:
-    rows = conn.execute(select(document).where(document.c.instance_id == instance_id).order_by(document.c.id))
-    return [{"sha256": r.sha256, "field": r.field, "task_id": r.task_id} for r in rows]
+    rows = conn.execute(
+        select(document, stored_file.c.filename, stored_file.c.content_type, stored_file.c.size)
+        .join(stored_file, stored_file.c.sha256 == document.c.sha256)
+        .where(document.c.instance_id == instance_id).order_by(document.c.id))
+    return [{"sha256": r.sha256, "field": r.field, "task_id": r.task_id, "filename": r.filename,
+             "content_type": r.content_type, "size": r.size} for r in rows]
 
 
-def show_instance(ctx: Services, instance_id: int, actor: Actor | None = None) -> dict[str, Any]:
+@audit.audit_denials
+def show_instance(ctx: Services, actor: Actor | None, instance_id: int) -> dict[str, Any]:
     """Return an instance's status, stage, tasks, history and records (scoped to *actor* if given)."""
     with ctx.db.read() as conn:
         row = _instance_row(conn, instance_id)
-        if row is None or (actor and not can_see_instance(actor, row.department_org_id, row.bank_org_id)):
+        if row is None:
             raise NotFound(f"instance {instance_id} does not exist")
+        if actor and not can_see_instance(actor, row.department_org_id, row.bank_org_id):
+            raise Hidden("instance", instance_id)
         orgs = _org_names(conn, row.department_org_id, row.bank_org_id)
         tasks = _tasks(conn, instance_id)
         return {
@@ -129,4 +139,5 @@ def show_instance(ctx: Services, instance_id: int, actor: Actor | None = None) -
             "open_tasks": [t for t in tasks if t["status"] == "ready"],
             "tasks": tasks, "project": _project(conn, instance_id), "payments": _payments(conn, instance_id),
             "documents": _documents(conn, instance_id), "history": audit.history(conn, instance_id),
+            "comments": comments_of(conn, instance_id),
         }

@@ -113,5 +113,7 @@ def save_step(ctx: Services, conn: Connection, inst: Locked, model: LoadedModel,
         fund_project.on_data(conn, inst.id, before_data, data)
     if status != "running" and inst.status == "running":
         audit.record(conn, "instance_ended", now, instance_id=inst.id, data={"status": status})
+    ready = [{"id": t.id, "name": t.name, "title": model.user_tasks[t.name].title,
+              "lane": model.user_tasks[t.name].lane} for t in after.values()]
     return {"instance_id": inst.id, "status": status, "stage": values["stage"], "bank_org_id": inst.bank_org_id,
-            "ready": list(after)}
+            "ready": ready}

@@ -15,7 +15,7 @@ from models.tables import document, human_task, process_instance, stored_file
 from services import audit, forms
 from services.clock import to_db
 from services.context import Services
-from services.errors import ConflictError, NotFound, PermissionDenied, ServiceError, ValidationError
+from services.errors import ConflictError, Hidden, NotFound, PermissionDenied, ServiceError, ValidationError
 from services.fund_project import on_task_completed
 from services.process_models import model_by_id
 from services.steps import Locked, save_step
@@ -53,7 +53,7 @@ def may_complete(actor: Actor, lane: str, org_id: int | None) -> bool:
 def _check_actor(actor: Actor, row: Row[Any]) -> None:
     if not can_see_instance(actor, row.department_org_id, row.bank_org_id) and not may_complete(
             actor, row.lane, row.org_id):
-        raise NotFound(f"task {row.task_id} does not exist")
+        raise Hidden("task", row.task_id)
     if not may_complete(actor, row.lane, row.org_id):
         raise PermissionDenied(f"task {row.task_id} is for role {row.lane!r}, which you do not have")
     if row.task_status != "ready":
@@ -121,6 +121,7 @@ def complete_in(ctx: Services, conn: Connection, actor: Actor, row: Row[Any], da
     return {"task_id": row.task_id, **result}
 
 
+@audit.audit_denials
 def complete_task(ctx: Services, actor: Actor, task_id: str, data: Any) -> dict[str, Any]:
     """Complete the user task *task_id* with *data* as *actor*, in one transaction."""
     if not isinstance(data, dict):

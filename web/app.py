@@ -1,26 +1,93 @@
-"""The Flask application factory."""
+"""The Flask application factory: configuration, security, language, blueprints, error pages."""
 from __future__ import annotations
 
+import os
+import secrets
+from pathlib import Path
 from typing import Any
 
-from flask import Flask, jsonify
+from flask import Flask, Response, g, jsonify
+from flask_wtf.csrf import CSRFProtect
 
-from services.bootstrap import build_services
+from services.bootstrap import build_services, instance_path
 from services.context import Services
 
+csrf = CSRFProtect()
+MAX_UPLOAD_BYTES = 21 * 1024 * 1024
 
-def create_app(test_config: dict[str, Any] | None = None, services: Services | None = None) -> Flask:
-    """Create the web application around *services* (built from the environment by default)."""
-    app = Flask(__name__)
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+        "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+    ),
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+
+
+def _secret_key(folder: Path) -> str:
+    configured = os.environ.get("YIKATONG_SECRET_KEY")
+    if configured:
+        return configured
+    path = folder / "secret_key"
+    if not path.exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def services() -> Services:
+    """Return the services of the running application."""
+    from flask import current_app
+
+    return current_app.extensions["yikatong"]
+
+
+def create_app(test_config: dict[str, Any] | None = None, services_: Services | None = None) -> Flask:
+    """Create the web application around *services_* (built from the environment by default)."""
+    app = Flask(__name__, instance_path=str(instance_path()))
+    app.config.from_mapping(
+        SECRET_KEY=_secret_key(Path(app.instance_path)),
+        MAX_CONTENT_LENGTH=MAX_UPLOAD_BYTES,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=os.environ.get("YIKATONG_SECURE_COOKIES") == "1",
+        WTF_CSRF_TIME_LIMIT=None,
+    )
     app.config.from_mapping(test_config or {})
-    app.extensions["yikatong"] = services or build_services()
+    app.extensions["yikatong"] = services_ or build_services()
+    csrf.init_app(app)
+    _register_blueprints(app)
+
+    @app.after_request
+    def secure_headers(response: Response) -> Response:
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        if response.mimetype == "text/html":
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
 
     @app.get("/health")
     def health() -> Any:
+        g.skip_auth = True
         return jsonify(status="ok")
 
-    @app.get("/")
-    def index() -> Any:
-        return "<!doctype html><meta charset=utf-8><title>一卡通</title><h1>太仓市社会保障卡“一卡通”合作金融资金</h1>"
-
     return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    try:
+        from web.pages import register as register_pages
+    except ImportError:
+        register_pages = None
+    try:
+        from web.api import register as register_api
+    except ImportError:
+        register_api = None
+    if register_pages:
+        register_pages(app)
+    if register_api:
+        register_api(app, csrf)

@@ -141,7 +141,7 @@ def complete(task_id: str, username: str, data: str) -> None:
 def show(instance_id: int, username: str | None) -> None:
     """Show an instance: status, stage, open tasks and history."""
     who = actor(username) if username else None
-    _print(instances.show_instance(ctx_services(), instance_id, who))
+    _print(instances.show_instance(ctx_services(), who, instance_id))
 
 
 @main.command()

@@ -1,0 +1,122 @@
+"""Signing in: password checks with throttling, server-side sessions and API tokens."""
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, and_, delete, func, insert, or_, select, update
+
+from models.tables import api_token, app_user, login_attempt, user_session
+from services.clock import from_db, to_db
+from services.context import Services
+from services.errors import ServiceError
+from services.users import Actor, actor_by_id, hash_password, password_matches
+
+MAX_FAILURES = 5
+FAILURE_WINDOW = timedelta(minutes=15)
+SESSION_IDLE = timedelta(hours=2)
+SESSION_LIFETIME = timedelta(hours=12)
+TOKEN_LIFETIME = timedelta(days=30)
+_DUMMY_HASH = hash_password("not-a-real-password")
+
+
+class SignInFailed(ServiceError):
+    """Wrong user name or password (which of the two is never said)."""
+
+
+class TooManyAttempts(ServiceError):
+    """Too many failed sign-ins; wait before trying again."""
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _recent_failures(conn: Connection, username: str, ip: str, since: datetime) -> int:
+    return conn.execute(select(func.count()).select_from(login_attempt).where(
+        login_attempt.c.at >= to_db(since), login_attempt.c.success.is_(False),
+        or_(login_attempt.c.username == username, login_attempt.c.ip == ip),
+    )).scalar_one()
+
+
+def authenticate(ctx: Services, username: str, password: str, ip: str) -> Actor:
+    """Return the user if the password matches; every attempt is recorded and failures throttled."""
+    now = ctx.clock.now()
+    username = (username or "").strip()[:64]
+    with ctx.db.write() as conn:
+        if _recent_failures(conn, username, ip, now - FAILURE_WINDOW) >= MAX_FAILURES:
+            raise TooManyAttempts("Too many failed sign-ins. Try again in 15 minutes.")
+        row = conn.execute(select(app_user.c.id, app_user.c.password_hash, app_user.c.is_active)
+                           .where(app_user.c.username == username)).first()
+        ok = password_matches(row.password_hash if row else _DUMMY_HASH, password or "")
+        ok = ok and row is not None and row.is_active
+        conn.execute(insert(login_attempt).values(username=username, ip=ip, at=to_db(now), success=ok))
+    if not ok:
+        raise SignInFailed("Wrong user name or password.")
+    with ctx.db.read() as conn:
+        return actor_by_id(conn, row.id)
+
+
+def start_session(ctx: Services, actor: Actor, ip: str) -> str:
+    """Create a new server-side session for *actor* and return its secret token."""
+    token, now = secrets.token_urlsafe(32), ctx.clock.now()
+    with ctx.db.write() as conn:
+        conn.execute(delete(user_session).where(user_session.c.expires_at < to_db(now)))
+        conn.execute(insert(user_session).values(
+            token_hash=_digest(token), user_id=actor.id, created_at=to_db(now), last_seen_at=to_db(now),
+            expires_at=to_db(now + SESSION_LIFETIME), ip=ip[:64]))
+    return token
+
+
+def actor_for_session(ctx: Services, token: str | None) -> Actor | None:
+    """Return the user of a live session, refreshing its idle timer; None if it has ended."""
+    if not token:
+        return None
+    now = ctx.clock.now()
+    with ctx.db.read() as conn:
+        row = conn.execute(select(user_session).where(user_session.c.token_hash == _digest(token))).first()
+        if row is None or from_db(row.expires_at) <= now or from_db(row.last_seen_at) + SESSION_IDLE <= now:
+            return None
+        actor = _active_actor(conn, row.user_id)
+    if actor is not None and now - from_db(row.last_seen_at) > timedelta(minutes=1):
+        with ctx.db.write() as conn:
+            conn.execute(update(user_session).where(user_session.c.token_hash == row.token_hash)
+                         .values(last_seen_at=to_db(now)))
+    return actor
+
+
+def end_session(ctx: Services, token: str | None) -> None:
+    """End a session for good (sign-out)."""
+    if token:
+        with ctx.db.write() as conn:
+            conn.execute(delete(user_session).where(user_session.c.token_hash == _digest(token)))
+
+
+def create_api_token(ctx: Services, username: str, password: str, ip: str) -> dict[str, Any]:
+    """Check the password and return a new bearer token with its expiry."""
+    actor = authenticate(ctx, username, password, ip)
+    token, now = secrets.token_urlsafe(32), ctx.clock.now()
+    with ctx.db.write() as conn:
+        conn.execute(insert(api_token).values(token_hash=_digest(token), user_id=actor.id,
+                                              created_at=to_db(now), expires_at=to_db(now + TOKEN_LIFETIME)))
+    return {"token": token, "token_type": "Bearer", "expires_at": (now + TOKEN_LIFETIME).isoformat()}
+
+
+def actor_for_token(ctx: Services, token: str | None) -> Actor | None:
+    """Return the user of a valid bearer token, or None."""
+    if not token:
+        return None
+    with ctx.db.read() as conn:
+        row = conn.execute(select(api_token.c.user_id).where(and_(
+            api_token.c.token_hash == _digest(token), api_token.c.revoked_at.is_(None),
+            api_token.c.expires_at > to_db(ctx.clock.now())))).first()
+        return _active_actor(conn, row.user_id) if row else None
+
+
+def _active_actor(conn: Connection, user_id: int) -> Actor | None:
+    try:
+        return actor_by_id(conn, user_id)
+    except ServiceError:
+        return None

@@ -1,0 +1,64 @@
+"""A department withdraws its own declaration before the BDC has reviewed it."""
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select, update
+
+from engine import runtime
+from models.tables import human_task, process_instance
+from services import audit
+from services.clock import to_db
+from services.context import Services
+from services.errors import ConflictError, Hidden, NotFound, PermissionDenied, ValidationError
+from services.process_models import model_by_id
+from services.users import Actor
+from services.visibility import can_see_instance
+
+WITHDRAWABLE_STAGES = frozenset({"declaration", "review"})
+MAX_REASON = 500
+
+
+def _locked(ctx: Services, conn: Any, instance_id: int) -> Any:
+    query = select(process_instance.c.id, process_instance.c.model_id, process_instance.c.status,
+                   process_instance.c.stage, process_instance.c.version, process_instance.c.state,
+                   process_instance.c.department_org_id, process_instance.c.bank_org_id
+                   ).where(process_instance.c.id == instance_id)
+    return conn.execute(query.with_for_update() if ctx.db.is_postgresql else query).first()
+
+
+def _check(actor: Actor, row: Any, instance_id: int) -> None:
+    if row is None:
+        raise NotFound(f"instance {instance_id} does not exist")
+    if not can_see_instance(actor, row.department_org_id, row.bank_org_id):
+        raise Hidden("instance", instance_id)
+    if "department" not in actor.roles or row.department_org_id != actor.org_id:
+        raise PermissionDenied("only the declaring department may withdraw a project")
+    if row.status != "running" or row.stage not in WITHDRAWABLE_STAGES:
+        raise ConflictError("the project can no longer be withdrawn: the BDC has reviewed it")
+
+
+@audit.audit_denials
+def withdraw(ctx: Services, actor: Actor, instance_id: int, reason: str = "") -> dict[str, Any]:
+    """Cancel a project still awaiting review; its open tasks are cancelled and the history kept."""
+    reason = (reason or "").strip()
+    if len(reason) > MAX_REASON:
+        raise ValidationError(f"The reason may have at most {MAX_REASON} characters.")
+    now = ctx.clock.now()
+    with ctx.db.write() as conn:
+        row = _locked(ctx, conn, instance_id)
+        _check(actor, row, instance_id)
+        workflow = runtime.restore(model_by_id(ctx, conn, row.model_id), row.state, ctx.script_engine)
+        workflow.cancel()
+        done = conn.execute(update(process_instance).where(
+            process_instance.c.id == instance_id, process_instance.c.version == row.version).values(
+            state=runtime.dump(workflow), version=row.version + 1, status="withdrawn", stage="withdrawn",
+            updated_at=to_db(now), completed_at=to_db(now), next_timer_due=None))
+        if done.rowcount != 1:
+            raise ConflictError("the project was changed by someone else; reload and try again")
+        conn.execute(update(human_task).where(human_task.c.instance_id == instance_id,
+                                              human_task.c.status == "ready")
+                     .values(status="cancelled", completed_at=to_db(now)))
+        audit.record(conn, "instance_withdrawn", now, actor_id=actor.id, instance_id=instance_id,
+                     data={"reason": reason})
+    return {"instance_id": instance_id, "status": "withdrawn", "stage": "withdrawn"}
