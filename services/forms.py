@@ -162,6 +162,8 @@ def validate(schema: Mapping[str, Any], data: Any) -> dict[str, Any]:
     errors: list[FieldError] = []
     for error in checker.iter_errors(data):
         errors.extend(_translate(error))
+    format_paths = {e.path for e in errors if e.code in ("money", "date", "file")}
+    errors = [e for e in errors if not (e.code == "pattern" and e.path in format_paths)]
     if not errors:
         errors = _not_before(schema, data)
     if errors:

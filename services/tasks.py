@@ -15,7 +15,9 @@ from models.tables import document, human_task, process_instance, stored_file
 from services import audit, forms
 from services.clock import to_db
 from services.context import Services
-from services.errors import ConflictError, Hidden, NotFound, PermissionDenied, ServiceError, ValidationError
+from services.errors import (
+    ConflictError, FieldError, Hidden, NotFound, PermissionDenied, ServiceError, ValidationError,
+)
 from services.fund_project import on_task_completed
 from services.process_models import model_by_id
 from services.steps import Locked, save_step
@@ -81,15 +83,25 @@ def _check_separation(conn: Connection, model: LoadedModel, row: Row[Any], actor
         raise PermissionDenied("the person who prepared this step may not also approve it")
 
 
-def _check_files(conn: Connection, schema: dict[str, Any], data: dict[str, Any]) -> dict[str, str]:
+def _missing_files(conn: Connection, schema: dict[str, Any], data: dict[str, Any]) -> list[FieldError]:
     files = forms.file_fields(schema, data)
-    if files:
-        known = set(conn.execute(
-            select(stored_file.c.sha256).where(stored_file.c.sha256.in_(set(files.values())))).scalars())
-        missing = [forms.field_error(name, "file") for name, digest in files.items() if digest not in known]
-        if missing:
-            raise ValidationError("The form has errors", missing)
-    return files
+    if not files:
+        return []
+    known = set(conn.execute(
+        select(stored_file.c.sha256).where(stored_file.c.sha256.in_(set(files.values())))).scalars())
+    return [forms.field_error(name, "file") for name, digest in files.items() if digest not in known]
+
+
+def _validated(conn: Connection, schema: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
+    try:
+        clean, errors = forms.validate(schema, data), []
+    except ValidationError as exc:
+        clean, errors = {}, list(exc.fields)
+    taken = {e.path for e in errors}
+    errors += [e for e in _missing_files(conn, schema, data) if e.path not in taken]
+    if errors:
+        raise ValidationError("The form has errors", errors)
+    return clean
 
 
 def complete_in(ctx: Services, conn: Connection, actor: Actor, row: Row[Any], data: Any,
@@ -98,9 +110,9 @@ def complete_in(ctx: Services, conn: Connection, actor: Actor, row: Row[Any], da
     _check_actor(actor, row)
     model = model_by_id(ctx, conn, row.model_id)
     schema = task_form(conn, model, row.task_name, row.form_patch)
-    clean = forms.validate(schema, data)
+    clean = _validated(conn, schema, data)
     _check_separation(conn, model, row, actor)
-    files = _check_files(conn, schema, clean)
+    files = forms.file_fields(schema, clean)
     inst = locked_instance(row)
     workflow = workflow or runtime.restore(model, inst.state, ctx.script_engine)
     before = {t.id: t for t in runtime.ready_tasks(workflow)}

@@ -15,8 +15,10 @@ from sqlalchemy.engine import make_url
 from models.db import Database, normalize_url
 from models.migrate import upgrade
 from models.tables import metadata
+from services.clock import FixedClock
 from services.context import Services
 from services.demo import seed_demo
+from tests.support import NOON
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 BACKENDS = ["sqlite", "postgresql"] if PG_URL else ["sqlite"]
@@ -91,6 +93,6 @@ def services(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> It
         url, snapshot = request.getfixturevalue("pg_database")
         db = Database(url, pool_size=20)
         _reset_postgresql(db, snapshot)
-    ctx = Services(db=db, files_dir=tmp_path / "files")
+    ctx = Services(db=db, files_dir=tmp_path / "files", clock=FixedClock(NOON))
     yield ctx
     db.dispose()

@@ -1,0 +1,58 @@
+"""Drive one fund project through the services as the demo users would."""
+from __future__ import annotations
+
+from typing import Any
+
+from services import files
+from services.context import Services
+from services.instances import show_instance, start_instance
+from services.tasks import complete_task
+from services.users import Actor, load_actor
+from tests import support
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+class Journey:
+    """One project and the people who work on it."""
+
+    def __init__(self, ctx: Services, department: str = "health_user") -> None:
+        self.ctx = ctx
+        self.sha = files.store_file(ctx, self.actor(department), "可研报告.pdf", PDF)["sha256"]
+        self.instance_id = start_instance(ctx, self.actor(department), "fund_project")["instance_id"]
+
+    def actor(self, username: str) -> Actor:
+        return load_actor(self.ctx, username)
+
+    def show(self) -> dict[str, Any]:
+        return show_instance(self.ctx, None, self.instance_id)
+
+    def task_id(self, name: str) -> str:
+        ids = [t["id"] for t in self.show()["open_tasks"] if t["name"] == name]
+        assert len(ids) == 1, f"{name} is not open: {[t['name'] for t in self.show()['open_tasks']]}"
+        return ids[0]
+
+    def do(self, username: str, name: str, data: dict[str, Any]) -> dict[str, Any]:
+        return complete_task(self.ctx, self.actor(username), self.task_id(name), data)
+
+    def open_names(self) -> list[str]:
+        return sorted(t["name"] for t in self.show()["open_tasks"])
+
+    def to_plan(self, bank: str = "bank-icbc") -> Journey:
+        self.do("health_user", "declare", support.declare(self.sha))
+        self.do("bdc_reviewer", "review", support.review(sha=self.sha))
+        self.do("hrss_clerk", "plan_prepare", support.plan_prepare(bank))
+        self.do("hrss_reviewer", "plan_review", support.decision("plan_review"))
+        self.do("hrss_head", "plan_signoff", support.decision("plan_signoff"))
+        return self
+
+    def to_payment(self, bank: str = "bank-icbc", bank_user: str = "icbc_user") -> Journey:
+        self.to_plan(bank)
+        self.do(bank_user, "secure_funds", support.SECURE_FUNDS)
+        self.do("hrss_clerk", "procurement", support.PROCUREMENT)
+        self.do(bank_user, "contract", support.CONTRACT)
+        self.do("health_user", "construction", support.CONSTRUCTION)
+        self.do("health_user", "acceptance", support.acceptance(sha=self.sha))
+        self.do("bdc_reviewer", "acceptance_bdc", support.sign("bdc"))
+        self.do("hrss_reviewer", "acceptance_hrss", support.sign("hrss"))
+        return self

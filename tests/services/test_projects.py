@@ -1,0 +1,25 @@
+"""Project lists show each user what it may see, filtered."""
+from __future__ import annotations
+
+from services.context import Services
+from services.projects import ProjectFilter, list_projects
+from tests import support
+from tests.services.journey import Journey
+
+
+def test_lists_are_scoped_to_the_organisation_and_filterable(services: Services) -> None:
+    health = Journey(services)
+    health.do("health_user", "declare", support.declare(health.sha))
+    transport = Journey(services, department="transport_user")
+    transport.do("transport_user", "declare", support.declare(transport.sha, project_name="公交卡应用",
+                                                             declaration_round="supplementary",
+                                                             urgency_reason="年中急需。"))
+    mine = list_projects(services, health.actor("health_user"))
+    assert [(p["instance_id"], p["title"], p["budget"]) for p in mine["items"]] == [
+        (health.instance_id, "社保卡乘车码应用", "1200000.00")]
+    assert list_projects(services, health.actor("icbc_user"))["total"] == 0
+    everyone = list_projects(services, health.actor("supervisor"))
+    assert everyone["total"] == 2
+    supplementary = list_projects(services, health.actor("hrss_clerk"), ProjectFilter(round="supplementary"))
+    assert [p["instance_id"] for p in supplementary["items"]] == [transport.instance_id]
+    assert list_projects(services, health.actor("hrss_clerk"), ProjectFilter(text="公交"))["total"] == 1
