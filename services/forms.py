@@ -119,15 +119,16 @@ def _translate(error: SchemaError) -> list[FieldError]:
     return [field_error(path, "invalid")]
 
 
-@functools.lru_cache(maxsize=512)
-def _validator(schema_json: str) -> Any:
-    return FormValidator(json.loads(schema_json), format_checker=FORMATS)
-
-
-def _closed(schema: Mapping[str, Any]) -> dict[str, Any]:
+def checker_for(schema: Mapping[str, Any]) -> Any:
+    """Return a validator for *schema* that also refuses fields the form does not have."""
     closed = dict(schema)
     closed["additionalProperties"] = False
-    return closed
+    return FormValidator(closed, format_checker=FORMATS)
+
+
+@functools.lru_cache(maxsize=512)
+def _cached_checker(schema_json: str) -> Any:
+    return checker_for(json.loads(schema_json))
 
 
 def _not_before(schema: Mapping[str, Any], data: Mapping[str, Any]) -> list[FieldError]:
@@ -154,11 +155,11 @@ def normalise(schema: Mapping[str, Any], data: dict[str, Any]) -> dict[str, Any]
     return result
 
 
-def validate(schema: Mapping[str, Any], data: Any) -> dict[str, Any]:
+def validate(schema: Mapping[str, Any], data: Any, checker: Any = None) -> dict[str, Any]:
     """Return normalised *data* if it satisfies *schema*; raise ValidationError with every problem."""
     if not isinstance(data, dict):
         raise ValidationError("Form data must be a JSON object.")
-    checker = _validator(json.dumps(_closed(schema), sort_keys=True))
+    checker = checker or _cached_checker(json.dumps(schema, sort_keys=True))
     errors: list[FieldError] = []
     for error in checker.iter_errors(data):
         errors.extend(_translate(error))

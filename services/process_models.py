@@ -96,6 +96,11 @@ def model_by_id(ctx: Services, conn: Connection, model_id: int) -> LoadedModel:
     return model_by_hash(conn, digest)
 
 
+def cached_model(digest: str) -> LoadedModel:
+    """Return an already loaded model version by content hash."""
+    return _CACHE[digest]
+
+
 def model_by_hash(conn: Connection, digest: str) -> LoadedModel:
     """Return the model version with content hash *digest*, from the cache when possible."""
     cached = _CACHE.get(digest)

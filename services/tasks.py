@@ -1,6 +1,9 @@
 """Complete a user task: lock, check, validate, run the engine, save — in one transaction."""
 from __future__ import annotations
 
+import copy
+import functools
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -19,7 +22,7 @@ from services.errors import (
     ConflictError, FieldError, Hidden, NotFound, PermissionDenied, ServiceError, ValidationError,
 )
 from services.fund_project import on_task_completed
-from services.process_models import model_by_id
+from services.process_models import cached_model, model_by_id
 from services.steps import Locked, save_step
 from services.users import Actor, bank_options
 from services.visibility import can_see_instance
@@ -62,12 +65,36 @@ def _check_actor(actor: Actor, row: Row[Any]) -> None:
         raise ConflictError(f"task {row.task_id} has already been handled")
 
 
+@dataclass(frozen=True)
+class TaskForm:
+    """A task's resolved form and its validator; shared between requests, never mutated."""
+
+    schema: dict[str, Any]
+    checker: Any
+
+
+def _uses_options(model: LoadedModel, task_name: str) -> bool:
+    properties = model.form_for(task_name).get("properties", {})
+    return any(isinstance(p, dict) and "x-options" in p for p in properties.values())
+
+
+@functools.lru_cache(maxsize=4096)
+def _resolved(digest: str, task_name: str, patch_json: str, banks: tuple[tuple[str, str], ...]) -> TaskForm:
+    schema = apply_patch(cached_model(digest).form_for(task_name), orjson.loads(patch_json))
+    if banks:
+        schema = forms.with_options(schema, {"banks": list(banks)})
+    return TaskForm(schema, forms.checker_for(schema))
+
+
+def resolved_form(conn: Connection, model: LoadedModel, task_name: str, patch_json: str) -> TaskForm:
+    """Return the task's form with its values and choices filled in, from a process-wide cache."""
+    banks = tuple(bank_options(conn)) if _uses_options(model, task_name) else ()
+    return _resolved(model.content_hash, task_name, patch_json, banks)
+
+
 def task_form(conn: Connection, model: LoadedModel, task_name: str, patch_json: str) -> dict[str, Any]:
     """Return the JSON Schema a user fills in for this task, with its values and choices."""
-    schema = apply_patch(model.form_for(task_name), orjson.loads(patch_json))
-    if any("x-options" in p for p in schema.get("properties", {}).values() if isinstance(p, dict)):
-        schema = forms.with_options(schema, {"banks": bank_options(conn)})
-    return schema
+    return copy.deepcopy(resolved_form(conn, model, task_name, patch_json).schema)
 
 
 def _check_separation(conn: Connection, model: LoadedModel, row: Row[Any], actor: Actor) -> None:
@@ -92,9 +119,10 @@ def _missing_files(conn: Connection, schema: dict[str, Any], data: dict[str, Any
     return [forms.field_error(name, "file") for name, digest in files.items() if digest not in known]
 
 
-def _validated(conn: Connection, schema: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
+def _validated(conn: Connection, form: TaskForm, data: dict[str, Any]) -> dict[str, Any]:
+    schema = form.schema
     try:
-        clean, errors = forms.validate(schema, data), []
+        clean, errors = forms.validate(schema, data, form.checker), []
     except ValidationError as exc:
         clean, errors = {}, list(exc.fields)
     taken = {e.path for e in errors}
@@ -109,10 +137,10 @@ def complete_in(ctx: Services, conn: Connection, actor: Actor, row: Row[Any], da
     """Complete the locked task *row* inside the caller's transaction."""
     _check_actor(actor, row)
     model = model_by_id(ctx, conn, row.model_id)
-    schema = task_form(conn, model, row.task_name, row.form_patch)
-    clean = _validated(conn, schema, data)
+    form = resolved_form(conn, model, row.task_name, row.form_patch)
+    clean = _validated(conn, form, data)
     _check_separation(conn, model, row, actor)
-    files = forms.file_fields(schema, clean)
+    files = forms.file_fields(form.schema, clean)
     inst = locked_instance(row)
     workflow = workflow or runtime.restore(model, inst.state, ctx.script_engine)
     before = {t.id: t for t in runtime.ready_tasks(workflow)}
