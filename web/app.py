@@ -79,15 +79,8 @@ def create_app(test_config: dict[str, Any] | None = None, services_: Services | 
 
 
 def _register_blueprints(app: Flask) -> None:
-    try:
-        from web.pages import register as register_pages
-    except ImportError:
-        register_pages = None
-    try:
-        from web.api import register as register_api
-    except ImportError:
-        register_api = None
-    if register_pages:
-        register_pages(app)
-    if register_api:
-        register_api(app, csrf)
+    from web.api import register as register_api
+    from web.pages import register as register_pages
+
+    register_api(app, csrf)
+    register_pages(app)

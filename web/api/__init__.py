@@ -1,0 +1,15 @@
+"""The JSON API (/api/v1) for integrations: bearer tokens, tasks, projects, files, OpenAPI."""
+from __future__ import annotations
+
+from flask import Flask
+from flask_wtf.csrf import CSRFProtect
+
+from web.api import errors, files, openapi, projects, tasks, tokens  # noqa: F401  (they add the routes)
+from web.api.blueprint import bp
+
+
+def register(app: Flask, csrf: CSRFProtect) -> None:
+    """Register the API under /api/v1, without CSRF (it takes bearer tokens, never cookies)."""
+    csrf.exempt(bp)
+    app.register_blueprint(bp)
+    errors.install_unrouted(app)

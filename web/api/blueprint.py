@@ -1,0 +1,49 @@
+"""The /api/v1 blueprint: bearer-token authentication and the headers every answer carries."""
+from __future__ import annotations
+
+from flask import Blueprint, Response, g, request
+
+from services.auth import actor_for_token
+from web.api import errors
+from web.api.http import JSON_BODY_LIMIT, ApiError, services
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+PUBLIC_ENDPOINTS = frozenset({"api.create_token", "api.openapi"})
+UPLOAD_ENDPOINTS = frozenset({"api.upload_file"})
+
+
+def bearer_token() -> str | None:
+    """Return the token of an `Authorization: Bearer …` header, if there is one."""
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer":
+        return None
+    return token.strip() or None
+
+
+@bp.before_request
+def authenticate() -> None:
+    """Refuse requests without a valid bearer token, except to the public endpoints."""
+    g.skip_auth = True
+    if request.endpoint not in UPLOAD_ENDPOINTS:
+        request.max_content_length = JSON_BODY_LIMIT
+    if request.endpoint in PUBLIC_ENDPOINTS:
+        return
+    token = bearer_token()
+    if token is None:
+        raise ApiError(401, "Send a bearer token: POST /api/v1/tokens, then `Authorization: Bearer <token>`.",
+                       headers={"WWW-Authenticate": errors.BEARER_CHALLENGE})
+    who = actor_for_token(services(), token)
+    if who is None:
+        raise ApiError(401, "The token is invalid or has expired.",
+                       headers={"WWW-Authenticate": f'{errors.BEARER_CHALLENGE}, error="invalid_token"'})
+    g.api_actor = who
+
+
+@bp.after_request
+def no_store(response: Response) -> Response:
+    """Keep every API answer out of caches."""
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+errors.install(bp)
