@@ -115,3 +115,19 @@ def update_user(ctx: Services, actor: Actor | None, username: str, *, roles: lis
         audit.record(conn, "user_updated", ctx.clock.now(), actor_id=actor.id if actor else None,
                      data={"username": username, "changed": [c.replace("password_hash", "password") for c in changed]})
     return next(u for u in list_users(ctx) if u["username"] == username)
+
+
+def admin_overview(ctx: Services, actor: Actor | None) -> dict[str, Any]:
+    """Return every user and organisation with the roles and kinds to choose from (admin only)."""
+    _require_admin(actor)
+    return {"users": list_users(ctx), "organizations": list_organizations(ctx),
+            "roles": list(ROLES), "kinds": list(ORG_KINDS)}
+
+
+def user_for_edit(ctx: Services, actor: Actor | None, username: str) -> dict[str, Any]:
+    """Return one user with the organisations and roles an administrator may assign."""
+    overview = admin_overview(ctx, actor)
+    user = next((u for u in overview["users"] if u["username"] == username), None)
+    if user is None:
+        raise NotFound(f"unknown user {username!r}")
+    return {**overview, "user": user}

@@ -120,3 +120,9 @@ def _active_actor(conn: Connection, user_id: int) -> Actor | None:
         return actor_by_id(conn, user_id)
     except ServiceError:
         return None
+
+
+def sign_in(ctx: Services, username: str, password: str, ip: str) -> tuple[Actor, str]:
+    """Check the password and open a new session; return the user and the session's secret token."""
+    actor = authenticate(ctx, username, password, ip)
+    return actor, start_session(ctx, actor, ip)

@@ -94,3 +94,9 @@ def tasks_for(ctx: Services, actor: Actor, *, with_forms: bool = False, limit: i
                 item["form"] = task_form(conn, model_by_id(ctx, conn, r.model_id), r.task_name, r.form_patch)
             result.append(item)
     return result
+
+
+def inbox_page(ctx: Services, actor: Actor, flt: InboxFilter | None = None,
+               limit: int = INBOX_LIMIT) -> dict[str, Any]:
+    """Return a user's home page data: task counts and the (filtered) ready tasks."""
+    return {"counts": inbox_counts(ctx, actor), "tasks": tasks_for(ctx, actor, flt=flt, limit=limit)}

@@ -77,3 +77,17 @@ def list_projects(ctx: Services, actor: Actor, flt: ProjectFilter | None = None,
         rows = conn.execute(query.order_by(process_instance.c.id.desc())
                             .limit(per_page).offset((page - 1) * per_page)).all()
     return {"total": total, "page": page, "per_page": per_page, "items": [_row(r) for r in rows]}
+
+
+def project_list_page(ctx: Services, actor: Actor, flt: ProjectFilter | None = None, *, page: int = 1,
+                      per_page: int = 20) -> dict[str, Any]:
+    """Return one page of projects with the names of the organisations they mention."""
+    result = list_projects(ctx, actor, flt, page=page, per_page=per_page)
+    codes = {c for item in result["items"] for c in (item["department"], item["bank"]) if c}
+    names: dict[str, dict[str, str]] = {}
+    if codes:
+        with ctx.db.read() as conn:
+            rows = conn.execute(select(organization.c.code, organization.c.name, organization.c.name_en)
+                                .where(organization.c.code.in_(codes)))
+            names = {r.code: {"code": r.code, "name": r.name, "name_en": r.name_en} for r in rows}
+    return {**result, "organizations": names}

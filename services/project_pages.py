@@ -1,0 +1,62 @@
+"""A project as a person sees it: its record, the forms that label its history, and what they may do."""
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from engine.model import LoadedModel
+from models.tables import human_task, organization, process_model
+from services import forms
+from services.context import Services
+from services.instances import show_instance
+from services.process_models import model_by_id
+from services.tasks import may_complete
+from services.users import Actor, bank_options
+from services.withdraw import WITHDRAWABLE_STAGES
+
+
+def _model(ctx: Services, conn: Connection, process_id: str, version: int) -> LoadedModel:
+    model_id = conn.execute(select(process_model.c.id).where(
+        process_model.c.process_id == process_id, process_model.c.version == version)).scalar_one()
+    return model_by_id(ctx, conn, model_id)
+
+
+def _forms(conn: Connection, model: LoadedModel) -> dict[str, dict[str, Any]]:
+    options = {"banks": bank_options(conn)}
+    return {name: forms.with_options(model.form_for(name), options) for name in model.user_tasks}
+
+
+def _organizations(conn: Connection, *codes: str | None) -> dict[str, dict[str, str]]:
+    wanted = {c for c in codes if c}
+    if not wanted:
+        return {}
+    rows = conn.execute(select(organization.c.code, organization.c.name, organization.c.name_en)
+                        .where(organization.c.code.in_(wanted)))
+    return {r.code: {"code": r.code, "name": r.name, "name_en": r.name_en} for r in rows}
+
+
+def _actionable(conn: Connection, actor: Actor, instance_id: int) -> list[str]:
+    rows = conn.execute(select(human_task.c.id, human_task.c.lane, human_task.c.org_id).where(
+        human_task.c.instance_id == instance_id, human_task.c.status == "ready"))
+    return [r.id for r in rows if may_complete(actor, r.lane, r.org_id)]
+
+
+def may_withdraw(actor: Actor, info: dict[str, Any]) -> bool:
+    """Return True if *actor* is the declaring department and the project awaits review."""
+    return ("department" in actor.roles and info.get("department") == actor.org_code
+            and info["status"] == "running" and info["stage"] in WITHDRAWABLE_STAGES)
+
+
+def project_page(ctx: Services, actor: Actor, instance_id: int) -> dict[str, Any]:
+    """Return an instance as *actor* may see it, with its forms, organisations and allowed actions."""
+    info = show_instance(ctx, actor, instance_id)
+    with ctx.db.read() as conn:
+        model = _model(ctx, conn, info["process_id"], info["model_version"])
+        return {
+            **info,
+            "forms": _forms(conn, model),
+            "organizations": _organizations(conn, info.get("department"), info.get("bank")),
+            "actionable": _actionable(conn, actor, instance_id),
+            "may_withdraw": may_withdraw(actor, info),
+        }

@@ -1,0 +1,135 @@
+"""What a person sees and submits on a task page: the form, the project around it, the uploads."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, Row, select
+
+from models.tables import human_task, process_instance
+from services import audit, files, forms
+from services.clock import from_db
+from services.context import Services
+from services.errors import ConflictError, FieldError, Hidden, NotFound, PermissionDenied, ValidationError
+from services.process_models import model_by_id
+from services.project_pages import project_page
+from services.tasks import complete_task, may_complete, task_form
+from services.users import Actor
+from services.visibility import can_see_instance
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file a person attached to a form field."""
+
+    field: str
+    filename: str
+    content: bytes
+
+
+class SubmissionRejected(ValidationError):
+    """The form has errors; carries the data as submitted (uploads stored) and their file names."""
+
+    def __init__(self, fields: list[FieldError], data: dict[str, Any], file_names: dict[str, str]) -> None:
+        super().__init__("The form has errors", fields)
+        self.data = data
+        self.file_names = file_names
+
+
+def _task_row(conn: Connection, task_id: str) -> Row[Any] | None:
+    return conn.execute(
+        select(human_task.c.id, human_task.c.instance_id, human_task.c.task_name, human_task.c.title,
+               human_task.c.lane, human_task.c.org_id, human_task.c.stage, human_task.c.status,
+               human_task.c.form_patch, human_task.c.created_at, human_task.c.due_at,
+               process_instance.c.model_id, process_instance.c.department_org_id,
+               process_instance.c.bank_org_id)
+        .join(process_instance, process_instance.c.id == human_task.c.instance_id)
+        .where(human_task.c.id == task_id)
+    ).first()
+
+
+def _check(actor: Actor, row: Row[Any] | None, task_id: str) -> Row[Any]:
+    if row is None:
+        raise NotFound(f"task {task_id} does not exist")
+    allowed = may_complete(actor, row.lane, row.org_id)
+    if not allowed and not can_see_instance(actor, row.department_org_id, row.bank_org_id):
+        raise Hidden("task", task_id)
+    if not allowed:
+        raise PermissionDenied(f"task {task_id} is for role {row.lane!r}, which you do not have")
+    if row.status != "ready":
+        raise ConflictError(f"task {task_id} has already been handled")
+    return row
+
+
+def _open_form(ctx: Services, actor: Actor, task_id: str) -> tuple[Row[Any], dict[str, Any]]:
+    with ctx.db.read() as conn:
+        row = _check(actor, _task_row(conn, task_id), task_id)
+        return row, task_form(conn, model_by_id(ctx, conn, row.model_id), row.task_name, row.form_patch)
+
+
+@audit.audit_denials
+def task_page(ctx: Services, actor: Actor, task_id: str) -> dict[str, Any]:
+    """Return a ready task's title, its form (defaults and choices filled in) and its project."""
+    row, form = _open_form(ctx, actor, task_id)
+    task = {"id": row.id, "name": row.task_name, "title": row.title, "lane": row.lane, "stage": row.stage,
+            "created_at": from_db(row.created_at).isoformat(),
+            "due": from_db(row.due_at).isoformat() if row.due_at else None}
+    return {"task": task, "form": form, "project": project_page(ctx, actor, row.instance_id)}
+
+
+def _store(ctx: Services, actor: Actor, uploads: list[Upload], data: dict[str, Any],
+           names: dict[str, str]) -> list[FieldError]:
+    errors = []
+    for upload in uploads:
+        try:
+            stored = files.store_file(ctx, actor, upload.filename, upload.content)
+        except ValidationError as exc:
+            data.pop(upload.field, None)
+            errors.append(FieldError(upload.field, "upload", exc.message))
+            continue
+        data[upload.field] = stored["sha256"]
+        names[stored["sha256"]] = stored["filename"]
+    return errors
+
+
+def _check_kept_files(ctx: Services, actor: Actor, form: dict[str, Any], data: dict[str, Any],
+                      uploaded: set[str], names: dict[str, str]) -> list[FieldError]:
+    errors = []
+    for field, digest in forms.file_fields(form, data).items():
+        if field in uploaded:
+            continue
+        try:
+            names[digest] = files.open_file(ctx, actor, digest)["filename"]
+        except NotFound:
+            errors.append(forms.field_error(field, "file"))
+    return errors
+
+
+def _all_errors(form: dict[str, Any], data: dict[str, Any], found: list[FieldError]) -> list[FieldError]:
+    try:
+        forms.validate(form, data)
+    except ValidationError as exc:
+        taken = {e.path for e in found}
+        return found + [e for e in exc.fields if e.path not in taken]
+    return found
+
+
+@audit.audit_denials
+def submit_task(ctx: Services, actor: Actor, task_id: str, data: dict[str, Any],
+                uploads: list[Upload] | None = None) -> dict[str, Any]:
+    """Store a task form's uploads, complete the task with their sha256 in *data*; return the outcome and title."""
+    _row, form = _open_form(ctx, actor, task_id)
+    data, names = dict(data), {}
+    uploads = [u for u in uploads or [] if u.content or u.filename]
+    errors = _store(ctx, actor, uploads, data, names)
+    errors += _check_kept_files(ctx, actor, form, data, {u.field for u in uploads}, names)
+    if errors:
+        raise SubmissionRejected(_all_errors(form, data, errors), data, names)
+    try:
+        result = complete_task(ctx, actor, task_id, data)
+    except ValidationError as exc:
+        raise SubmissionRejected(exc.fields or [FieldError("", "invalid", exc.message)], data, names) from exc
+    with ctx.db.read() as conn:
+        title = conn.execute(select(process_instance.c.title)
+                             .where(process_instance.c.id == result["instance_id"])).scalar()
+    return {**result, "title": title}
