@@ -10,11 +10,11 @@ from typing import Any, NoReturn
 
 import click
 
-from services import demo, files, inbox, instances, process_models, tasks, timers
+from services import admin, demo, files, inbox, instances, process_models, tasks, timers
 from services.bootstrap import build_services, upgrade_database
 from services.context import Services
 from services.errors import ConflictError, NotFound, PermissionDenied, ServiceError, ValidationError
-from services.users import Actor, load_actor
+from services.users import ROLES, Actor, load_actor
 
 EXIT_FAILURE, EXIT_INVALID, EXIT_DENIED, EXIT_CONFLICT = 1, 2, 3, 4
 
@@ -179,3 +179,57 @@ def serve(host: str, port: int) -> None:
 
 def _instance_summary(result: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in result.items() if k != "bank_org_id"}
+
+
+@main.group("user")
+def user_group() -> None:
+    """Users, their organisation and roles (as an administrator)."""
+
+
+def _password(value: str | None, from_stdin: bool) -> str | None:
+    if value is not None and from_stdin:
+        raise ValidationError("give either --password or --password-stdin, not both")
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    return value
+
+
+@user_group.command("list")
+@command_errors
+def user_list() -> None:
+    """List every user with organisation, roles and whether it may sign in."""
+    _print(admin.list_users(ctx_services()))
+
+
+@user_group.command("add")
+@click.argument("username")
+@click.option("--org", "org_code", required=True, help="organisation code, e.g. bank-icbc")
+@click.option("--role", "roles", multiple=True, required=True, type=click.Choice(ROLES), help="repeatable")
+@click.option("--name", "display_name", default="", help="display name (default: the user name)")
+@click.option("--password", help="the password (prefer --password-stdin)")
+@click.option("--password-stdin", is_flag=True, help="read the password from the first line of stdin")
+@command_errors
+def user_add(username: str, org_code: str, roles: tuple[str, ...], display_name: str, password: str | None,
+             password_stdin: bool) -> None:
+    """Create a user."""
+    secret = _password(password, password_stdin)
+    if not secret:
+        raise ValidationError("a password is required: --password or --password-stdin")
+    _print(admin.add_user(ctx_services(), None, username, secret, display_name, org_code, list(roles)))
+
+
+@user_group.command("set")
+@click.argument("username")
+@click.option("--org", "org_code", help="move the user to this organisation")
+@click.option("--role", "roles", multiple=True, type=click.Choice(ROLES), help="replace the roles (repeatable)")
+@click.option("--name", "display_name", help="new display name")
+@click.option("--active/--inactive", default=None, help="allow or refuse sign-in")
+@click.option("--password", help="new password (prefer --password-stdin)")
+@click.option("--password-stdin", is_flag=True, help="read the new password from the first line of stdin")
+@command_errors
+def user_set(username: str, org_code: str | None, roles: tuple[str, ...], display_name: str | None,
+             active: bool | None, password: str | None, password_stdin: bool) -> None:
+    """Change a user's organisation, roles, name, password or whether it may sign in."""
+    _print(admin.update_user(ctx_services(), None, username, roles=list(roles) or None, org_code=org_code,
+                             active=active, display_name=display_name,
+                             password=_password(password, password_stdin)))

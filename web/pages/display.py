@@ -1,0 +1,131 @@
+"""Show what people entered: labelled values, money and dates formatted, choices by their titles."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import gettext as _, lazy_gettext as _l
+
+from web.pages import formatting, labels
+from web.pages.schema import Schema, choices, label, properties, widget
+
+EVENTS = {
+    "instance_started": _l("Project started"),
+    "instance_withdrawn": _l("Withdrawn by the department"),
+    "instance_ended": _l("Process ended"),
+    "timer_fired": _l("Payment deadline passed"),
+    "timer_failed": _l("Timer could not run"),
+}
+
+
+def value_text(prop: Schema, value: Any) -> str:
+    """Return one entered value as a person reads it."""
+    kind = widget(prop)
+    if value is None or value == "":
+        return formatting.DASH
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if kind in ("radio", "select"):
+        return dict(choices(prop)).get(str(value), str(value))
+    if kind == "money":
+        return formatting.money(value)
+    if kind == "date":
+        return formatting.date_text(value)
+    return str(value)
+
+
+def _lines(prop: Schema, value: Any) -> dict[str, Any]:
+    items = properties(prop.get("items", {}))
+    rows = [row for row in value if isinstance(row, dict)] if isinstance(value, list) else []
+    return {"columns": [label(n, p)[0] for n, p in items.items()],
+            "rows": [[value_text(p, row.get(n)) for n, p in items.items()] for row in rows]}
+
+
+def describe(schema: Schema, data: dict[str, Any], file_names: dict[str, str]) -> list[dict[str, Any]]:
+    """Return the entered values of one form in the form's order, each with its label."""
+    props = properties(schema)
+    names = [n for n in props if n in data] + [n for n in data if n not in props]
+    result = []
+    for name in names:
+        prop, value = props.get(name, {}), data[name]
+        item: dict[str, Any] = {"label": label(name, prop)[0], "kind": "text"}
+        if widget(prop) == "lines":
+            item.update(kind="lines", **_lines(prop, value))
+        elif widget(prop) == "file" and isinstance(value, str):
+            item.update(kind="file", sha256=value, text=file_names.get(value, value[:12]))
+        else:
+            item["text"] = value_text(prop, value)
+        result.append(item)
+    return result
+
+
+def history(project: dict[str, Any]) -> list[dict[str, Any]]:
+    """Return the project's history as steps: when, who, what, and the values entered."""
+    file_names = {d["sha256"]: d["filename"] for d in project.get("documents", [])}
+    steps = []
+    for event in project.get("history", []):
+        kind, data = event["event"], event.get("data") or {}
+        step: dict[str, Any] = {"event": kind, "at": event["at"], "who": event.get("actor_name") or "",
+                                "fields": [], "note": ""}
+        if kind == "task_completed":
+            name = str(data.get("task", ""))
+            step["what"] = labels.task_title(name, str(data.get("title") or name))
+            step["fields"] = describe(project.get("forms", {}).get(name, {}), data.get("data") or {}, file_names)
+        elif kind in EVENTS:
+            step["what"] = str(EVENTS[kind])
+            step["note"] = str(data.get("reason") or "")
+            if kind == "instance_ended":
+                step["note"] = labels.status(data.get("status"))
+        else:
+            continue
+        steps.append(step)
+    return _end_last(steps)
+
+
+def _end_last(steps: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Put "process ended" after the step that ended it (the services record it first)."""
+    for index in range(len(steps) - 1):
+        if steps[index]["event"] == "instance_ended" and steps[index + 1]["event"] == "task_completed":
+            steps[index], steps[index + 1] = steps[index + 1], steps[index]
+    return steps
+
+
+def documents(project: dict[str, Any]) -> list[dict[str, Any]]:
+    """Return the project's documents, each with the label of the form field it was uploaded for."""
+    task_names = {t["id"]: t["name"] for t in project.get("tasks", [])}
+    forms = project.get("forms", {})
+    result = []
+    for doc in project.get("documents", []):
+        props = properties(forms.get(task_names.get(doc.get("task_id"), ""), {}))
+        title = label(doc["field"], props[doc["field"]])[0] if doc["field"] in props else ""
+        result.append({**doc, "label": title})
+    return result
+
+
+FACTS = (
+    ("year", _l("Year"), None), ("round", _l("Round"), labels.round_),
+    ("category", _l("Category"), labels.category), ("budget", _l("Budget"), formatting.money),
+    ("approved_budget", _l("Approved budget"), formatting.money),
+    ("plan_amount", _l("Planned amount"), formatting.money), ("contractor", _l("Contractor"), None),
+    ("procurement_no", _l("Procurement number"), None),
+    ("contract_price", _l("Contract price"), formatting.money),
+    ("paid_total", _l("Paid so far"), formatting.money),
+)
+
+
+def facts(project: dict[str, Any]) -> list[tuple[str, str]]:
+    """Return the project's key facts as (label, text), leaving out the ones not known yet."""
+    record = project.get("project") or {}
+    orgs = project.get("organizations", {})
+    rows = [(str(_l("Department")), labels.organization_name(orgs.get(project.get("department") or ""))),
+            (str(_l("Cooperating bank")), labels.organization_name(orgs.get(project.get("bank") or "")))]
+    for key, title, show in FACTS:
+        value = record.get(key)
+        if value is not None and value != "":
+            rows.append((str(title), show(value) if show else str(value)))
+    return [(k, v) for k, v in rows if v != formatting.DASH]
+
+
+def context(project: dict[str, Any]) -> dict[str, Any]:
+    """Return what a page shows around a project: key facts, history steps and documents."""
+    return {"project": project, "facts": facts(project), "steps": history(project),
+            "documents": documents(project)}

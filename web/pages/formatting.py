@@ -1,0 +1,102 @@
+"""Money, dates and waiting times written for Chinese readers (and English ones)."""
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+from decimal import Decimal, InvalidOperation
+
+from flask_babel import format_date, gettext as _, ngettext
+
+from services.clock import CHINA
+
+DASH = "—"
+
+
+def amount(value: object) -> str:
+    """Return an amount with thousands separators and two decimals, without the currency sign."""
+    try:
+        number = Decimal(str(value).replace(",", ""))
+    except (InvalidOperation, ValueError):
+        return str(value)
+    if not number.is_finite():
+        return str(value)
+    return f"{number:,.2f}"
+
+
+def money(value: object) -> str:
+    """Return an amount in yuan as ¥1,150,000.00."""
+    if value is None or value == "":
+        return DASH
+    text = amount(value)
+    return f"¥{text}" if text[:1].isdigit() or text[:1] == "-" else text
+
+
+def moment(value: object) -> datetime | None:
+    """Return *value* (a datetime or ISO text) as an aware datetime in China time."""
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            return None
+    if not isinstance(value, datetime):
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    return value.astimezone(CHINA)
+
+
+def _as_date(value: object) -> date | None:
+    if isinstance(value, datetime):
+        return moment(value).date()  # type: ignore[union-attr]
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str) and len(value) == 10:
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            return None
+    found = moment(value)
+    return found.date() if found else None
+
+
+def date_text(value: object) -> str:
+    """Return a date as 2026年3月2日 (or March 2, 2026)."""
+    found = _as_date(value)
+    return format_date(found, "long") if found else (str(value) if value else DASH)
+
+
+def due_text(value: object) -> str:
+    """Return the day a due instant falls on; a deadline at midnight belongs to the day before."""
+    found = moment(value)
+    if found is None:
+        return date_text(value)
+    if found.hour == found.minute == found.second == 0:
+        found -= timedelta(days=1)
+    return format_date(found.date(), "long")
+
+
+def datetime_text(value: object) -> str:
+    """Return an instant in China time as 2026年3月2日 12:00."""
+    found = moment(value)
+    if found is None:
+        return str(value) if value else DASH
+    return f"{format_date(found.date(), 'long')} {found:%H:%M}"
+
+
+def waited(since: object, now: datetime) -> str:
+    """Return how long something has waited, as 已等待 3 天."""
+    start = moment(since)
+    if start is None:
+        return DASH
+    seconds = max(0, int((now - start).total_seconds()))
+    days, hours = seconds // 86400, seconds // 3600
+    if days:
+        return ngettext("Waited %(num)d day", "Waited %(num)d days", days)
+    if hours:
+        return ngettext("Waited %(num)d hour", "Waited %(num)d hours", hours)
+    return _("Just arrived")
+
+
+def overdue(due: object, now: datetime) -> bool:
+    """Return True if *due* has passed."""
+    found = moment(due)
+    return found is not None and found < now

@@ -1,0 +1,76 @@
+"""Messages the services send in English, translated for the page (the catalogue holds them)."""
+from __future__ import annotations
+
+from flask_babel import gettext, lazy_gettext as _l
+
+from services.errors import FieldError
+from web.pages.formatting import amount, date_text
+from web.pages.labels import is_english
+
+# Listed here so that message extraction finds them; keep in step with services/forms.py MESSAGES.
+FIELD_MESSAGES = (
+    _l("This field is required."), _l("Unknown field."), _l("Enter a value of type {expected}."),
+    _l("Enter an amount in yuan with at most two decimals."), _l("Enter a date as YYYY-MM-DD."),
+    _l("Upload a file."), _l("Enter at least {limit} characters."), _l("Enter at most {limit} characters."),
+    _l("The value is not in the expected format."), _l("Choose one of the options."),
+    _l("This must be confirmed."), _l("Enter a number of at least {limit}."),
+    _l("Enter a number of at most {limit}."), _l("The amount must be at least ¥{limit}."),
+    _l("The amount must be at most ¥{limit}."), _l("Add at least {limit} items."),
+    _l("Add at most {limit} items."), _l("This date must not be earlier than {date}."),
+    _l("The value is not valid."),
+)
+SERVICE_MESSAGES = (
+    _l("Wrong user name or password."), _l("Too many failed sign-ins. Try again in 15 minutes."),
+    _l("The file is empty."), _l("The file is larger than 20 MiB."),
+    _l("Only these kinds of file may be uploaded: doc, docx, jpg, pdf, png, xls, xlsx."),
+    _l("The comment is empty or too long."), _l("The form has errors"),
+    _l("the person who prepared this step may not also approve it"),
+    _l("only the declaring department may withdraw a project"),
+    _l("the project can no longer be withdrawn: the BDC has reviewed it"),
+    _l("the project was changed by someone else; reload and try again"),
+    _l("only an administrator may manage users and organisations"),
+    _l("An organisation needs a code (a-z, 0-9, -) and a name."),
+    _l("A user name has 3–64 characters: a-z first, then a-z, 0-9, _ . -"),
+    _l("a password needs at least 8 characters"), _l("The reason may have at most 500 characters."),
+)
+TYPE_NAMES = {"integer": _l("whole number"), "string": _l("text"), "boolean": _l("yes or no"),
+              "array": _l("list"), "object": _l("group of fields"), "number": _l("number")}
+
+
+def translate(message: str) -> str:
+    """Return a service's message in the page's language (unchanged when the catalogue lacks it)."""
+    return gettext(message) if message else message
+
+
+def translated_detail(message: str) -> str:
+    """Return a service's message if the page's language has it (English always does), else ''."""
+    text = translate(message)
+    return text if text != message or is_english() else ""
+
+
+def _params(error: FieldError) -> dict[str, object]:
+    params = dict(error.params)
+    if error.code in ("moneyMinimum", "moneyMaximum") and "limit" in params:
+        params["limit"] = amount(params["limit"])
+    if error.code == "notBefore" and "date" in params:
+        params["date"] = date_text(params["date"])
+    if error.code == "type":
+        params["expected"] = str(TYPE_NAMES.get(str(params.get("expected")), params.get("expected")))
+    return params
+
+
+def field_message(error: FieldError) -> str:
+    """Return one field error in the page's language."""
+    template = translate(error.template)
+    try:
+        return template.format(**_params(error))
+    except (KeyError, IndexError, ValueError):
+        return template
+
+
+def field_messages(errors: list[FieldError]) -> dict[str, str]:
+    """Return one translated message per field path (the first one found)."""
+    result: dict[str, str] = {}
+    for error in errors:
+        result.setdefault(error.path, field_message(error))
+    return result

@@ -1,0 +1,96 @@
+"""Project list and project page: declare, comment, withdraw."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from werkzeug.wrappers import Response
+
+from services.comments import add_comment
+from services.errors import ValidationError
+from services.instances import start_instance
+from services.project_pages import project_page
+from services.projects import ProjectFilter, project_list_page
+from services.withdraw import withdraw
+from web.app import services as ctx
+from web.pages import display, labels
+from web.pages.auth import actor
+from web.pages.messages import translate
+
+bp = Blueprint("projects", __name__, url_prefix="/projects")
+PER_PAGE = 20
+PROCESS_ID = "fund_project"
+
+
+def _arg(name: str, allowed: Any) -> str | None:
+    value = request.args.get(name) or None
+    return value if value in allowed else None
+
+
+def _filter() -> ProjectFilter:
+    year = request.args.get("year", "").strip()
+    return ProjectFilter(
+        year=int(year) if year.isdigit() and len(year) == 4 else None,
+        round=_arg("round", labels.ROUNDS), stage=_arg("stage", labels.STAGES),
+        status=_arg("status", labels.STATUSES), text=(request.args.get("q") or "").strip()[:100] or None)
+
+
+def _page_number() -> int:
+    text = request.args.get("page", "1")
+    return int(text) if text.isdigit() and len(text) <= 6 else 1
+
+
+@bp.get("/")
+def index() -> str:
+    """List the projects the user may see, filtered and paged."""
+    flt = _filter()
+    page = project_list_page(ctx(), actor(), flt, page=_page_number(), per_page=PER_PAGE)
+    pages = max(1, -(-page["total"] // page["per_page"]))
+    args = {k: v for k, v in request.args.items() if k not in ("page", "lang") and v}
+    return render_template("projects/list.html", page=page, pages=pages, args=args, flt=flt,
+                           stages=labels.STAGES, statuses=labels.STATUSES, rounds=labels.ROUNDS,
+                           q=request.args.get("q", ""), year=request.args.get("year", ""))
+
+
+@bp.post("/new")
+def declare() -> Response:
+    """Start a new declaration and open its first form."""
+    started = start_instance(ctx(), actor(), PROCESS_ID)
+    return redirect(url_for("tasks.show", task_id=started["ready"][0]["id"]))
+
+
+def _render(instance_id: int, status: int = 200, **extra: Any) -> tuple[str, int]:
+    project = project_page(ctx(), actor(), instance_id)
+    html = render_template("projects/detail.html", **display.context(project), **extra)
+    return html, status
+
+
+@bp.get("/<int:instance_id>")
+def show(instance_id: int) -> tuple[str, int]:
+    """Show a project: status, stage, every step with its data, payments, documents, comments."""
+    return _render(instance_id)
+
+
+@bp.post("/<int:instance_id>/comments")
+def comment(instance_id: int) -> Response | tuple[str, int]:
+    """Add a comment to a project."""
+    body = request.form.get("body", "")
+    try:
+        add_comment(ctx(), actor(), instance_id, body)
+    except ValidationError as exc:
+        return _render(instance_id, 422, comment_error=translate(exc.message), comment_body=body)
+    flash(_("Your comment was added."), "success")
+    return redirect(url_for("projects.show", instance_id=instance_id, _anchor="comments"))
+
+
+@bp.post("/<int:instance_id>/withdraw")
+def withdraw_project(instance_id: int) -> Response | tuple[str, int]:
+    """Withdraw a declaration that the BDC has not reviewed yet."""
+    reason = request.form.get("reason", "")
+    try:
+        withdraw(ctx(), actor(), instance_id, reason)
+    except ValidationError as exc:
+        return _render(instance_id, 422, withdraw_error=translate(exc.message), withdraw_reason=reason)
+    flash(_("The project was withdrawn."), "success")
+    return redirect(url_for("projects.show", instance_id=instance_id))
