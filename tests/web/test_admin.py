@@ -1,0 +1,79 @@
+"""Administration pages: users, roles, organisations — for the admin role only."""
+from __future__ import annotations
+
+import pytest
+
+from services.admin import list_organizations, list_users
+from services.context import Services
+from tests.web.site import Site, text_of
+
+
+def _user(services: Services, username: str) -> dict:
+    return next(u for u in list_users(services) if u["username"] == username)
+
+
+@pytest.mark.parametrize("url", ["/admin/users", "/admin/users/new", "/admin/users/health_user",
+                                 "/admin/organizations"])
+def test_only_an_administrator_may_open_the_admin_pages(site: Site, url: str) -> None:
+    assert site.user("hrss_head").get(url).status_code == 403
+    assert site.user("admin").get(url).status_code == 200
+
+
+def test_the_administration_link_is_shown_to_administrators_only(site: Site) -> None:
+    assert "系统管理" in text_of(site.user("admin").get("/"))
+    assert "系统管理" not in text_of(site.user("hrss_clerk").get("/"))
+
+
+def test_the_user_list_shows_organisations_and_roles(site: Site) -> None:
+    text = text_of(site.user("admin").get("/admin/users"))
+    assert "icbc_user" in text and "bank-icbc" in text and "合作银行" in text and "局负责人" in text
+
+
+def test_an_administrator_creates_a_user_who_can_then_sign_in(site: Site, services: Services) -> None:
+    admin = site.user("admin")
+    data = {"username": "boc_user", "display_name": "王五（中国银行）", "password": "a-long-password",
+            "organization": "bank-icbc", "roles": ["bank"]}
+    assert admin.post("/admin/users/new", data, token_from="/admin/users/new").status_code == 302
+    assert _user(services, "boc_user")["roles"] == ["bank"]
+    fresh = site.app.test_client()
+    assert site.sign_in(fresh, "boc_user", "a-long-password").status_code == 302
+
+
+def test_a_refused_user_is_shown_again_with_the_reason(site: Site) -> None:
+    admin = site.user("admin")
+    short = admin.post("/admin/users/new", {"username": "x1y", "password": "short", "organization": "hrss",
+                                            "roles": ["hrss"]}, token_from="/admin/users/new")
+    assert short.status_code == 422 and "密码至少需要 8 个字符" in text_of(short)
+    assert 'value="x1y"' in short.get_data(as_text=True)
+    taken = admin.post("/admin/users/new", {"username": "icbc_user", "password": "long-enough-1",
+                                            "organization": "hrss", "roles": ["hrss"]},
+                       token_from="/admin/users/new")
+    assert taken.status_code == 409
+
+
+def test_an_administrator_changes_roles_organisation_and_deactivates(site: Site, services: Services) -> None:
+    admin, url = site.user("admin"), "/admin/users/abc_user"
+    data = {"display_name": "吴昊", "organization": "bank-trcb", "roles": ["bank", "supervisor"]}
+    assert admin.post(url, data, token_from=url).status_code == 302
+    changed = _user(services, "abc_user")
+    assert changed["organization"] == "bank-trcb" and changed["roles"] == ["bank", "supervisor"]
+    assert changed["is_active"] is False
+    assert site.sign_in(site.app.test_client(), "abc_user").status_code == 401
+
+
+def test_an_administrator_resets_a_password(site: Site, services: Services) -> None:
+    admin, url = site.user("admin"), "/admin/users/trcb_user"
+    data = {"display_name": "郑丽", "organization": "bank-trcb", "roles": ["bank"], "active": "on",
+            "password": "new-password-1"}
+    assert admin.post(url, data, token_from=url).status_code == 302
+    assert site.sign_in(site.app.test_client(), "trcb_user").status_code == 401
+    assert site.sign_in(site.app.test_client(), "trcb_user", "new-password-1").status_code == 302
+
+
+def test_an_administrator_creates_an_organisation(site: Site, services: Services) -> None:
+    admin, url = site.user("admin"), "/admin/organizations"
+    data = {"code": "bank-boc", "name": "中国银行太仓分行", "name_en": "Bank of China Taicang", "kind": "bank"}
+    assert admin.post(url, data, token_from=url).status_code == 302
+    assert any(o["code"] == "bank-boc" for o in list_organizations(services))
+    bad = admin.post(url, {"code": "Bad Code", "name": "", "kind": "bank"}, token_from=url)
+    assert bad.status_code == 422 and "单位须填写代码" in text_of(bad)

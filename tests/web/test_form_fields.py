@@ -1,0 +1,79 @@
+"""Forms from JSON Schemas: which input each property gets, and how posted text becomes typed data."""
+from __future__ import annotations
+
+import io
+import json
+
+from flask import Flask
+from werkzeug.datastructures import FileStorage, MultiDict
+
+from bpmn import DIAGRAMS_DIR
+from web.pages import forms
+from web.pages.formdata import parse
+
+FORMS = DIAGRAMS_DIR / "forms"
+
+
+def _schema(name: str) -> dict:
+    return json.loads((FORMS / f"{name}.json").read_text())
+
+
+def _widgets(app: Flask, name: str) -> dict[str, str]:
+    with app.test_request_context("/"):
+        fields, _ = forms.build(_schema(name), {}, {}, {})
+    return {f.name: f.widget for f in fields}
+
+
+def test_each_kind_of_property_gets_its_own_input(app: Flask) -> None:
+    declare = _widgets(app, "declare")
+    assert declare["declaration_round"] == "radio" and declare["category"] == "select"
+    assert declare["declaration_year"] == "integer" and declare["budget"] == "money"
+    assert declare["budget_lines"] == "lines" and declare["project_description"] == "textarea"
+    assert declare["feasibility_report"] == "file" and declare["project_name"] == "text"
+    assert _widgets(app, "secure_funds")["funds_secured"] == "confirm"
+    assert _widgets(app, "acceptance")["acceptance_department_passed"] == "yesno"
+    assert _widgets(app, "construction")["construction_start"] == "date"
+    assert _widgets(app, "procurement")["procurement_method"] == "select"
+
+
+def test_required_fields_are_marked_and_line_items_get_blank_rows(app: Flask) -> None:
+    with app.test_request_context("/"):
+        fields, _ = forms.build(_schema("declare"), {}, {}, {})
+    by_name = {f.name: f for f in fields}
+    assert by_name["project_name"].required and not by_name["project_description"].required
+    lines = by_name["budget_lines"]
+    assert len(lines.rows) == forms.BLANK_ROWS and [c.required for c in lines.columns] == [True, True, True]
+
+
+def test_errors_without_a_field_are_listed_for_the_whole_form(app: Flask) -> None:
+    with app.test_request_context("/"):
+        fields, leftover = forms.build(_schema("review"), {}, {"review_opinion": "x", "approved": "y"}, {})
+    assert [f.error for f in fields if f.name == "review_opinion"] == ["x"]
+    assert leftover == [("approved", "y")]
+
+
+def test_posted_text_becomes_the_schemas_types() -> None:
+    form = MultiDict({
+        "declaration_round": "annual", "declaration_year": "2026", "budget": "¥1,200,000.5 ",
+        "project_name": " 项目 ", "project_description": "", "budget_lines-0-line_item": "",
+        "budget_lines-3-line_item": "开发", "budget_lines-3-line_amount": "1,000",
+        "feasibility_report": "ab" * 32, "csrf_token": "t", "approved": "true",
+    })
+    parsed = parse(_schema("declare"), form, MultiDict())
+    assert parsed.data == {
+        "declaration_round": "annual", "declaration_year": 2026, "budget": "1200000.5", "project_name": "项目",
+        "budget_lines": [{"line_item": "开发", "line_amount": "1000"}], "feasibility_report": "ab" * 32,
+        "approved": "true",
+    }
+    assert parsed.raw["budget"] == "¥1,200,000.5 " and parsed.raw["budget_lines"][0]["line_amount"] == "1,000"
+
+
+def test_booleans_integers_that_do_not_parse_and_uploads() -> None:
+    upload = FileStorage(io.BytesIO(b"%PDF-1.4"), filename="报告.pdf", name="acceptance_report")
+    form = MultiDict({"acceptance_department_passed": "false", "acceptance_date": "2026-09-10"})
+    parsed = parse(_schema("acceptance"), form, MultiDict({"acceptance_report": upload}))
+    assert parsed.data == {"acceptance_department_passed": False, "acceptance_date": "2026-09-10"}
+    assert [(u.field, u.filename, u.content) for u in parsed.uploads] == [
+        ("acceptance_report", "报告.pdf", b"%PDF-1.4")]
+    year = parse(_schema("declare"), MultiDict({"declaration_year": "二〇二六"}), MultiDict())
+    assert year.data["declaration_year"] == "二〇二六"
