@@ -1,0 +1,180 @@
+"""Bulk-insert a live-shaped history of fund projects, without going through the use cases.
+
+Shape: instances in id order, oldest first. All but the newest `running` instances have ended
+(most paid in full after 14 tasks, some rejected at review), so nearly every human_task row is
+`completed`; each running instance has done part of the route and has one `ready` task, so the
+ready rows sit at the highest instance ids and at the physical end of the tables, as in a system
+that has been in use for years. The number of running instances does not grow with history:
+a user's inbox is as long at 100,000 instances as at 1,000, and only the history around it grows.
+"""
+from __future__ import annotations
+
+import random
+import uuid
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from typing import Any
+
+import orjson
+from sqlalchemy import Engine, create_engine, insert, select
+
+from engine import runtime
+from models.tables import app_user, human_task, organization, process_instance, project
+from services.process_models import latest
+
+from bench.engine_paths import script_engine
+
+ROUTE = ("declare", "review", "plan_prepare", "plan_review", "plan_signoff", "secure_funds", "procurement",
+         "contract", "construction", "acceptance", "acceptance_bdc", "acceptance_hrss", "payment_notice",
+         "payment")
+DEPARTMENTS = {"dept-health": "health_user", "dept-transport": "transport_user", "dept-culture": "culture_user"}
+BANKS = {"bank-icbc": "icbc_user", "bank-abc": "abc_user", "bank-trcb": "trcb_user"}
+LANE_USERS = {"bdc": "bdc_reviewer", "hrss": "hrss_clerk", "hrss_head": "hrss_head"}
+REJECTED_SHARE = 0.1
+CHUNK = 5_000
+EPOCH = datetime(2021, 1, 4, 1, 30)
+
+
+class World:
+    """The ids and model facts the generated rows refer to."""
+
+    def __init__(self, engine: Engine) -> None:
+        with engine.connect() as conn:
+            self.model_id, self.model = latest(conn, "fund_project")
+            self.orgs = dict(conn.execute(select(organization.c.code, organization.c.id)).all())
+            self.users = dict(conn.execute(select(app_user.c.username, app_user.c.id)).all())
+        workflow = runtime.start(self.model, script_engine())
+        self.state = runtime.dump(workflow)  # a genuine state of a new project (a few kB)
+        self.patch = orjson.dumps({"/properties/project_name/default": "社保卡应用场景建设项目",
+                                   "/properties/budget/default": "1200000.00",
+                                   "/properties/contact_person/default": "张三"}).decode()
+
+    def completer(self, lane: str, dept: str, bank: str | None) -> int:
+        """Return the id of the user who completes a task of *lane* for these organisations."""
+        if lane == "department":
+            return self.users[DEPARTMENTS[dept]]
+        if lane == "bank":
+            return self.users[BANKS[bank or "bank-icbc"]]
+        return self.users[LANE_USERS[lane]]
+
+
+def _task_id(rng: random.Random) -> str:
+    return str(uuid.UUID(int=rng.getrandbits(128), version=4))
+
+
+def _instance(world: World, rng: random.Random, instance_id: int, running: bool) -> dict[str, Any]:
+    """Return an instance plan: its route so far, organisations, times and status."""
+    created = EPOCH + timedelta(minutes=30 * instance_id)
+    dept, bank = rng.choice(list(DEPARTMENTS)), rng.choice(list(BANKS))
+    if running:
+        done = rng.randrange(len(ROUTE))
+        status, ready = "running", ROUTE[done]
+        route = ROUTE[:done]
+    elif rng.random() < REJECTED_SHARE:
+        status, ready, route = "rejected", None, ROUTE[:2]
+    else:
+        status, ready, route = "completed", None, ROUTE
+    has_bank = "plan_prepare" in route
+    return {"id": instance_id, "created": created, "dept": dept, "bank": bank if has_bank else None,
+            "status": status, "ready": ready, "route": route}
+
+
+def _task(world: World, rng: random.Random, plan: dict[str, Any], name: str, day: int,
+          ready: bool) -> dict[str, Any]:
+    info = world.model.user_tasks[name]
+    org_code = plan["dept"] if info.lane == "department" else plan["bank"] if info.lane == "bank" else None
+    created = plan["created"] + timedelta(days=day, minutes=rng.randrange(600))
+    due = created + timedelta(days=14) if name == "payment" else None
+    return {
+        "id": _task_id(rng), "instance_id": plan["id"], "task_name": name, "title": info.title,
+        "lane": info.lane, "org_id": world.orgs[org_code] if org_code else None, "stage": info.stage,
+        "status": "ready" if ready else "completed", "form_patch": world.patch, "created_at": created,
+        "due_at": due, "completed_at": None if ready else created + timedelta(hours=rng.randrange(1, 72)),
+        "completed_by": None if ready else world.completer(info.lane, plan["dept"], plan["bank"]),
+    }
+
+
+def _rows(world: World, rng: random.Random, plan: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any],
+                                                                           list[dict[str, Any]]]:
+    tasks = [_task(world, rng, plan, name, day, False) for day, name in enumerate(plan["route"])]
+    if plan["ready"]:
+        tasks.append(_task(world, rng, plan, plan["ready"], len(plan["route"]), True))
+    ended = plan["status"] != "running"
+    last = tasks[-1]
+    stage = plan["status"] if ended else world.model.user_tasks[plan["ready"]].stage
+    instance = {
+        "id": plan["id"], "model_id": world.model_id, "process_id": "fund_project",
+        "title": f"社保卡应用场景建设项目 {plan['id']:06d}", "status": plan["status"], "stage": stage,
+        "department_org_id": world.orgs[plan["dept"]], "bank_org_id": world.orgs.get(plan["bank"]),
+        "started_by": world.users[DEPARTMENTS[plan["dept"]]], "created_at": plan["created"],
+        "updated_at": last["completed_at"] or last["created_at"], "completed_at": last["completed_at"] if ended
+        else None, "next_timer_due": last["due_at"] if not ended else None, "version": len(tasks) + 1,
+        "state": world.state,
+    }
+    route = plan["route"]
+    facts = {
+        "instance_id": plan["id"], "year": plan["created"].year, "round": "annual",
+        "name": instance["title"], "category": "it.software", "budget": "1200000.00",
+        "approved_budget": "1150000.00" if "plan_prepare" in route or plan["ready"] == "plan_prepare" else None,
+        "plan_amount": "1150000.00" if "plan_review" in route else None,
+        "contractor": "太仓某信息技术有限公司" if "contract" in route else None,
+        "procurement_no": f"TCCG-{plan['id']:06d}" if "contract" in route else None,
+        "contract_price": "1000000.00" if "contract" in route else None,
+        "paid_total": "1000000.00" if plan["status"] == "completed" else "0.00",
+    }
+    return instance, facts, tasks
+
+
+def _chunks(world: World, count: int, running: int, seed: int) -> Iterator[tuple[list[Any], list[Any], list[Any]]]:
+    # The open instances draw from their own generator, so every size gets the same inbox.
+    history, open_ = random.Random(seed), random.Random(seed + 1)
+    first_running = count - min(running, count // 2) + 1
+    for start in range(1, count + 1, CHUNK):
+        instances, facts, tasks = [], [], []
+        for instance_id in range(start, min(start + CHUNK, count + 1)):
+            rng = open_ if instance_id >= first_running else history
+            plan = _instance(world, rng, instance_id, instance_id >= first_running)
+            row, fact, task_rows = _rows(world, rng, plan)
+            instances.append(row)
+            facts.append(fact)
+            tasks.extend(task_rows)
+        yield instances, facts, tasks
+
+
+def _tidy(engine: Engine) -> None:
+    """Leave the tables as autovacuum would in a live PostgreSQL: vacuumed and analysed."""
+    if engine.dialect.name != "postgresql":
+        return
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        for table in ("process_instance", "human_task", "project"):
+            conn.exec_driver_sql(f"VACUUM ANALYZE {table}")
+
+
+def populate(url: str, count: int, running: int, seed: int = 20260302) -> dict[str, int]:
+    """Insert *count* fund project instances, *running* of them still open; return the row counts."""
+    # A plain engine: foreign keys go unchecked while loading (the rows are consistent by
+    # construction); pysqlite leaves them off, PostgreSQL skips its RI triggers as a replica.
+    engine = create_engine(url)
+    try:
+        world = World(engine)
+        totals = _load(engine, world, count, running, seed)
+        _tidy(engine)
+    finally:
+        engine.dispose()
+    return totals
+
+
+def _load(engine: Engine, world: World, count: int, running: int, seed: int) -> dict[str, int]:
+    totals = {"process_instance": 0, "human_task": 0, "ready_tasks": 0, "project": 0}
+    for instances, facts, tasks in _chunks(world, count, running, seed):
+        with engine.begin() as conn:
+            if engine.dialect.name == "postgresql":
+                conn.exec_driver_sql("SET LOCAL session_replication_role = replica")
+            conn.execute(insert(process_instance), instances)
+            conn.execute(insert(project), facts)
+            conn.execute(insert(human_task), tasks)
+        totals["process_instance"] += len(instances)
+        totals["project"] += len(facts)
+        totals["human_task"] += len(tasks)
+        totals["ready_tasks"] += sum(1 for t in tasks if t["status"] == "ready")
+    return totals

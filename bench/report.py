@@ -1,0 +1,139 @@
+"""Turn the results into the one table the benchmark prints, with the targets and verdicts."""
+from __future__ import annotations
+
+from typing import Any
+
+from bench.stats import ratio
+
+# Targets of the performance brief (/work/shared/PERFORMANCE.md).
+TARGETS = {
+    "complete_task_sqlite": 2.0,      # × b
+    "complete_task_postgresql": 3.5,  # × b
+    "list_growth": 1.5,               # list at 100k ÷ the same list at 1k
+    "list_sql_ms": 1.0,               # the list's SQL, sub-millisecond
+    "state_ratio": 0.5,               # ours ÷ SpiffWorkflow's default JSON ("about half")
+}
+BACKENDS = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
+HEADER = ("", "what", "n", "median", "p90", "ratio", "target", "met")
+VERBS = ("BEGIN", "SELECT", "UPDATE", "INSERT", "DELETE")
+
+
+def _ms(value: float | None) -> str:
+    return "-" if value is None else f"{value:.3f} ms"
+
+
+def _x(value: float | None, unit: str) -> str:
+    return "-" if value is None else f"{value:.2f}× {unit}"
+
+
+def _met(ok: bool | None) -> str:
+    return "-" if ok is None else ("yes" if ok else "NO")
+
+
+def _size(count: int) -> str:
+    return f"{count // 1000}k" if count % 1000 == 0 else str(count)
+
+
+def _completion_rows(results: dict[str, Any]) -> list[tuple[str, ...]]:
+    paths, floor = results["completion"], results["completion"]["floor_b"]["median_ms"]
+    rows = []
+    for key, label, target in (
+        ("engine_in_memory", "(a) engine in memory: complete + engine steps", None),
+        ("floor_b", "(b) floor b: restore, complete, engine steps, dump", None),
+        ("complete_task_sqlite", "(c) complete_task, SQLite", TARGETS["complete_task_sqlite"]),
+        ("complete_task_postgresql", "(c) complete_task, PostgreSQL", TARGETS["complete_task_postgresql"]),
+        ("fund_project_sqlite", "(c') fund_project declare→review→plan_prepare, SQLite", None),
+        ("fund_project_postgresql", "(c') fund_project declare→review→plan_prepare, PostgreSQL", None),
+    ):
+        if key not in paths:
+            continue
+        s = paths[key]
+        times_b = ratio(s["median_ms"], floor)
+        rows.append(("task", label, str(s["n"]), _ms(s["median_ms"]), _ms(s["p90_ms"]),
+                     _x(times_b, "b"), f"≤ {target}× b" if target else "info",
+                     _met(times_b <= target if target and times_b is not None else None)))
+        for step, step_summary in s.get("by_step", {}).items():
+            rows.append(("", f"    {step}", str(step_summary["n"]), _ms(step_summary["median_ms"]),
+                         _ms(step_summary["p90_ms"]), _x(ratio(step_summary["median_ms"], floor), "b"), "info", "-"))
+    return rows
+
+
+def _statement_rows(results: dict[str, Any]) -> list[tuple[str, ...]]:
+    rows = []
+    for key, counts in results.get("statements", {}).items():
+        path, backend = key.rsplit("_", 1)
+        verbs = {verb: sum(v for k, v in counts["statement_kinds_per_call"].items() if k.split()[0] == verb)
+                 for verb in VERBS}
+        kinds = ", ".join(f"{verb} {n:.3g}" for verb, n in verbs.items() if n)
+        rows.append(("SQL", f"per complete_task, {path.replace('_', ' ')}, {BACKENDS[backend]}: {kinds}",
+                     str(counts["calls"]), f"{counts['statements_per_call']:.3g} stmts",
+                     f"{counts['commits_per_call']:.3g} commit", f"{counts['checkouts_per_call']:.3g} checkout",
+                     "info", "-"))
+    return rows
+
+
+def _list_rows(results: dict[str, Any]) -> list[tuple[str, ...]]:
+    rows = []
+    lists = results.get("task_list", {})
+    for backend, by_size in lists.items():
+        sizes = sorted(by_size, key=int)
+        small, large = by_size[sizes[0]], by_size[sizes[-1]]
+        for field, label in (("tasks_for", "tasks_for"), ("bare_sql", "bare SQL of inbox_query")):
+            for size in sizes:
+                s = by_size[size][field]
+                growth = ratio(s["median_ms"], small[field]["median_ms"]) if size != sizes[0] else None
+                ok = None
+                # "Sub-millisecond SQL" is the database's own time: SQLite runs in this process, so
+                # its bare SQL is that time; PostgreSQL's is EXPLAIN ANALYZE's execution time below.
+                in_process = field == "bare_sql" and backend == "sqlite"
+                if growth is not None:
+                    ok = growth <= TARGETS["list_growth"]
+                    if in_process:
+                        ok = ok and s["median_ms"] < TARGETS["list_sql_ms"]
+                target = "-" if growth is None else f"≤ {TARGETS['list_growth']}× {_size(int(sizes[0]))}"
+                if growth is not None and in_process:
+                    target += ", < 1 ms"
+                rows.append(("list", f"{BACKENDS[backend]}, {_size(int(size))} instances: {label} "
+                             f"({by_size[size]['tasks_listed']} tasks)", str(s["n"]), _ms(s["median_ms"]),
+                             _ms(s["p90_ms"]), _x(growth, _size(int(sizes[0]))) if growth else "", target, _met(ok)))
+        explain = large.get("explain", {})
+        if explain.get("execution_ms") is not None:
+            rows.append(("list", f"{BACKENDS[backend]}, {_size(int(sizes[-1]))} instances: EXPLAIN ANALYZE "
+                         "execution time", "1", _ms(explain["execution_ms"]), "", "", "< 1 ms",
+                         _met(explain["execution_ms"] < TARGETS["list_sql_ms"])))
+    return rows
+
+
+def _state_rows(results: dict[str, Any]) -> list[tuple[str, ...]]:
+    state = results.get("state")
+    if not state:
+        return []
+    return [("state", f"stored state, fund_project after {state['steps']} steps: ours vs default "
+             f"{state['default_bytes']:,} B (spec {state['default_spec_bytes']:,} B)", "1",
+             f"{state['ours_bytes']:,} B", "", _x(state["ratio"], "default"),
+             f"≈ {TARGETS['state_ratio']}× default", _met(state["ratio"] <= TARGETS["state_ratio"] * 1.1))]
+
+
+def rows(results: dict[str, Any]) -> list[tuple[str, ...]]:
+    """Return the table's rows, header first."""
+    return [HEADER, *_completion_rows(results), *_statement_rows(results), *_list_rows(results),
+            *_state_rows(results)]
+
+
+def render(results: dict[str, Any]) -> str:
+    """Return the results as one aligned text table with a title line."""
+    table = rows(results)
+    widths = [max(len(row[i]) for row in table) for i in range(len(HEADER))]
+    meta = results["meta"]
+    lines = [f"yikatong benchmark ({meta['mode']}) {meta['started']} — Python {meta['python']}, "
+             f"SpiffWorkflow {meta['spiffworkflow']}, SQLAlchemy {meta['sqlalchemy']}, "
+             f"{meta['postgresql'] or 'no PostgreSQL'}, {meta['cpus']} CPUs"]
+    for index, row in enumerate(table):
+        cells = [cell.ljust(widths[i]) if i in (0, 1, 6, 7) else cell.rjust(widths[i]) for i, cell in enumerate(row)]
+        lines.append("  ".join(cells).rstrip())
+        if index == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    if meta.get("notes"):
+        lines.extend(f"note: {note}" for note in meta["notes"])
+    lines.append(f"run time {meta['seconds']:.1f} s; JSON in {meta['json']}")
+    return "\n".join(lines)

@@ -1,0 +1,173 @@
+"""Run the whole benchmark side by side in one process: ``python -m bench.run [--quick]``.
+
+Prints one table and writes the same results to bench/results/latest.json. Everything it
+creates (SQLite files in a temp folder, PostgreSQL databases named yikatong_bench_*) is
+removed at the end, also when it fails or is interrupted.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import signal
+import sys
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from importlib import metadata
+from typing import Any
+
+from sqlalchemy import create_engine, text
+
+from models.db import normalize_url
+
+from bench.engine_paths import Floor, InMemory, linear_model
+from bench.population import populate
+from bench.report import render
+from bench.scratch import BENCH_DIR, PG_ADMIN_URL, Scratch
+from bench.stats import ratio, summary
+from bench.statesize import measure_state
+from bench.tasklist import TaskList, measure
+from bench.usecase import FundProjectUseCase, LinearUseCase, count_statements, services
+
+RESULTS = BENCH_DIR / "results" / "latest.json"
+LIST_USER = "hrss_clerk"
+
+
+@dataclass(frozen=True)
+class Plan:
+    """How much to measure."""
+
+    mode: str
+    warmup_instances: int
+    instances: int          # each linear instance completes 5 tasks, each fund project 3
+    list_sizes: tuple[int, int]
+    running: int            # instances still open, each with one ready task
+    list_runs: int
+    list_warmup: int
+
+
+FULL = Plan("full", warmup_instances=20, instances=100, list_sizes=(1_000, 100_000), running=400,
+            list_runs=300, list_warmup=30)
+QUICK = Plan("quick", warmup_instances=4, instances=20, list_sizes=(1_000, 10_000), running=400,
+             list_runs=60, list_warmup=10)
+
+
+def _completions(plan: Plan, scratch: Scratch, backends: list[str]) -> dict[str, Any]:
+    model = linear_model()
+    runners: list[Any] = [InMemory(model), Floor(model)]
+    contexts = []
+    for backend in backends:
+        url = getattr(scratch, backend)("uc")
+        ctx = services(url, scratch.files_dir(f"uc-{backend}"))
+        contexts.append(ctx)
+        runners += [LinearUseCase(f"complete_task_{backend}", ctx),
+                    FundProjectUseCase(f"fund_project_{backend}", ctx)]
+    try:
+        samples: dict[str, list[int]] = {r.name: [] for r in runners}
+        for round_ in range(plan.warmup_instances + plan.instances):
+            for runner in runners:  # interleaved, so that noise falls on every path alike
+                measured = round_ >= plan.warmup_instances
+                taken = runner.run_once(keep=measured)
+                if measured:
+                    samples[runner.name].extend(taken)
+        result: dict[str, Any] = {"completion": {name: summary(s) for name, s in samples.items()}}
+        floor = result["completion"]["floor_b"]["median_ms"]
+        for name, s in result["completion"].items():
+            s["times_b"] = ratio(s["median_ms"], floor)
+        for runner in runners:
+            if isinstance(runner, FundProjectUseCase):
+                result["completion"][runner.name]["by_step"] = {k: summary(v) for k, v in runner.by_step.items()}
+        result["statements"] = {r.name.replace("complete_task_", "linear_"): count_statements(r)
+                                for r in runners if hasattr(r, "ctx")}
+        return result
+    finally:
+        for ctx in contexts:
+            ctx.db.dispose()
+
+
+def _task_lists(plan: Plan, scratch: Scratch, backends: list[str]) -> dict[str, Any]:
+    lists: list[TaskList] = []
+    loaded: dict[str, Any] = {}
+    try:
+        for backend in backends:
+            for size in plan.list_sizes:
+                url = getattr(scratch, backend)(f"list{size}")
+                started = time.perf_counter()
+                rows = populate(url, size, plan.running)
+                loaded[f"{backend}_{size}"] = {**rows, "seconds": round(time.perf_counter() - started, 1)}
+                lists.append(TaskList(backend, size, url, scratch.files_dir("list"), LIST_USER))
+        measure(lists, plan.list_runs, plan.list_warmup)
+        result: dict[str, Any] = {}
+        for task_list in lists:
+            entry = {**task_list.result(), "explain": task_list.explain(),
+                     "rows_loaded": loaded[f"{task_list.backend}_{task_list.size}"]}
+            result.setdefault(task_list.backend, {})[str(task_list.size)] = entry
+        return result
+    finally:
+        for task_list in lists:
+            task_list.close()
+
+
+def _meta(plan: Plan, backends: list[str], notes: list[str]) -> dict[str, Any]:
+    server = None
+    if "postgresql" in backends:
+        engine = create_engine(normalize_url(PG_ADMIN_URL))
+        with engine.connect() as conn:
+            server = "PostgreSQL " + conn.execute(text("SHOW server_version")).scalar_one().split()[0]
+        engine.dispose()
+    return {
+        "mode": plan.mode, "started": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "python": platform.python_version(), "spiffworkflow": metadata.version("SpiffWorkflow"),
+        "sqlalchemy": metadata.version("SQLAlchemy"), "postgresql": server, "cpus": os.cpu_count(),
+        "plan": plan.__dict__, "notes": notes, "json": str(RESULTS.relative_to(BENCH_DIR.parent)),
+    }
+
+
+def run(plan: Plan, scratch: Scratch, with_postgresql: bool) -> dict[str, Any]:
+    """Measure everything; return the results."""
+    backends, notes = ["sqlite"], []
+    if with_postgresql:
+        reason = scratch.postgresql_available()
+        if reason is None:
+            backends.append("postgresql")
+        else:
+            notes.append(f"PostgreSQL skipped: {reason}")
+    results: dict[str, Any] = {"meta": _meta(plan, backends, notes)}
+    results.update(_completions(plan, scratch, backends))
+    results["task_list"] = _task_lists(plan, scratch, backends)
+    results["state"] = measure_state()
+    return results
+
+
+def _stop_on_sigterm() -> None:
+    def handler(signum: int, _frame: Any) -> None:
+        raise SystemExit(128 + signum)  # unwinds through the finally that drops the databases
+    signal.signal(signal.SIGTERM, handler)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse the arguments, run, print the table and write the JSON."""
+    parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="a smaller run that finishes in under a minute")
+    parser.add_argument("--no-postgresql", action="store_true", help="measure SQLite only")
+    args = parser.parse_args(argv)
+    _stop_on_sigterm()
+    plan = QUICK if args.quick else FULL
+    wall = time.perf_counter()
+    scratch = Scratch()
+    try:
+        results = run(plan, scratch, with_postgresql=not args.no_postgresql)
+    finally:
+        dropped = scratch.close()
+    results["meta"]["dropped_databases"] = dropped
+    results["meta"]["seconds"] = time.perf_counter() - wall
+    RESULTS.parent.mkdir(exist_ok=True)
+    RESULTS.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+    print(render(results))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
