@@ -5,13 +5,14 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from typing import Any
+from uuid import UUID
 
 import orjson
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
-from SpiffWorkflow.exceptions import SpiffWorkflowException, WorkflowException
+from SpiffWorkflow.exceptions import SpiffWorkflowException, TaskNotFoundException, WorkflowException
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
@@ -139,8 +140,11 @@ def ready_tasks(workflow: BpmnWorkflow) -> list[ReadyTask]:
 
 def complete(workflow: BpmnWorkflow, task_id: str, data: Mapping[str, Any]) -> None:
     """Complete the ready user task *task_id* with *data* and run the engine on."""
-    task = next((t for t in workflow.get_tasks(state=TaskState.READY, manual=True) if str(t.id) == task_id), None)
-    if task is None:
+    try:
+        task = workflow.get_task_from_id(UUID(task_id))
+    except (ValueError, TaskNotFoundException):
+        task = None
+    if task is None or task.state != TaskState.READY or not task.task_spec.manual:
         raise TaskStateError(f"task {task_id} is not ready")
     task.data = {**task.data, **data}
     try:

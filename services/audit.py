@@ -15,16 +15,18 @@ from services.context import Services
 from services.errors import Hidden
 
 F = TypeVar("F", bound=Callable[..., Any])
+_INSERT = insert(audit_event)
+PRIVATE_EVENTS = ("access_denied",)
 
 
 def record(conn: Connection, event: str, at: datetime, *, actor_id: int | None = None,
            instance_id: int | None = None, task_id: str | None = None,
            data: dict[str, Any] | None = None) -> None:
     """Append one event to the audit table."""
-    conn.execute(insert(audit_event).values(
-        at=to_db(at), actor_id=actor_id, instance_id=instance_id, task_id=task_id,
-        event=event, data=orjson.dumps(data or {}).decode(),
-    ))
+    conn.execute(_INSERT, {
+        "at": to_db(at), "actor_id": actor_id, "instance_id": instance_id, "task_id": task_id,
+        "event": event, "data": orjson.dumps(data or {}).decode(),
+    })
 
 
 def history(conn: Connection, instance_id: int) -> list[dict[str, Any]]:
@@ -32,7 +34,7 @@ def history(conn: Connection, instance_id: int) -> list[dict[str, Any]]:
     rows = conn.execute(
         select(audit_event, app_user.c.username, app_user.c.display_name)
         .outerjoin(app_user, app_user.c.id == audit_event.c.actor_id)
-        .where(audit_event.c.instance_id == instance_id)
+        .where(audit_event.c.instance_id == instance_id, audit_event.c.event.not_in(PRIVATE_EVENTS))
         .order_by(audit_event.c.id)
     ).all()
     return [
@@ -54,6 +56,7 @@ def audit_denials(func: F) -> F:
             if actor is not None:
                 with ctx.db.write() as conn:
                     record(conn, "access_denied", ctx.clock.now(), actor_id=actor.id,
+                           instance_id=exc.instance_id,
                            data={"kind": exc.kind, "id": str(exc.ident), "action": func.__name__})
             raise
     return wrapper  # type: ignore[return-value]

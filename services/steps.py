@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, insert, update
+from sqlalchemy import Connection, bindparam, insert, update
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 
 from engine import runtime
@@ -73,19 +73,24 @@ def _task_row(ctx: Services, model: LoadedModel, inst: Locked, task: ReadyTask, 
     }
 
 
+_CLOSE_TASK = update(human_task).where(human_task.c.id == bindparam("task_id"))
+_INSERT_TASK = insert(human_task)
+_SAVE_INSTANCE = update(process_instance).where(
+    process_instance.c.id == bindparam("instance_id"), process_instance.c.version == bindparam("old_version"))
+
+
 def _project_tasks(ctx: Services, conn: Connection, model: LoadedModel, inst: Locked,
                    before: Mapping[str, ReadyTask], after: Mapping[str, ReadyTask],
                    completed: str | None, actor_id: int | None, now: datetime) -> None:
-    if completed:
-        conn.execute(update(human_task).where(human_task.c.id == completed).values(
-            status="completed", completed_at=to_db(now), completed_by=actor_id))
-    gone = [task_id for task_id in before if task_id not in after and task_id != completed]
-    if gone:
-        conn.execute(update(human_task).where(human_task.c.id.in_(gone)).values(
-            status="cancelled", completed_at=to_db(now)))
+    closed = [{"task_id": completed, "status": "completed", "completed_at": to_db(now), "completed_by": actor_id}
+              ] if completed else []
+    closed += [{"task_id": task_id, "status": "cancelled", "completed_at": to_db(now), "completed_by": None}
+               for task_id in before if task_id not in after and task_id != completed]
+    if closed:
+        conn.execute(_CLOSE_TASK, closed)
     new = [_task_row(ctx, model, inst, t, now) for task_id, t in after.items() if task_id not in before]
     if new:
-        conn.execute(insert(human_task), new)
+        conn.execute(_INSERT_TASK, new)
 
 
 def save_step(ctx: Services, conn: Connection, inst: Locked, model: LoadedModel, workflow: BpmnWorkflow,
@@ -104,8 +109,7 @@ def save_step(ctx: Services, conn: Connection, inst: Locked, model: LoadedModel,
         "bank_org_id": inst.bank_org_id, "next_timer_due": to_db(runtime.next_timer(workflow)),
         "completed_at": to_db(now) if status != "running" else None,
     }
-    result = conn.execute(update(process_instance).where(
-        process_instance.c.id == inst.id, process_instance.c.version == inst.version).values(**values))
+    result = conn.execute(_SAVE_INSTANCE, {**values, "instance_id": inst.id, "old_version": inst.version})
     if result.rowcount != 1:
         raise ConflictError("the project was changed by someone else; reload and try again")
     _project_tasks(ctx, conn, model, inst, before, after, completed, actor_id, now)

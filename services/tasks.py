@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, Row, and_, desc, insert, select
+from sqlalchemy import Connection, Row, and_, bindparam, desc, insert, select
 
 from engine import runtime
 from engine.errors import EngineError
@@ -36,12 +36,14 @@ _LOCK_COLUMNS = (
 )
 
 
+_LOCK = (select(*_LOCK_COLUMNS).join(process_instance, process_instance.c.id == human_task.c.instance_id)
+         .where(human_task.c.id == bindparam("task_id")))
+_LOCK_FOR_UPDATE = _LOCK.with_for_update()
+
+
 def _lock(ctx: Services, conn: Connection, task_id: str) -> Row[Any] | None:
-    query = select(*_LOCK_COLUMNS).join(process_instance, process_instance.c.id == human_task.c.instance_id)
-    query = query.where(human_task.c.id == task_id)
-    if ctx.db.is_postgresql:
-        query = query.with_for_update()
-    return conn.execute(query).first()
+    query = _LOCK_FOR_UPDATE if ctx.db.is_postgresql else _LOCK
+    return conn.execute(query, {"task_id": task_id}).first()
 
 
 def locked_instance(row: Row[Any]) -> Locked:
@@ -58,7 +60,7 @@ def may_complete(actor: Actor, lane: str, org_id: int | None) -> bool:
 def _check_actor(actor: Actor, row: Row[Any]) -> None:
     if not can_see_instance(actor, row.department_org_id, row.bank_org_id) and not may_complete(
             actor, row.lane, row.org_id):
-        raise Hidden("task", row.task_id)
+        raise Hidden("task", row.task_id, row.id)
     if not may_complete(actor, row.lane, row.org_id):
         raise PermissionDenied(f"task {row.task_id} is for role {row.lane!r}, which you do not have")
     if row.task_status != "ready":
@@ -149,15 +151,15 @@ def complete_in(ctx: Services, conn: Connection, actor: Actor, row: Row[Any], da
         runtime.complete(workflow, row.task_id, clean)
     except EngineError as exc:
         raise ServiceError(f"the process could not continue: {exc}") from exc
+    now = ctx.clock.now()
+    audit.record(conn, "task_completed", now, actor_id=actor.id, instance_id=inst.id, task_id=row.task_id,
+                 data={"task": row.task_name, "title": row.task_title, "data": clean})
     result = save_step(ctx, conn, inst, model, workflow, before, before_data,
                        actor_id=actor.id, completed=row.task_id)
-    now = ctx.clock.now()
     if inst.process_id == "fund_project":
         on_task_completed(conn, inst.id, row.task_name, {**before_data, **clean}, result["bank_org_id"],
                           actor.id, now)
     record_documents(conn, inst.id, row.task_id, files, actor.id, now)
-    audit.record(conn, "task_completed", now, actor_id=actor.id, instance_id=inst.id, task_id=row.task_id,
-                 data={"task": row.task_name, "title": row.task_title, "data": clean})
     return {"task_id": row.task_id, **result}
 
 
