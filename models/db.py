@@ -1,14 +1,17 @@
 """Connections: one engine per database URL, write transactions that lock early."""
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
+PING_AFTER_IDLE_SECONDS = 10.0
 
 
 def normalize_url(url: str) -> str:
@@ -35,6 +38,26 @@ def _configure_sqlite(engine: Engine) -> None:
         conn.exec_driver_sql(f"BEGIN {mode}")
 
 
+def _ping_after_idle(engine: Engine) -> None:
+    """Check a pooled connection only when it sat idle a while: cheap checkouts, no stale sockets."""
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(_dbapi_connection: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _on_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        idle_since = record.info.get("idle_since")
+        if idle_since is None or time.monotonic() - idle_since < PING_AFTER_IDLE_SECONDS:
+            return
+        try:
+            alive = engine.dialect.do_ping(dbapi_connection)
+        except Exception as exc:
+            raise DisconnectionError("stale pooled connection") from exc
+        if not alive:
+            raise DisconnectionError("stale pooled connection")
+
+
 class Database:
     """A database and the two kinds of transaction the services use."""
 
@@ -49,11 +72,13 @@ class Database:
         if self.is_sqlite:
             options["poolclass"] = None
         else:
-            options.update(pool_size=pool_size, max_overflow=20, pool_pre_ping=True)
+            options.update(pool_size=pool_size, max_overflow=20)
         options = {k: v for k, v in options.items() if v is not None}
         self.engine: Engine = create_engine(self.url, **options)
         if self.is_sqlite:
             _configure_sqlite(self.engine)
+        else:
+            _ping_after_idle(self.engine)
 
     @contextmanager
     def write(self) -> Iterator[Connection]:

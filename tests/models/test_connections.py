@@ -1,0 +1,22 @@
+"""Pooled PostgreSQL connections that died while idle are replaced, not handed out broken."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.pool import NullPool
+
+import models.db
+from services.context import Services
+
+
+def test_a_connection_killed_while_idle_is_replaced(services: Services, monkeypatch: pytest.MonkeyPatch) -> None:
+    if not services.db.is_postgresql:
+        pytest.skip("only PostgreSQL pools network connections")
+    monkeypatch.setattr(models.db, "PING_AFTER_IDLE_SECONDS", 0.0)
+    with services.db.read() as conn:
+        victim = conn.execute(text("SELECT pg_backend_pid()")).scalar_one()
+    killer = create_engine(services.db.url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    with killer.connect() as other:
+        assert other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": victim}).scalar_one()
+    with services.db.read() as conn:
+        assert conn.execute(text("SELECT pg_backend_pid()")).scalar_one() != victim
