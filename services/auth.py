@@ -6,13 +6,13 @@ import secrets
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, and_, delete, func, insert, or_, select, update
+from sqlalchemy import Connection, bindparam, delete, func, insert, or_, select, update
 
 from models.tables import api_token, app_user, login_attempt, user_session
 from services.clock import from_db, to_db
 from services.context import Services
 from services.errors import ServiceError
-from services.users import Actor, actor_by_id, hash_password, password_matches
+from services.users import Actor, actor_by_id, actor_query, hash_password, password_matches, to_actor
 
 MAX_FAILURES = 5
 FAILURE_WINDOW = timedelta(minutes=15)
@@ -20,6 +20,9 @@ SESSION_IDLE = timedelta(hours=2)
 SESSION_LIFETIME = timedelta(hours=12)
 TOKEN_LIFETIME = timedelta(days=30)
 _DUMMY_HASH = hash_password("not-a-real-password")
+_TOKEN_ACTOR = actor_query().join(api_token, api_token.c.user_id == app_user.c.id).where(
+    api_token.c.token_hash == bindparam("digest"), api_token.c.revoked_at.is_(None),
+    api_token.c.expires_at > bindparam("now"), app_user.c.is_active.is_(True))
 
 
 class SignInFailed(ServiceError):
@@ -104,15 +107,24 @@ def create_api_token(ctx: Services, username: str, password: str, ip: str) -> di
     return {"token": token, "token_type": "Bearer", "expires_at": (now + TOKEN_LIFETIME).isoformat()}
 
 
+def revoke_api_token(ctx: Services, token: str | None) -> bool:
+    """Revoke a bearer token for good; return False if it was not a live token."""
+    if not token:
+        return False
+    with ctx.db.write() as conn:
+        done = conn.execute(update(api_token).where(
+            api_token.c.token_hash == _digest(token), api_token.c.revoked_at.is_(None))
+            .values(revoked_at=to_db(ctx.clock.now())))
+    return done.rowcount == 1
+
+
 def actor_for_token(ctx: Services, token: str | None) -> Actor | None:
     """Return the user of a valid bearer token, or None."""
     if not token:
         return None
     with ctx.db.read() as conn:
-        row = conn.execute(select(api_token.c.user_id).where(and_(
-            api_token.c.token_hash == _digest(token), api_token.c.revoked_at.is_(None),
-            api_token.c.expires_at > to_db(ctx.clock.now())))).first()
-        return _active_actor(conn, row.user_id) if row else None
+        row = conn.execute(_TOKEN_ACTOR, {"digest": _digest(token), "now": to_db(ctx.clock.now())}).first()
+        return to_actor(conn, row) if row else None
 
 
 def _active_actor(conn: Connection, user_id: int) -> Actor | None:

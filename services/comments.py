@@ -29,7 +29,7 @@ def add_comment(ctx: Services, actor: Actor, instance_id: int, body: Any) -> dic
         if row is None:
             raise NotFound(f"instance {instance_id} does not exist")
         if not can_see_instance(actor, row.department_org_id, row.bank_org_id):
-            raise Hidden("instance", instance_id)
+            raise Hidden("instance", instance_id, instance_id)
         new_id = conn.execute(insert(comment).values(
             instance_id=instance_id, author_id=actor.id, at=to_db(now), body=text)).inserted_primary_key[0]
     return {"id": new_id, "author": actor.username, "author_name": actor.display_name,

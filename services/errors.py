@@ -63,7 +63,8 @@ class ConflictError(ServiceError):
 class Hidden(NotFound):
     """The object exists but belongs to an organisation the actor may not see (answered as 404)."""
 
-    def __init__(self, kind: str, ident: object) -> None:
+    def __init__(self, kind: str, ident: object, instance_id: int | None = None) -> None:
         super().__init__(f"{kind} {ident} does not exist")
         self.kind = kind
         self.ident = ident
+        self.instance_id = instance_id

@@ -126,7 +126,7 @@ def show_instance(ctx: Services, actor: Actor | None, instance_id: int) -> dict[
         if row is None:
             raise NotFound(f"instance {instance_id} does not exist")
         if actor and not can_see_instance(actor, row.department_org_id, row.bank_org_id):
-            raise Hidden("instance", instance_id)
+            raise Hidden("instance", instance_id, instance_id)
         orgs = _org_names(conn, row.department_org_id, row.bank_org_id)
         tasks = _tasks(conn, instance_id)
         return {

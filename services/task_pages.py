@@ -53,7 +53,7 @@ def _check(actor: Actor, row: Row[Any] | None, task_id: str) -> Row[Any]:
         raise NotFound(f"task {task_id} does not exist")
     allowed = may_complete(actor, row.lane, row.org_id)
     if not allowed and not can_see_instance(actor, row.department_org_id, row.bank_org_id):
-        raise Hidden("task", task_id)
+        raise Hidden("task", task_id, row.instance_id)
     if not allowed:
         raise PermissionDenied(f"task {task_id} is for role {row.lane!r}, which you do not have")
     if row.status != "ready":

@@ -5,7 +5,9 @@ from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Connection, insert, select
+from typing import Any
+
+from sqlalchemy import Connection, Select, insert, select
 
 from models.tables import app_user, organization, user_role
 from services.clock import to_db
@@ -50,7 +52,8 @@ def password_matches(stored_hash: str, password: str) -> bool:
         return False
 
 
-def _actor_query():  # type: ignore[no-untyped-def]
+def actor_query() -> Select[Any]:
+    """Return the SELECT of a user with its organisation (add a WHERE)."""
     return select(
         app_user.c.id, app_user.c.username, app_user.c.display_name, app_user.c.is_active,
         organization.c.id.label("org_id"), organization.c.code.label("org_code"),
@@ -58,7 +61,8 @@ def _actor_query():  # type: ignore[no-untyped-def]
     ).join(organization, organization.c.id == app_user.c.organization_id)
 
 
-def _to_actor(conn: Connection, row: object) -> Actor:
+def to_actor(conn: Connection, row: Any) -> Actor:
+    """Return the Actor of a row of actor_query(), with its roles."""
     roles = conn.execute(select(user_role.c.role).where(user_role.c.user_id == row.id)).scalars()
     return Actor(row.id, row.username, row.display_name, frozenset(roles), row.org_id,
                  row.org_code, row.org_kind, row.org_name)
@@ -66,18 +70,18 @@ def _to_actor(conn: Connection, row: object) -> Actor:
 
 def actor_by_username(conn: Connection, username: str) -> Actor:
     """Return the active user *username*; raise NotFound otherwise."""
-    row = conn.execute(_actor_query().where(app_user.c.username == username)).first()
+    row = conn.execute(actor_query().where(app_user.c.username == username)).first()
     if row is None or not row.is_active:
         raise NotFound(f"unknown user {username!r}")
-    return _to_actor(conn, row)
+    return to_actor(conn, row)
 
 
 def actor_by_id(conn: Connection, user_id: int) -> Actor:
     """Return the active user with id *user_id*; raise NotFound otherwise."""
-    row = conn.execute(_actor_query().where(app_user.c.id == user_id)).first()
+    row = conn.execute(actor_query().where(app_user.c.id == user_id)).first()
     if row is None or not row.is_active:
         raise NotFound(f"unknown user {user_id}")
-    return _to_actor(conn, row)
+    return to_actor(conn, row)
 
 
 def load_actor(ctx: Services, username: str) -> Actor:

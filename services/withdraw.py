@@ -31,7 +31,7 @@ def _check(actor: Actor, row: Any, instance_id: int) -> None:
     if row is None:
         raise NotFound(f"instance {instance_id} does not exist")
     if not can_see_instance(actor, row.department_org_id, row.bank_org_id):
-        raise Hidden("instance", instance_id)
+        raise Hidden("instance", instance_id, instance_id)
     if "department" not in actor.roles or row.department_org_id != actor.org_id:
         raise PermissionDenied("only the declaring department may withdraw a project")
     if row.status != "running" or row.stage not in WITHDRAWABLE_STAGES:

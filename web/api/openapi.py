@@ -57,6 +57,7 @@ def _paths() -> dict[str, dict[str, Any]]:
     return {
         "/api/v1/tokens": {"post": _op("Exchange a user name and password for a bearer token", 201, "Token",
                                        (*json_in, 401, 429), public=True, body="TokenRequest")},
+        "/api/v1/tokens/current": {"delete": _op("Revoke the bearer token of this request", 204, None, ())},
         "/api/v1/tasks": {"get": _op("The tasks waiting for the user, soonest due first", 200, "TaskList", (400,),
                                      parameters=[{"in": "query", "schema": "TaskQuery"}])},
         "/api/v1/tasks/{task_id}": {"get": _op("One task with its project and form (JSON Schema)", 200,

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from flask import Response, request
 
-from services.auth import create_api_token
-from web.api.blueprint import bp
+from services.auth import create_api_token, revoke_api_token
+from web.api.blueprint import bearer_token, bp
 from web.api.http import json_body, reply, services
 from web.api.schemas import Token, TokenRequest
 
@@ -17,3 +17,10 @@ def create_token() -> Response:
     body = json_body(TOKEN_REQUEST)
     token = create_api_token(services(), body["username"], body["password"], request.remote_addr or "unknown")
     return reply(TOKEN, token, 201)
+
+
+@bp.delete("/tokens/current")
+def revoke_token() -> Response:
+    """Revoke the bearer token this request was made with (sign an integration out)."""
+    revoke_api_token(services(), bearer_token())
+    return Response(status=204)

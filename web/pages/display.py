@@ -78,14 +78,6 @@ def history(project: dict[str, Any]) -> list[dict[str, Any]]:
         else:
             continue
         steps.append(step)
-    return _end_last(steps)
-
-
-def _end_last(steps: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Put "process ended" after the step that ended it (the services record it first)."""
-    for index in range(len(steps) - 1):
-        if steps[index]["event"] == "instance_ended" and steps[index + 1]["event"] == "task_completed":
-            steps[index], steps[index + 1] = steps[index + 1], steps[index]
     return steps
 
 

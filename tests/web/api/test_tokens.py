@@ -75,3 +75,10 @@ def test_an_expired_token_is_401(api: Api, services: Services) -> None:
     expired = api.client.get("/api/v1/tasks", headers=headers)
     assert expired.status_code == 401
     assert 'error="invalid_token"' in expired.headers["WWW-Authenticate"]
+
+
+def test_a_revoked_token_no_longer_opens_the_api(api: Api) -> None:
+    token = api.sign_in("icbc_user").get_json()["token"]
+    headers = {"Authorization": f"Bearer {token}"}
+    assert api.client.delete("/api/v1/tokens/current", headers=headers).status_code == 204
+    assert api.client.get("/api/v1/tasks", headers=headers).status_code == 401
