@@ -26,7 +26,7 @@ from bench.usecase import FundProjectUseCase, LinearUseCase, services
 # Steps the current code does not have are skipped (and listed), so refactoring never breaks this.
 STEPS = [
     ("pool checkout (+ pre-ping)", None, "raw_connection"),
-    ("lock: joined SELECT", "services.tasks", "_lock"),
+    ("lock: joined SELECT (driver)", "models.fastpath", "lock_task"),
     ("model cache lookup", "services.tasks", "model_by_id"),
     ("form: resolve (cached) + bank options", "services.tasks", "resolved_form"),
     ("form validation + file check", "services.tasks", "_validated"),
@@ -43,6 +43,7 @@ STEPS = [
     ("project row (fund_project.on_data)", "services.fund_project", "on_data"),
     ("domain hook (on_task_completed)", "services.tasks", "on_task_completed"),
     ("documents", "services.tasks", "record_documents"),
+    ("writes: instance, tasks, audit (driver batch)", "models.fastpath", "write"),
     ("audit INSERT", "services.audit", "record"),
     ("COMMIT", None, "do_commit"),
 ]

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import event
 
+from models import fastpath
 from models.db import Database
 from services.context import Services
 from services.files import store_file
@@ -46,6 +47,23 @@ class StatementCounter:
         event.listen(self.engine, "before_cursor_execute", self._statement)
         event.listen(self.engine, "commit", self._commit)
         event.listen(self.engine.pool, "checkout", self._checkout)
+        self._originals = (fastpath.lock_task, fastpath.write)
+        fastpath.lock_task, fastpath.write = self._counted_lock, self._counted_write
+
+    def _counted_lock(self, conn: Any, task_id: str) -> Any:
+        self._driver(["lock"])
+        return self._originals[0](conn, task_id)
+
+    def _counted_write(self, conn: Any, batch: Any) -> Any:
+        self._driver([name for name, rows in batch if rows])
+        return self._originals[1](conn, batch)
+
+    def _driver(self, names: list[str]) -> None:
+        """Count statements sent on the driver connection (models.fastpath), which SQLAlchemy does not see."""
+        if self.on:
+            self.calls[-1]["statements"] += len(names)
+            for name in names:
+                self.kinds[f"{fastpath.sql(self.engine.dialect.name, name).split(None, 1)[0]} ({name}, driver)"] += 1
 
     def _statement(self, _conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
         if self.on:
@@ -74,6 +92,7 @@ class StatementCounter:
         event.remove(self.engine, "before_cursor_execute", self._statement)
         event.remove(self.engine, "commit", self._commit)
         event.remove(self.engine.pool, "checkout", self._checkout)
+        fastpath.lock_task, fastpath.write = self._originals
 
     def report(self) -> dict[str, Any]:
         """Return statements, commits and checkouts per call, and the statement kinds."""

@@ -19,14 +19,19 @@ _INSERT = insert(audit_event)
 PRIVATE_EVENTS = ("access_denied",)
 
 
+def event_row(event: str, at: datetime, *, actor_id: int | None = None, instance_id: int | None = None,
+              task_id: str | None = None, data: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Return the audit row of one event, ready to insert."""
+    return {"at": to_db(at), "actor_id": actor_id, "instance_id": instance_id, "task_id": task_id,
+            "event": event, "data": orjson.dumps(data or {}).decode()}
+
+
 def record(conn: Connection, event: str, at: datetime, *, actor_id: int | None = None,
            instance_id: int | None = None, task_id: str | None = None,
            data: dict[str, Any] | None = None) -> None:
     """Append one event to the audit table."""
-    conn.execute(_INSERT, {
-        "at": to_db(at), "actor_id": actor_id, "instance_id": instance_id, "task_id": task_id,
-        "event": event, "data": orjson.dumps(data or {}).decode(),
-    })
+    conn.execute(_INSERT, event_row(event, at, actor_id=actor_id, instance_id=instance_id, task_id=task_id,
+                                    data=data))
 
 
 def history(conn: Connection, instance_id: int) -> list[dict[str, Any]]:

@@ -16,7 +16,7 @@ from services.comments import comments_of
 from services.context import Services
 from services.errors import Hidden, NotFound, PermissionDenied, ServiceError, ValidationError
 from services.process_models import latest
-from services.steps import UNTITLED, Locked, save_step
+from services.steps import UNTITLED, Locked, StepWrites, save_step
 from services.tasks import complete_in, lock_task
 from services.users import Actor
 from services.visibility import can_see_instance
@@ -51,7 +51,9 @@ def start_instance(ctx: Services, actor: Actor, process_id: str, data: Any = Non
         audit.record(conn, "instance_started", ctx.clock.now(), actor_id=actor.id, instance_id=instance_id,
                      data={"process_id": process_id, "model_id": model_id})
         inst = Locked(instance_id, model_id, process_id, 0, "running", "", UNTITLED, department, None, b"")
-        result = save_step(ctx, conn, inst, model, workflow, {}, {}, actor_id=actor.id)
+        writes = StepWrites()
+        result = save_step(ctx, conn, inst, model, workflow, {}, {}, writes, actor_id=actor.id)
+        writes.flush(conn)
         if data:
             result = _submit_first(ctx, conn, actor, result, data, workflow)
     return result
@@ -61,7 +63,7 @@ def _submit_first(ctx: Services, conn: Connection, actor: Actor, started: dict[s
                   workflow: Any) -> dict[str, Any]:
     if len(started["ready"]) != 1:
         raise ValidationError("this process does not start with a single form to fill in")
-    row = lock_task(ctx, conn, started["ready"][0]["id"])
+    row = lock_task(conn, started["ready"][0]["id"])
     if row is None:
         raise ServiceError("the first task of the new instance was not saved")
     return complete_in(ctx, conn, actor, row, data, workflow=workflow)

@@ -2,19 +2,19 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, bindparam, insert, update
+from sqlalchemy import Connection
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 
 from engine import runtime
 from engine.forms import form_patch
 from engine.model import LoadedModel
 from engine.runtime import ReadyTask
-from models.tables import human_task, process_instance
+from models import fastpath
 from services import audit, fund_project
 from services.clock import to_db
 from services.context import Services
@@ -73,30 +73,43 @@ def _task_row(ctx: Services, model: LoadedModel, inst: Locked, task: ReadyTask, 
     }
 
 
-_CLOSE_TASK = update(human_task).where(human_task.c.id == bindparam("task_id"))
-_INSERT_TASK = insert(human_task)
-_SAVE_INSTANCE = update(process_instance).where(
-    process_instance.c.id == bindparam("instance_id"), process_instance.c.version == bindparam("old_version"))
+@dataclass
+class StepWrites:
+    """The rows one step writes to the hot tables, sent together when the step is done."""
+
+    instance: dict[str, Any] | None = None
+    closed: list[dict[str, Any]] = field(default_factory=list)
+    new: list[dict[str, Any]] = field(default_factory=list)
+    audits: list[dict[str, Any]] = field(default_factory=list)
+
+    def audit(self, event: str, at: datetime, **details: Any) -> None:
+        """Add an audit event to the batch."""
+        self.audits.append(audit.event_row(event, at, **details))
+
+    def flush(self, conn: Connection) -> None:
+        """Write the batch; raise ConflictError if the instance changed since it was read."""
+        counts = fastpath.write(conn, [("save_instance", [self.instance] if self.instance else []),
+                                       ("close_task", self.closed), ("insert_task", self.new),
+                                       ("audit", self.audits)])
+        if self.instance and counts[0] != 1:
+            raise ConflictError("the project was changed by someone else; reload and try again")
 
 
-def _project_tasks(ctx: Services, conn: Connection, model: LoadedModel, inst: Locked,
+def _project_tasks(ctx: Services, writes: StepWrites, model: LoadedModel, inst: Locked,
                    before: Mapping[str, ReadyTask], after: Mapping[str, ReadyTask],
                    completed: str | None, actor_id: int | None, now: datetime) -> None:
-    closed = [{"task_id": completed, "status": "completed", "completed_at": to_db(now), "completed_by": actor_id}
-              ] if completed else []
-    closed += [{"task_id": task_id, "status": "cancelled", "completed_at": to_db(now), "completed_by": None}
-               for task_id in before if task_id not in after and task_id != completed]
-    if closed:
-        conn.execute(_CLOSE_TASK, closed)
-    new = [_task_row(ctx, model, inst, t, now) for task_id, t in after.items() if task_id not in before]
-    if new:
-        conn.execute(_INSERT_TASK, new)
+    if completed:
+        writes.closed.append({"task_id": completed, "status": "completed", "completed_at": to_db(now),
+                              "completed_by": actor_id})
+    writes.closed += [{"task_id": task_id, "status": "cancelled", "completed_at": to_db(now), "completed_by": None}
+                      for task_id in before if task_id not in after and task_id != completed]
+    writes.new += [_task_row(ctx, model, inst, t, now) for task_id, t in after.items() if task_id not in before]
 
 
 def save_step(ctx: Services, conn: Connection, inst: Locked, model: LoadedModel, workflow: BpmnWorkflow,
-              before: Mapping[str, ReadyTask], before_data: Mapping[str, Any], *,
+              before: Mapping[str, ReadyTask], before_data: Mapping[str, Any], writes: StepWrites, *,
               actor_id: int | None, completed: str | None = None) -> dict[str, Any]:
-    """Write everything one step changed; raise ConflictError if someone else saved first."""
+    """Add what one step changed to *writes* (flushed by the caller) and update the domain records."""
     now = ctx.clock.now()
     after = {t.id: t for t in runtime.ready_tasks(workflow)}
     data = runtime.current_data(workflow)
@@ -109,14 +122,12 @@ def save_step(ctx: Services, conn: Connection, inst: Locked, model: LoadedModel,
         "bank_org_id": inst.bank_org_id, "next_timer_due": to_db(runtime.next_timer(workflow)),
         "completed_at": to_db(now) if status != "running" else None,
     }
-    result = conn.execute(_SAVE_INSTANCE, {**values, "instance_id": inst.id, "old_version": inst.version})
-    if result.rowcount != 1:
-        raise ConflictError("the project was changed by someone else; reload and try again")
-    _project_tasks(ctx, conn, model, inst, before, after, completed, actor_id, now)
+    writes.instance = {**values, "instance_id": inst.id, "old_version": inst.version}
+    _project_tasks(ctx, writes, model, inst, before, after, completed, actor_id, now)
     if inst.process_id == fund_project.PROCESS_ID:
         fund_project.on_data(conn, inst.id, before_data, data)
     if status != "running" and inst.status == "running":
-        audit.record(conn, "instance_ended", now, instance_id=inst.id, data={"status": status})
+        writes.audit("instance_ended", now, instance_id=inst.id, data={"status": status})
     ready = [{"id": t.id, "name": t.name, "title": model.user_tasks[t.name].title,
               "lane": model.user_tasks[t.name].lane} for t in after.values()]
     return {"instance_id": inst.id, "status": status, "stage": values["stage"], "bank_org_id": inst.bank_org_id,

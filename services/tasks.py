@@ -8,13 +8,15 @@ from datetime import datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, Row, and_, bindparam, desc, insert, select
+from sqlalchemy import Connection, and_, desc, insert, select
 
 from engine import runtime
 from engine.errors import EngineError
 from engine.forms import apply_patch
 from engine.model import LoadedModel
-from models.tables import document, human_task, process_instance, stored_file
+from models import fastpath
+from models.fastpath import LockedTask
+from models.tables import document, human_task, stored_file
 from services import audit, forms
 from services.clock import to_db
 from services.context import Services
@@ -23,30 +25,11 @@ from services.errors import (
 )
 from services.fund_project import on_task_completed
 from services.process_models import cached_model, model_by_id
-from services.steps import Locked, save_step
+from services.steps import Locked, StepWrites, save_step
 from services.users import Actor, bank_options
 from services.visibility import can_see_instance
 
-_LOCK_COLUMNS = (
-    human_task.c.id.label("task_id"), human_task.c.task_name, human_task.c.lane, human_task.c.org_id,
-    human_task.c.status.label("task_status"), human_task.c.form_patch, human_task.c.title.label("task_title"),
-    process_instance.c.id, process_instance.c.model_id, process_instance.c.process_id,
-    process_instance.c.version, process_instance.c.status, process_instance.c.stage, process_instance.c.title,
-    process_instance.c.department_org_id, process_instance.c.bank_org_id, process_instance.c.state,
-)
-
-
-_LOCK = (select(*_LOCK_COLUMNS).join(process_instance, process_instance.c.id == human_task.c.instance_id)
-         .where(human_task.c.id == bindparam("task_id")))
-_LOCK_FOR_UPDATE = _LOCK.with_for_update()
-
-
-def _lock(ctx: Services, conn: Connection, task_id: str) -> Row[Any] | None:
-    query = _LOCK_FOR_UPDATE if ctx.db.is_postgresql else _LOCK
-    return conn.execute(query, {"task_id": task_id}).first()
-
-
-def locked_instance(row: Row[Any]) -> Locked:
+def locked_instance(row: LockedTask) -> Locked:
     """Return the instance part of a locked row."""
     return Locked(row.id, row.model_id, row.process_id, row.version, row.status, row.stage, row.title,
                   row.department_org_id, row.bank_org_id, row.state)
@@ -57,7 +40,7 @@ def may_complete(actor: Actor, lane: str, org_id: int | None) -> bool:
     return lane in actor.roles and (org_id is None or org_id == actor.org_id)
 
 
-def _check_actor(actor: Actor, row: Row[Any]) -> None:
+def _check_actor(actor: Actor, row: LockedTask) -> None:
     if not can_see_instance(actor, row.department_org_id, row.bank_org_id) and not may_complete(
             actor, row.lane, row.org_id):
         raise Hidden("task", row.task_id, row.id)
@@ -99,7 +82,7 @@ def task_form(conn: Connection, model: LoadedModel, task_name: str, patch_json: 
     return copy.deepcopy(resolved_form(conn, model, task_name, patch_json).schema)
 
 
-def _check_separation(conn: Connection, model: LoadedModel, row: Row[Any], actor: Actor) -> None:
+def _check_separation(conn: Connection, model: LoadedModel, row: LockedTask, actor: Actor) -> None:
     other = model.user_tasks[row.task_name].properties.get("separateFrom")
     if not other:
         return
@@ -134,7 +117,7 @@ def _validated(conn: Connection, form: TaskForm, data: dict[str, Any]) -> dict[s
     return clean
 
 
-def complete_in(ctx: Services, conn: Connection, actor: Actor, row: Row[Any], data: Any,
+def complete_in(ctx: Services, conn: Connection, actor: Actor, row: LockedTask, data: Any,
                 workflow: Any = None) -> dict[str, Any]:
     """Complete the locked task *row* inside the caller's transaction."""
     _check_actor(actor, row)
@@ -151,11 +134,12 @@ def complete_in(ctx: Services, conn: Connection, actor: Actor, row: Row[Any], da
         runtime.complete(workflow, row.task_id, clean)
     except EngineError as exc:
         raise ServiceError(f"the process could not continue: {exc}") from exc
-    now = ctx.clock.now()
-    audit.record(conn, "task_completed", now, actor_id=actor.id, instance_id=inst.id, task_id=row.task_id,
+    now, writes = ctx.clock.now(), StepWrites()
+    writes.audit("task_completed", now, actor_id=actor.id, instance_id=inst.id, task_id=row.task_id,
                  data={"task": row.task_name, "title": row.task_title, "data": clean})
-    result = save_step(ctx, conn, inst, model, workflow, before, before_data,
+    result = save_step(ctx, conn, inst, model, workflow, before, before_data, writes,
                        actor_id=actor.id, completed=row.task_id)
+    writes.flush(conn)
     if inst.process_id == "fund_project":
         on_task_completed(conn, inst.id, row.task_name, {**before_data, **clean}, result["bank_org_id"],
                           actor.id, now)
@@ -169,15 +153,15 @@ def complete_task(ctx: Services, actor: Actor, task_id: str, data: Any) -> dict[
     if not isinstance(data, dict):
         raise ValidationError("Form data must be a JSON object.")
     with ctx.db.write() as conn:
-        row = _lock(ctx, conn, task_id)
+        row = fastpath.lock_task(conn, task_id)
         if row is None:
             raise NotFound(f"task {task_id} does not exist")
         return complete_in(ctx, conn, actor, row, data)
 
 
-def lock_task(ctx: Services, conn: Connection, task_id: str) -> Row[Any] | None:
+def lock_task(conn: Connection, task_id: str) -> LockedTask | None:
     """Lock and return the task row *task_id* with its instance (None if unknown)."""
-    return _lock(ctx, conn, task_id)
+    return fastpath.lock_task(conn, task_id)
 
 
 def record_documents(conn: Connection, instance_id: int, task_id: str, files: dict[str, str],

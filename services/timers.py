@@ -12,7 +12,7 @@ from services import audit
 from services.clock import to_db
 from services.context import Services
 from services.process_models import model_by_id
-from services.steps import Locked, save_step
+from services.steps import Locked, StepWrites, save_step
 
 BATCH = 100
 
@@ -55,9 +55,11 @@ def _advance(ctx: Services, instance_id: int) -> list[str]:
         except EngineError as exc:
             audit.record(conn, "timer_failed", ctx.clock.now(), instance_id=inst.id, data={"error": str(exc)})
             return []
-        save_step(ctx, conn, inst, model, workflow, before, before_data, actor_id=None)
+        writes = StepWrites()
         for timer in fired:
-            audit.record(conn, "timer_fired", ctx.clock.now(), instance_id=inst.id, data={"timer": timer})
+            writes.audit("timer_fired", ctx.clock.now(), instance_id=inst.id, data={"timer": timer})
+        save_step(ctx, conn, inst, model, workflow, before, before_data, writes, actor_id=None)
+        writes.flush(conn)
         return fired
 
 
