@@ -9,6 +9,7 @@ from bench.stats import ratio
 TARGETS = {
     "complete_task_sqlite": 2.0,      # × b
     "complete_task_postgresql": 3.5,  # × b
+    "http_sqlite": 4.0,               # × b, through the JSON API with Flask's test client
     "list_growth": 1.5,               # list at 100k ÷ the same list at 1k
     "list_sql_ms": 1.0,               # the list's SQL, sub-millisecond
     "state_ratio": 0.5,               # ours ÷ SpiffWorkflow's default JSON ("about half")
@@ -42,6 +43,8 @@ def _completion_rows(results: dict[str, Any]) -> list[tuple[str, ...]]:
         ("floor_b", "(b) floor b: restore, complete, engine steps, dump", None),
         ("complete_task_sqlite", "(c) complete_task, SQLite", TARGETS["complete_task_sqlite"]),
         ("complete_task_postgresql", "(c) complete_task, PostgreSQL", TARGETS["complete_task_postgresql"]),
+        ("http_sqlite", "(d) complete over HTTP (API, test client), SQLite", TARGETS["http_sqlite"]),
+        ("http_postgresql", "(d) complete over HTTP (API, test client), PostgreSQL", None),
         ("fund_project_sqlite", "(c') fund_project declare→review→plan_prepare, SQLite", None),
         ("fund_project_postgresql", "(c') fund_project declare→review→plan_prepare, PostgreSQL", None),
     ):

@@ -29,6 +29,7 @@ from bench.scratch import BENCH_DIR, PG_ADMIN_URL, Scratch
 from bench.stats import ratio, summary
 from bench.statesize import measure_state
 from bench.tasklist import TaskList, measure
+from bench.http import HttpUseCase
 from bench.usecase import FundProjectUseCase, LinearUseCase, count_statements, services
 
 RESULTS = BENCH_DIR / "results" / "latest.json"
@@ -63,6 +64,7 @@ def _completions(plan: Plan, scratch: Scratch, backends: list[str]) -> dict[str,
         ctx = services(url, scratch.files_dir(f"uc-{backend}"))
         contexts.append(ctx)
         runners += [LinearUseCase(f"complete_task_{backend}", ctx),
+                    HttpUseCase(f"http_{backend}", ctx),
                     FundProjectUseCase(f"fund_project_{backend}", ctx)]
     try:
         samples: dict[str, list[int]] = {r.name: [] for r in runners}
@@ -80,7 +82,7 @@ def _completions(plan: Plan, scratch: Scratch, backends: list[str]) -> dict[str,
             if isinstance(runner, FundProjectUseCase):
                 result["completion"][runner.name]["by_step"] = {k: summary(v) for k, v in runner.by_step.items()}
         result["statements"] = {r.name.replace("complete_task_", "linear_"): count_statements(r)
-                                for r in runners if hasattr(r, "ctx")}
+                                for r in runners if hasattr(r, "ctx") and not isinstance(r, HttpUseCase)}
         return result
     finally:
         for ctx in contexts:

@@ -22,7 +22,10 @@ TOKEN_LIFETIME = timedelta(days=30)
 _DUMMY_HASH = hash_password("not-a-real-password")
 _TOKEN_ACTOR = actor_query().join(api_token, api_token.c.user_id == app_user.c.id).where(
     api_token.c.token_hash == bindparam("digest"), api_token.c.revoked_at.is_(None),
-    api_token.c.expires_at > bindparam("now"), app_user.c.is_active.is_(True))
+    api_token.c.expires_at > bindparam("now"))
+_SESSION_ACTOR = actor_query().add_columns(
+    user_session.c.token_hash, user_session.c.expires_at, user_session.c.last_seen_at,
+).join(user_session, user_session.c.user_id == app_user.c.id).where(user_session.c.token_hash == bindparam("digest"))
 
 
 class SignInFailed(ServiceError):
@@ -79,11 +82,13 @@ def actor_for_session(ctx: Services, token: str | None) -> Actor | None:
         return None
     now = ctx.clock.now()
     with ctx.db.read() as conn:
-        row = conn.execute(select(user_session).where(user_session.c.token_hash == _digest(token))).first()
-        if row is None or from_db(row.expires_at) <= now or from_db(row.last_seen_at) + SESSION_IDLE <= now:
-            return None
-        actor = _active_actor(conn, row.user_id)
-    if actor is not None and now - from_db(row.last_seen_at) > timedelta(minutes=1):
+        rows = conn.execute(_SESSION_ACTOR, {"digest": _digest(token)}).all()
+    if not rows:
+        return None
+    row, actor = rows[0], to_actor(rows)
+    if from_db(row.expires_at) <= now or from_db(row.last_seen_at) + SESSION_IDLE <= now:
+        return None
+    if now - from_db(row.last_seen_at) > timedelta(minutes=1):
         with ctx.db.write() as conn:
             conn.execute(update(user_session).where(user_session.c.token_hash == row.token_hash)
                          .values(last_seen_at=to_db(now)))
@@ -123,15 +128,8 @@ def actor_for_token(ctx: Services, token: str | None) -> Actor | None:
     if not token:
         return None
     with ctx.db.read() as conn:
-        row = conn.execute(_TOKEN_ACTOR, {"digest": _digest(token), "now": to_db(ctx.clock.now())}).first()
-        return to_actor(conn, row) if row else None
-
-
-def _active_actor(conn: Connection, user_id: int) -> Actor | None:
-    try:
-        return actor_by_id(conn, user_id)
-    except ServiceError:
-        return None
+        rows = conn.execute(_TOKEN_ACTOR, {"digest": _digest(token), "now": to_db(ctx.clock.now())}).all()
+        return to_actor(rows)
 
 
 def sign_in(ctx: Services, username: str, password: str, ip: str) -> tuple[Actor, str]:

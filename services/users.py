@@ -5,9 +5,10 @@ from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Select, insert, select
+from sqlalchemy import Connection, Select, bindparam, insert, select
 
 from models.tables import app_user, organization, user_role
 from services.clock import to_db
@@ -53,35 +54,43 @@ def password_matches(stored_hash: str, password: str) -> bool:
 
 
 def actor_query() -> Select[Any]:
-    """Return the SELECT of a user with its organisation (add a WHERE)."""
+    """Return the SELECT of an active user with its organisation, one row per role (add a WHERE)."""
     return select(
-        app_user.c.id, app_user.c.username, app_user.c.display_name, app_user.c.is_active,
+        app_user.c.id, app_user.c.username, app_user.c.display_name,
         organization.c.id.label("org_id"), organization.c.code.label("org_code"),
-        organization.c.kind.label("org_kind"), organization.c.name.label("org_name"),
-    ).join(organization, organization.c.id == app_user.c.organization_id)
+        organization.c.kind.label("org_kind"), organization.c.name.label("org_name"), user_role.c.role,
+    ).join(organization, organization.c.id == app_user.c.organization_id).outerjoin(
+        user_role, user_role.c.user_id == app_user.c.id).where(app_user.c.is_active.is_(True))
 
 
-def to_actor(conn: Connection, row: Any) -> Actor:
-    """Return the Actor of a row of actor_query(), with its roles."""
-    roles = conn.execute(select(user_role.c.role).where(user_role.c.user_id == row.id)).scalars()
-    return Actor(row.id, row.username, row.display_name, frozenset(roles), row.org_id,
-                 row.org_code, row.org_kind, row.org_name)
+def to_actor(rows: Sequence[Any]) -> Actor | None:
+    """Return the Actor of the rows of actor_query() for one user, or None if there are none."""
+    if not rows:
+        return None
+    first = rows[0]
+    roles = frozenset(r.role for r in rows if r.role)
+    return Actor(first.id, first.username, first.display_name, roles, first.org_id,
+                 first.org_code, first.org_kind, first.org_name)
+
+
+_BY_USERNAME = actor_query().where(app_user.c.username == bindparam("username"))
+_BY_ID = actor_query().where(app_user.c.id == bindparam("user_id"))
 
 
 def actor_by_username(conn: Connection, username: str) -> Actor:
     """Return the active user *username*; raise NotFound otherwise."""
-    row = conn.execute(actor_query().where(app_user.c.username == username)).first()
-    if row is None or not row.is_active:
+    actor = to_actor(conn.execute(_BY_USERNAME, {"username": username}).all())
+    if actor is None:
         raise NotFound(f"unknown user {username!r}")
-    return to_actor(conn, row)
+    return actor
 
 
 def actor_by_id(conn: Connection, user_id: int) -> Actor:
     """Return the active user with id *user_id*; raise NotFound otherwise."""
-    row = conn.execute(actor_query().where(app_user.c.id == user_id)).first()
-    if row is None or not row.is_active:
+    actor = to_actor(conn.execute(_BY_ID, {"user_id": user_id}).all())
+    if actor is None:
         raise NotFound(f"unknown user {user_id}")
-    return to_actor(conn, row)
+    return actor
 
 
 def load_actor(ctx: Services, username: str) -> Actor:
