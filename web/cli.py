@@ -10,7 +10,7 @@ from typing import Any, NoReturn
 
 import click
 
-from services import admin, demo, files, inbox, instances, process_models, tasks, timers
+from services import admin, demo, demo_projects, files, inbox, instances, process_models, tasks, timers
 from services.bootstrap import build_services, upgrade_database
 from services.context import Services
 from services.errors import ConflictError, NotFound, PermissionDenied, ServiceError, ValidationError
@@ -83,12 +83,16 @@ def db_upgrade() -> None:
 
 
 @main.command("demo")
+@click.option("--with-projects", is_flag=True, help="also create sample projects at several stages (once)")
 @command_errors
-def demo_command() -> None:
+def demo_command(with_projects: bool) -> None:
     """Create demo organisations and users (password yikatong-demo) and deploy every diagram."""
     services = ctx_services()
     upgrade_database(services)
-    _print(demo.seed_demo(services))
+    users = demo.seed_demo(services)
+    if with_projects:
+        demo_projects.seed_sample_projects(services)
+    _print(users)
 
 
 @main.command()

@@ -1,0 +1,132 @@
+"""Example projects for the demo: realistic form data for every step, and projects at several stages."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from sqlalchemy import func, select
+
+from models.tables import process_instance
+from services import files
+from services.context import Services
+from services.instances import show_instance, start_instance
+from services.tasks import complete_task
+from services.users import load_actor
+
+SAMPLE_PDF = b"%PDF-1.4\n1 0 obj<< /Type /Catalog >>endobj\ntrailer<< /Root 1 0 R >>\n%%EOF\n"
+
+
+def declare(sha: str, **overrides: Any) -> dict[str, Any]:
+    """Return a complete declaration with the feasibility report *sha*."""
+    data = {
+        "declaration_round": "annual", "declaration_year": 2026,
+        "project_name": "社保卡乘车码应用", "card_function": "公交乘车",
+        "category": "it.software", "budget": "1200000.00",
+        "budget_lines": [
+            {"line_category": "it.software", "line_item": "乘车码应用开发", "line_amount": "1000000.00"},
+            {"line_category": "it.hardware", "line_item": "闸机读卡模块", "line_amount": "200000.00"},
+        ],
+        "project_description": "在社保卡上加载公交乘车功能。",
+        "feasibility_report": sha, "contact_person": "张三", "contact_phone": "0512-53512345",
+    }
+    return {**data, **overrides}
+
+
+def review(decision: str, sha: str, **overrides: Any) -> dict[str, Any]:
+    """Return the BDC's review with *decision* (approve, revise or reject)."""
+    data: dict[str, Any] = {"review_decision": decision, "review_opinion": "评审意见。"}
+    if decision == "approve":
+        data.update(approved_budget="1150000.00", review_report=sha)
+    return {**data, **overrides}
+
+
+def plan_prepare(bank: str, **overrides: Any) -> dict[str, Any]:
+    """Return the bureau's fund use plan entry for *bank*."""
+    return {"bank": bank, "plan_amount": "1150000.00", "plan_remarks": "2026年第一批", **overrides}
+
+
+def decision(task: str, value: str = "approve", comment: str = "意见。") -> dict[str, Any]:
+    """Return a plan review or sign-off decision."""
+    return {f"{task}_decision": value, f"{task}_comment": comment}
+
+
+SECURE_FUNDS = {"funds_secured": True, "funds_secured_on": "2026-03-02"}
+PROCUREMENT = {"procurement_no": "TCCG-2026-018", "procurement_method": "public_tender",
+               "contractor": "太仓某信息技术有限公司", "contract_price": "1000000.00",
+               "procurement_date": "2026-04-10"}
+CONTRACT = {"contract_name": "社保卡乘车码应用建设三方合同", "contract_no": "HT-2026-018",
+            "contract_date": "2026-04-20", "contract_signed": True}
+CONSTRUCTION = {"construction_start": "2026-05-01", "construction_end": "2026-08-31"}
+OVERDUE = {"overdue_follow_up": "已电话督办合作银行。", "overdue_contacted_on": "2026-11-27"}
+
+
+def acceptance(sha: str, passed: bool = True) -> dict[str, Any]:
+    """Return the department's acceptance report."""
+    return {"acceptance_date": "2026-09-10", "acceptance_opinion": "功能齐全，同意验收。",
+            "acceptance_department_passed": passed, "acceptance_report": sha}
+
+
+def sign(who: str, passed: bool = True) -> dict[str, Any]:
+    """Return the acceptance signature of *who* (bdc or hrss)."""
+    return {f"acceptance_{who}_passed": passed, f"acceptance_{who}_opinion": "同意。" if passed else "不同意。"}
+
+
+def notice(amount: str, sha: str, on: str = "2026-09-15") -> dict[str, Any]:
+    """Return a payment notice for *amount* issued on *on*."""
+    return {"notice_amount": amount, "notice_date": on, "invoice_no": f"INV-{on}", "invoice_file": sha}
+
+
+def paid(on: str = "2026-09-20", reference: str = "TX0001") -> dict[str, Any]:
+    """Return the bank's confirmation of payment."""
+    return {"paid_on": on, "payment_reference": reference}
+
+
+def route(sha: str, department: str, bank: str, bank_user: str) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    """Yield (user, task, data) from the declaration to the first payment, as the demo users act."""
+    yield department, "declare", declare(sha)
+    yield "bdc_reviewer", "review", review("approve", sha)
+    yield "hrss_clerk", "plan_prepare", plan_prepare(bank)
+    yield "hrss_reviewer", "plan_review", decision("plan_review")
+    yield "hrss_head", "plan_signoff", decision("plan_signoff")
+    yield bank_user, "secure_funds", SECURE_FUNDS
+    yield "hrss_clerk", "procurement", PROCUREMENT
+    yield bank_user, "contract", CONTRACT
+    yield department, "construction", CONSTRUCTION
+    yield department, "acceptance", acceptance(sha)
+    yield "bdc_reviewer", "acceptance_bdc", sign("bdc")
+    yield "hrss_reviewer", "acceptance_hrss", sign("hrss")
+    yield "hrss_clerk", "payment_notice", notice("600000.00", sha)
+    yield bank_user, "payment", paid()
+
+
+# (department user, declaration changes, bank, bank user, how many steps of the route to take)
+SAMPLES = [
+    ("health_user", {"project_name": "社保卡就医一码通"}, "bank-icbc", "icbc_user", 1),
+    ("transport_user", {"project_name": "社保卡公交线路补贴发放", "declaration_round": "supplementary",
+                        "urgency_reason": "年中新开线路，需尽快上线。"}, "bank-abc", "abc_user", 4),
+    ("culture_user", {"project_name": "社保卡文旅惠民一卡通", "category": "promotion"}, "bank-trcb", "trcb_user", 7),
+    ("health_user", {"project_name": "社保卡乘车码应用"}, "bank-icbc", "icbc_user", 13),
+    ("transport_user", {"project_name": "社保卡公共自行车租借"}, "bank-abc", "abc_user", 14),
+]
+
+
+def _run(ctx: Services, sha: str, sample: tuple[str, dict[str, Any], str, str, int]) -> int:
+    department, changes, bank, bank_user, steps = sample
+    instance_id = start_instance(ctx, load_actor(ctx, department), "fund_project")["instance_id"]
+    for index, (user, task, data) in enumerate(route(sha, department, bank, bank_user)):
+        if index >= steps:
+            break
+        if task == "declare":
+            data = {**data, **changes}
+        (task_id,) = [t["id"] for t in show_instance(ctx, None, instance_id)["open_tasks"] if t["name"] == task]
+        complete_task(ctx, load_actor(ctx, user), task_id, data)
+    return instance_id
+
+
+def seed_sample_projects(ctx: Services) -> list[int]:
+    """Create the sample projects, each at a different stage, unless the database has projects already."""
+    with ctx.db.read() as conn:
+        if conn.execute(select(func.count()).select_from(process_instance)).scalar_one():
+            return []
+    sha = files.store_file(ctx, load_actor(ctx, "hrss_clerk"), "示例材料.pdf", SAMPLE_PDF)["sha256"]
+    return [_run(ctx, sha, sample) for sample in SAMPLES]

@@ -1,0 +1,19 @@
+"""The demo's sample projects: one at each of several stages, created once."""
+from __future__ import annotations
+
+from services.context import Services
+from services.demo_projects import seed_sample_projects
+from services.inbox import tasks_for
+from services.instances import show_instance
+from services.users import load_actor
+
+
+def test_sample_projects_wait_at_different_steps_and_are_created_once(services: Services) -> None:
+    created = seed_sample_projects(services)
+    stages = [show_instance(services, None, i)["stage"] for i in created]
+    assert stages == ["review", "plan", "contract", "payment", "payment"]
+    assert seed_sample_projects(services) == []
+    waiting = {user: [t["name"] for t in tasks_for(services, load_actor(services, user))]
+               for user in ("bdc_reviewer", "hrss_head", "trcb_user", "icbc_user", "hrss_clerk", "abc_user")}
+    assert waiting == {"bdc_reviewer": ["review"], "hrss_head": ["plan_signoff"], "trcb_user": ["contract"],
+                       "icbc_user": ["payment"], "hrss_clerk": ["payment_notice"], "abc_user": []}
