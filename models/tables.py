@@ -183,6 +183,7 @@ document = Table(
     Column("instance_id", ForeignKey("process_instance.id"), nullable=False, index=True),
     Column("sha256", ForeignKey("stored_file.sha256"), nullable=False, index=True),
     Column("field", String(100), nullable=False),
+    Column("filename", String(255), nullable=True),
     Column("task_id", String(36), nullable=True),
     Column("created_at", DateTime, nullable=False),
     Column("created_by", ForeignKey("app_user.id"), nullable=True),
@@ -229,4 +230,15 @@ comment = Table(
     Column("author_id", ForeignKey("app_user.id"), nullable=False),
     Column("at", DateTime, nullable=False),
     Column("body", Text, nullable=False),
+)
+
+file_upload = Table(
+    "file_upload",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("sha256", ForeignKey("stored_file.sha256"), nullable=False),
+    Column("user_id", ForeignKey("app_user.id", ondelete="CASCADE"), nullable=True),
+    Column("filename", String(255), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Index("ix_file_upload_sha256_user_id", "sha256", "user_id"),
 )

@@ -110,8 +110,9 @@ SAMPLES = [
 ]
 
 
-def _run(ctx: Services, sha: str, sample: tuple[str, dict[str, Any], str, str, int]) -> int:
+def _run(ctx: Services, sample: tuple[str, dict[str, Any], str, str, int]) -> int:
     department, changes, bank, bank_user, steps = sample
+    sha = files.store_file(ctx, load_actor(ctx, department), "可行性研究报告.pdf", SAMPLE_PDF)["sha256"]
     instance_id = start_instance(ctx, load_actor(ctx, department), "fund_project")["instance_id"]
     for index, (user, task, data) in enumerate(route(sha, department, bank, bank_user)):
         if index >= steps:
@@ -128,5 +129,4 @@ def seed_sample_projects(ctx: Services) -> list[int]:
     with ctx.db.read() as conn:
         if conn.execute(select(func.count()).select_from(process_instance)).scalar_one():
             return []
-    sha = files.store_file(ctx, load_actor(ctx, "hrss_clerk"), "示例材料.pdf", SAMPLE_PDF)["sha256"]
-    return [_run(ctx, sha, sample) for sample in SAMPLES]
+    return [_run(ctx, sample) for sample in SAMPLES]

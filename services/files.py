@@ -6,13 +6,14 @@ import os
 import re
 import tempfile
 import unicodedata
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import filetype
-from sqlalchemy import exists, insert, select
+from sqlalchemy import Connection, func, insert, select
 
-from models.tables import document, process_instance, stored_file
+from models.tables import document, file_upload, process_instance, stored_file
 from services.clock import to_db
 from services.context import Services
 from services import audit
@@ -76,13 +77,31 @@ def store_file(ctx: Services, actor: Actor | None, filename: str, content: bytes
     digest = hashlib.sha256(content).hexdigest()
     name = clean_filename(filename)
     _write(ctx, digest, content)
+    now, user_id = to_db(ctx.clock.now()), actor.id if actor else None
     with ctx.db.write() as conn:
         known = conn.execute(select(stored_file.c.sha256).where(stored_file.c.sha256 == digest)).first()
         if known is None:
             conn.execute(insert(stored_file).values(
                 sha256=digest, filename=name, content_type=content_type, size=len(content),
-                created_at=to_db(ctx.clock.now()), created_by=actor.id if actor else None))
+                created_at=now, created_by=user_id))
+        conn.execute(insert(file_upload).values(sha256=digest, user_id=user_id, filename=name, created_at=now))
     return {"sha256": digest, "filename": name, "content_type": content_type, "size": len(content)}
+
+
+def usable(conn: Connection, actor: Actor, digests: Iterable[str]) -> dict[str, str]:
+    """Return {sha256: file name} of the files *actor* uploaded or may see in a project, among *digests*."""
+    wanted = {d for d in digests if isinstance(d, str) and SHA256_RE.match(d)}
+    if not wanted:
+        return {}
+    own = conn.execute(select(file_upload.c.sha256, file_upload.c.filename).where(
+        file_upload.c.sha256.in_(wanted), file_upload.c.user_id == actor.id).order_by(file_upload.c.id))
+    seen = conn.execute(select(document.c.sha256, func.coalesce(document.c.filename, stored_file.c.filename))
+                        .join(stored_file, stored_file.c.sha256 == document.c.sha256)
+                        .join(process_instance, process_instance.c.id == document.c.instance_id)
+                        .where(document.c.sha256.in_(wanted), visible_instances(actor)).order_by(document.c.id))
+    names = {digest: name for digest, name in seen}
+    names.update({digest: name for digest, name in own})
+    return names
 
 
 @audit.audit_denials
@@ -92,12 +111,10 @@ def open_file(ctx: Services, actor: Actor, digest: str) -> dict[str, Any]:
         raise NotFound("no such file")
     with ctx.db.read() as conn:
         row = conn.execute(select(stored_file).where(stored_file.c.sha256 == digest)).first()
-        linked = conn.execute(select(exists().where(
-            document.c.sha256 == digest, document.c.instance_id == process_instance.c.id,
-            visible_instances(actor)))).scalar()
+        names = usable(conn, actor, [digest]) if row is not None else {}
     if row is None:
         raise NotFound("no such file")
-    if not (linked or row.created_by == actor.id):
+    if digest not in names:
         raise Hidden("file", digest)
-    return {"sha256": digest, "filename": row.filename, "content_type": row.content_type,
+    return {"sha256": digest, "filename": names[digest], "content_type": row.content_type,
             "size": row.size, "path": path_of(ctx, digest)}

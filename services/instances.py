@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, func, insert, select
 
 from engine import runtime
 from engine.errors import EngineError
@@ -113,7 +113,9 @@ def _payments(conn: Connection, instance_id: int) -> list[dict[str, Any]]:
 
 def _documents(conn: Connection, instance_id: int) -> list[dict[str, Any]]:
     rows = conn.execute(
-        select(document, stored_file.c.filename, stored_file.c.content_type, stored_file.c.size)
+        select(document.c.sha256, document.c.field, document.c.task_id,
+               func.coalesce(document.c.filename, stored_file.c.filename).label("filename"),
+               stored_file.c.content_type, stored_file.c.size)
         .join(stored_file, stored_file.c.sha256 == document.c.sha256)
         .where(document.c.instance_id == instance_id).order_by(document.c.id))
     return [{"sha256": r.sha256, "field": r.field, "task_id": r.task_id, "filename": r.filename,

@@ -16,12 +16,12 @@ from engine.forms import apply_patch
 from engine.model import LoadedModel
 from models import fastpath
 from models.fastpath import LockedTask
-from models.tables import document, human_task, stored_file
-from services import audit, forms
+from models.tables import document, human_task
+from services import audit, files, forms
 from services.clock import to_db
 from services.context import Services
 from services.errors import (
-    ConflictError, FieldError, Hidden, NotFound, PermissionDenied, ServiceError, ValidationError,
+    ConflictError, Hidden, NotFound, PermissionDenied, ServiceError, ValidationError,
 )
 from services.fund_project import on_task_completed
 from services.process_models import cached_model, model_by_id
@@ -95,26 +95,21 @@ def _check_separation(conn: Connection, model: LoadedModel, row: LockedTask, act
         raise PermissionDenied("the person who prepared this step may not also approve it")
 
 
-def _missing_files(conn: Connection, schema: dict[str, Any], data: dict[str, Any]) -> list[FieldError]:
-    files = forms.file_fields(schema, data)
-    if not files:
-        return []
-    known = set(conn.execute(
-        select(stored_file.c.sha256).where(stored_file.c.sha256.in_(set(files.values())))).scalars())
-    return [forms.field_error(name, "file") for name, digest in files.items() if digest not in known]
-
-
-def _validated(conn: Connection, form: TaskForm, data: dict[str, Any]) -> dict[str, Any]:
-    schema = form.schema
+def _validated(conn: Connection, actor: Actor, form: TaskForm, data: dict[str, Any]
+               ) -> tuple[dict[str, Any], dict[str, str]]:
+    """Return the clean data and {sha256: file name} of its files; every file must be the actor's to use."""
     try:
-        clean, errors = forms.validate(schema, data, form.checker), []
+        clean, errors = forms.validate(form.schema, data, form.checker), []
     except ValidationError as exc:
         clean, errors = {}, list(exc.fields)
+    referenced = forms.file_fields(form.schema, data)
+    names = files.usable(conn, actor, referenced.values()) if referenced else {}
     taken = {e.path for e in errors}
-    errors += [e for e in _missing_files(conn, schema, data) if e.path not in taken]
+    errors += [forms.field_error(field, "file") for field, digest in referenced.items()
+               if digest not in names and field not in taken]
     if errors:
         raise ValidationError("The form has errors", errors)
-    return clean
+    return clean, names
 
 
 def complete_in(ctx: Services, conn: Connection, actor: Actor, row: LockedTask, data: Any,
@@ -123,9 +118,9 @@ def complete_in(ctx: Services, conn: Connection, actor: Actor, row: LockedTask, 
     _check_actor(actor, row)
     model = model_by_id(ctx, conn, row.model_id)
     form = resolved_form(conn, model, row.task_name, row.form_patch)
-    clean = _validated(conn, form, data)
+    clean, file_names = _validated(conn, actor, form, data)
     _check_separation(conn, model, row, actor)
-    files = forms.file_fields(form.schema, clean)
+    attached = forms.file_fields(form.schema, clean)
     inst = locked_instance(row)
     workflow = workflow or runtime.restore(model, inst.state, ctx.script_engine)
     before = {t.id: t for t in runtime.ready_tasks(workflow)}
@@ -143,7 +138,7 @@ def complete_in(ctx: Services, conn: Connection, actor: Actor, row: LockedTask, 
     if inst.process_id == "fund_project":
         on_task_completed(conn, inst.id, row.task_name, {**before_data, **clean}, result["bank_org_id"],
                           actor.id, now)
-    record_documents(conn, inst.id, row.task_id, files, actor.id, now)
+    record_documents(conn, inst.id, row.task_id, attached, file_names, actor.id, now)
     return {"task_id": row.task_id, **result}
 
 
@@ -164,12 +159,12 @@ def lock_task(conn: Connection, task_id: str) -> LockedTask | None:
     return fastpath.lock_task(conn, task_id)
 
 
-def record_documents(conn: Connection, instance_id: int, task_id: str, files: dict[str, str],
-                     actor_id: int, at: datetime) -> None:
-    """Link uploaded files to the instance they were submitted for."""
-    if files:
+def record_documents(conn: Connection, instance_id: int, task_id: str, attached: dict[str, str],
+                     names: dict[str, str], actor_id: int, at: datetime) -> None:
+    """Link uploaded files to the instance they were submitted for, under the name the user gave them."""
+    if attached:
         conn.execute(insert(document), [
-            {"instance_id": instance_id, "sha256": digest, "field": name, "task_id": task_id,
-             "created_at": to_db(at), "created_by": actor_id}
-            for name, digest in files.items()
+            {"instance_id": instance_id, "sha256": digest, "field": field, "filename": names.get(digest),
+             "task_id": task_id, "created_at": to_db(at), "created_by": actor_id}
+            for field, digest in attached.items()
         ])

@@ -6,6 +6,7 @@ from flask.testing import FlaskClient
 
 from services.context import Services
 from services.files import store_file
+from services.users import load_actor
 from tests.web.api.helpers import PDF, Api
 
 
@@ -15,7 +16,11 @@ def api(client: FlaskClient) -> Api:
     return Api(client)
 
 
+UPLOADERS = ("health_user", "transport_user", "culture_user", "bdc_reviewer", "hrss_clerk")
+
+
 @pytest.fixture
 def sha(services: Services) -> str:
-    """The sha256 of a stored PDF, usable in every file field."""
-    return store_file(services, None, "report.pdf", PDF)["sha256"]
+    """The sha256 of a PDF each demo user who fills file fields has uploaded."""
+    digests = {store_file(services, load_actor(services, user), "report.pdf", PDF)["sha256"] for user in UPLOADERS}
+    return digests.pop()
