@@ -15,6 +15,7 @@ from services.process_models import model_by_id
 from services.tasks import may_complete, task_form
 from services.users import Actor
 from services.visibility import can_see_instance
+from services.working_days import is_provisional
 
 _COLUMNS = (
     human_task.c.id, human_task.c.instance_id, human_task.c.task_name, human_task.c.title,
@@ -47,6 +48,7 @@ def task_detail(ctx: Services, actor: Actor, task_id: str) -> dict[str, Any]:
         "id": row.id, "instance_id": row.instance_id, "name": row.task_name, "title": row.title,
         "lane": row.lane, "stage": row.stage, "status": row.status,
         "created_at": _iso(row.created_at), "due": _iso(row.due_at), "completed_at": _iso(row.completed_at),
+        "due_provisional": row.due_at is not None and is_provisional(from_db(row.due_at)),
         "can_complete": assignee and row.status == "ready",
         "project": {"instance_id": row.instance_id, "title": row.instance_title,
                     "status": row.instance_status, "stage": row.instance_stage},

@@ -14,6 +14,7 @@ from services.process_models import model_by_id
 from services.steps import SCOPED_LANES
 from services.tasks import task_form
 from services.users import Actor
+from services.working_days import is_provisional
 
 INBOX_LIMIT = 500
 
@@ -88,6 +89,7 @@ def tasks_for(ctx: Services, actor: Actor, *, with_forms: bool = False, limit: i
                 "id": r.id, "instance_id": r.instance_id, "name": r.task_name, "title": r.title,
                 "lane": r.lane, "stage": r.stage, "project": r.instance_title,
                 "due": from_db(r.due_at).isoformat() if r.due_at else None,
+                "due_provisional": r.due_at is not None and is_provisional(from_db(r.due_at)),
                 "created_at": from_db(r.created_at).isoformat(),
             }
             if with_forms:

@@ -16,6 +16,7 @@ from services.project_pages import project_page
 from services.tasks import complete_task, may_complete, task_form
 from services.users import Actor
 from services.visibility import can_see_instance
+from services.working_days import is_provisional
 
 
 @dataclass(frozen=True)
@@ -73,7 +74,8 @@ def task_page(ctx: Services, actor: Actor, task_id: str) -> dict[str, Any]:
     row, form = _open_form(ctx, actor, task_id)
     task = {"id": row.id, "name": row.task_name, "title": row.title, "lane": row.lane, "stage": row.stage,
             "created_at": from_db(row.created_at).isoformat(),
-            "due": from_db(row.due_at).isoformat() if row.due_at else None}
+            "due": from_db(row.due_at).isoformat() if row.due_at else None,
+            "due_provisional": row.due_at is not None and is_provisional(from_db(row.due_at))}
     return {"task": task, "form": form, "project": project_page(ctx, actor, row.instance_id)}
 
 

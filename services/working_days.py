@@ -1,6 +1,7 @@
 """Chinese statutory working days (holidays and make-up workdays included)."""
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -9,6 +10,7 @@ import chinese_calendar
 from services.clock import CHINA
 
 PAYMENT_WORKING_DAYS = 30
+COUNTED_SPAN_DAYS = 70  # 30 working days never span more than this many calendar days
 
 
 @dataclass(frozen=True)
@@ -21,6 +23,23 @@ class DueDate:
     def deadline(self) -> datetime:
         """Return the instant the due date has passed: midnight after it, China time."""
         return datetime.combine(self.due + timedelta(days=1), time(0, 0), CHINA)
+
+
+@functools.cache
+def year_is_official(year: int) -> bool:
+    """Return True if the statutory calendar of *year* (holidays, make-up days) is known."""
+    try:
+        chinese_calendar.is_workday(date(year, 6, 1))
+    except NotImplementedError:
+        return False
+    return True
+
+
+def is_provisional(due: datetime) -> bool:
+    """Return True if a deadline's working days ran through a year without official calendar data."""
+    last = due.astimezone(CHINA)
+    first = last - timedelta(days=COUNTED_SPAN_DAYS)
+    return not all(year_is_official(year) for year in range(first.year, last.year + 1))
 
 
 def is_working_day(day: date) -> tuple[bool, bool]:

@@ -5,7 +5,7 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from services.working_days import add_working_days, is_working_day, payment_due
+from services.working_days import add_working_days, is_provisional, is_working_day, payment_due
 
 
 @pytest.mark.parametrize(("received", "due"), [
@@ -38,3 +38,8 @@ def test_counting_needs_at_least_one_day() -> None:
     with pytest.raises(ValueError):
         add_working_days(date(2026, 1, 5), 0)
     assert add_working_days(date(2026, 1, 5), 1).due == date(2026, 1, 5) + timedelta(days=1)
+
+
+def test_deadlines_counted_through_an_unknown_year_are_provisional() -> None:
+    assert is_provisional(payment_due(date(2026, 9, 25)).deadline()) is False
+    assert is_provisional(payment_due(date(2026, 12, 15)).deadline()) is True

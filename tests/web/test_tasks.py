@@ -187,3 +187,11 @@ def test_an_overdue_payment_is_highlighted_on_the_banks_home_page(site: Site, se
     assert 'class="is-overdue"' in page.get_data(as_text=True)
     due = payment_due(date(2026, 9, 15)).due
     assert "已逾期" in text_of(page) and f"{due.year}年{due.month}月{due.day}日" in text_of(page)
+    assert "暂定" not in text_of(page)
+
+
+def test_a_due_date_without_the_official_calendar_is_marked_provisional(site: Site, journey: Journey) -> None:
+    journey.to_payment()
+    journey.do("hrss_clerk", "payment_notice", support.notice("1000000.00", on="2026-12-15", sha=journey.sha))
+    page = text_of(site.user("icbc_user").get("/"))
+    assert "2027年1月26日" in page and "暂定" in page

@@ -99,6 +99,13 @@ class ReadyTask(Schema):
     lane = _text("The role that completes it.", required=True)
 
 
+def PROVISIONAL() -> fields.Boolean:  # noqa: N802 - reads like the field types beside it
+    """Return the field telling that a due date is provisional."""
+    return fields.Boolean(required=True, metadata={
+        "description": "True if the due date was counted without its year's official holiday calendar "
+                       "(Monday to Friday only), so it may still change."})
+
+
 class TaskSummary(Schema):
     """One task in a user's list."""
 
@@ -110,6 +117,7 @@ class TaskSummary(Schema):
     stage = fields.String(required=True)
     project = _text("The project's title.", required=True)
     due = Timestamp(allow_none=True)
+    due_provisional = PROVISIONAL()
     created_at = Timestamp(required=True)
 
 
@@ -141,6 +149,7 @@ class TaskDetail(Schema):
     status = _text("ready, completed or cancelled", required=True)
     created_at = Timestamp(required=True)
     due = Timestamp(allow_none=True)
+    due_provisional = PROVISIONAL()
     completed_at = Timestamp(allow_none=True)
     can_complete = fields.Boolean(required=True)
     project = fields.Nested(ProjectRef, required=True)
