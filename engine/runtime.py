@@ -1,7 +1,7 @@
 """Run workflows: start, restore, complete user tasks, fire timers, read their state."""
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from typing import Any
@@ -132,9 +132,16 @@ def _due(task: Task) -> datetime | None:
     return min(known) if known else None
 
 
+def _all_tasks(workflow: BpmnWorkflow) -> Iterator[Task]:
+    """Yield every task of the workflow and its subprocesses (a dict scan, cheaper than a tree walk)."""
+    yield from workflow.tasks.values()
+    for subprocess in workflow.subprocesses.values():
+        yield from subprocess.tasks.values()
+
+
 def ready_tasks(workflow: BpmnWorkflow) -> list[ReadyTask]:
     """Return the user tasks that are ready, oldest first."""
-    tasks = workflow.get_tasks(state=TaskState.READY, manual=True)
+    tasks = [t for t in _all_tasks(workflow) if t.state == TaskState.READY and t.task_spec.manual]
     return [ReadyTask(str(t.id), t.task_spec.bpmn_id, t.data, _due(t)) for t in tasks]
 
 
@@ -155,7 +162,7 @@ def complete(workflow: BpmnWorkflow, task_id: str, data: Mapping[str, Any]) -> N
 
 
 def _waiting_timers(workflow: BpmnWorkflow) -> dict[str, Task]:
-    return {str(t.id): t for t in workflow.get_tasks(state=TaskState.WAITING) if _is_waiting_timer(t)}
+    return {str(t.id): t for t in _all_tasks(workflow) if _is_waiting_timer(t)}
 
 
 def fire_timers(workflow: BpmnWorkflow) -> list[str]:
