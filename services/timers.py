@@ -32,13 +32,13 @@ def _lock(ctx: Services, conn: Connection, instance_id: int) -> Locked | None:
         process_instance.c.id, process_instance.c.model_id, process_instance.c.process_id,
         process_instance.c.version, process_instance.c.status, process_instance.c.stage,
         process_instance.c.title, process_instance.c.department_org_id, process_instance.c.bank_org_id,
-        process_instance.c.state, process_instance.c.next_timer_due,
+        process_instance.c.state,
     ).where(process_instance.c.id == instance_id, process_instance.c.status == "running",
             process_instance.c.next_timer_due <= to_db(ctx.clock.now()))
     if ctx.db.is_postgresql:
         query = query.with_for_update(skip_locked=True)
     row = conn.execute(query).first()
-    return Locked(*row[:10]) if row else None
+    return Locked(*row) if row else None
 
 
 def _advance(ctx: Services, instance_id: int) -> list[str]:

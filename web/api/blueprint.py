@@ -5,7 +5,8 @@ from flask import Blueprint, Response, g, request
 
 from services.auth import actor_for_token
 from web.api import errors
-from web.api.http import JSON_BODY_LIMIT, ApiError, services
+from web.api.http import JSON_BODY_LIMIT, ApiError
+from web.app import services
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 PUBLIC_ENDPOINTS = frozenset({"api.create_token", "api.openapi"})

@@ -5,7 +5,8 @@ from flask import Response, request, send_file
 
 from services.files import open_file, store_file
 from web.api.blueprint import bp
-from web.api.http import ApiError, actor, reply, services
+from web.api.http import ApiError, actor, reply
+from web.app import services
 from web.api.project_schemas import StoredFile
 
 STORED_FILE = StoredFile()

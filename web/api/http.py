@@ -9,7 +9,6 @@ from flask import Response, current_app, g, request
 from marshmallow import Schema
 from marshmallow import ValidationError as SchemaError
 
-from services.context import Services
 from services.users import Actor
 
 PREFIX = "/api/v1"
@@ -31,11 +30,6 @@ class ApiError(Exception):
 def is_api_path(path: str) -> bool:
     """Return True if *path* belongs to the JSON API."""
     return path == PREFIX or path.startswith(PREFIX + "/")
-
-
-def services() -> Services:
-    """Return the services of the running application."""
-    return current_app.extensions["yikatong"]
 
 
 def actor() -> Actor:

@@ -7,7 +7,8 @@ from services.fund_project import PROCESS_ID
 from services.instances import show_instance, start_instance
 from services.projects import ProjectFilter, list_projects
 from web.api.blueprint import bp
-from web.api.http import actor, json_body, query_args, reply, services
+from web.api.http import actor, json_body, query_args, reply
+from web.app import services
 from web.api.project_schemas import ProjectDetail, ProjectPage
 from web.api.schemas import ProjectQuery, Started, StartRequest
 

@@ -7,7 +7,8 @@ from services.api_queries import task_detail
 from services.inbox import InboxFilter, tasks_for
 from services.tasks import complete_task
 from web.api.blueprint import bp
-from web.api.http import actor, json_body, query_args, reply, services
+from web.api.http import actor, json_body, query_args, reply
+from web.app import services
 from web.api.schemas import CompleteRequest, Completion, TaskDetail, TaskList, TaskQuery
 
 TASK_QUERY, COMPLETE_REQUEST = TaskQuery(), CompleteRequest()

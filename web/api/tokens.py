@@ -5,7 +5,8 @@ from flask import Response, request
 
 from services.auth import create_api_token, revoke_api_token
 from web.api.blueprint import bearer_token, bp
-from web.api.http import json_body, reply, services
+from web.api.http import json_body, reply
+from web.app import services
 from web.api.schemas import Token, TokenRequest
 
 TOKEN_REQUEST, TOKEN = TokenRequest(), Token()
