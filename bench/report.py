@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bench.documents import document_rows
 from bench.stats import ratio
 
 # Targets of the performance brief (/work/shared/PERFORMANCE.md).
@@ -120,7 +121,7 @@ def _state_rows(results: dict[str, Any]) -> list[tuple[str, ...]]:
 def rows(results: dict[str, Any]) -> list[tuple[str, ...]]:
     """Return the table's rows, header first."""
     return [HEADER, *_completion_rows(results), *_statement_rows(results), *_list_rows(results),
-            *_state_rows(results)]
+            *_state_rows(results), *document_rows(results)]
 
 
 def render(results: dict[str, Any]) -> str:

@@ -22,6 +22,7 @@ from sqlalchemy import create_engine, text
 
 from models.db import normalize_url
 
+from bench.documents import measure_documents
 from bench.engine_paths import Floor, InMemory, linear_model
 from bench.population import populate
 from bench.report import render
@@ -47,12 +48,13 @@ class Plan:
     running: int            # instances still open, each with one ready task
     list_runs: int
     list_warmup: int
+    documents_runs: int     # renders, seals and verifies of each document kind
 
 
 FULL = Plan("full", warmup_instances=20, instances=100, list_sizes=(1_000, 100_000), running=400,
-            list_runs=300, list_warmup=30)
+            list_runs=300, list_warmup=30, documents_runs=10)
 QUICK = Plan("quick", warmup_instances=4, instances=20, list_sizes=(1_000, 10_000), running=400,
-             list_runs=60, list_warmup=10)
+             list_runs=60, list_warmup=10, documents_runs=2)
 
 
 def _completions(plan: Plan, scratch: Scratch, backends: list[str]) -> dict[str, Any]:
@@ -140,6 +142,7 @@ def run(plan: Plan, scratch: Scratch, with_postgresql: bool) -> dict[str, Any]:
     results.update(_completions(plan, scratch, backends))
     results["task_list"] = _task_lists(plan, scratch, backends)
     results["state"] = measure_state()
+    results["documents"] = measure_documents(plan.documents_runs)
     return results
 
 

@@ -15,6 +15,7 @@ from services.bootstrap import build_services, upgrade_database
 from services.context import Services
 from services.errors import ConflictError, NotFound, PermissionDenied, ServiceError, ValidationError
 from services.users import ROLES, Actor, load_actor
+from web.cli_documents import documents_group, rmb
 
 EXIT_FAILURE, EXIT_INVALID, EXIT_DENIED, EXIT_CONFLICT = 1, 2, 3, 4
 
@@ -237,3 +238,7 @@ def user_set(username: str, org_code: str | None, roles: tuple[str, ...], displa
     _print(admin.update_user(ctx_services(), None, username, roles=list(roles) or None, org_code=org_code,
                              active=active, display_name=display_name,
                              password=_password(password, password_stdin)))
+
+
+main.add_command(rmb)
+main.add_command(documents_group)
