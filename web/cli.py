@@ -14,6 +14,7 @@ from services import admin, demo, demo_projects, files, inbox, instances, proces
 from services.bootstrap import build_services, upgrade_database
 from services.context import Services
 from services.errors import ConflictError, NotFound, PermissionDenied, ServiceError, ValidationError
+from services.modeling.validation import ModelRejected
 from services.users import ROLES, Actor, load_actor
 
 EXIT_FAILURE, EXIT_INVALID, EXIT_DENIED, EXIT_CONFLICT = 1, 2, 3, 4
@@ -102,7 +103,11 @@ def deploy(file: Path) -> None:
     """Check and deploy a BPMN diagram (forms are read from forms/ beside it)."""
     if not file.is_file():
         raise ValidationError(f"{file}: no such file")
-    result = process_models.deploy(ctx_services(), file.read_bytes(), process_models.read_forms(file), file.name)
+    try:
+        result = process_models.deploy(ctx_services(), file.read_bytes(), process_models.read_forms(file), file.name)
+    except ModelRejected as exc:
+        _print(exc.report.as_dict())
+        raise
     _print({k: result[k] for k in ("process_id", "version", "hash", "created")})
 
 
@@ -237,3 +242,9 @@ def user_set(username: str, org_code: str | None, roles: tuple[str, ...], displa
     _print(admin.update_user(ctx_services(), None, username, roles=list(roles) or None, org_code=org_code,
                              active=active, display_name=display_name,
                              password=_password(password, password_stdin)))
+
+
+from web import cli_models  # noqa: E402  (its commands use the helpers above)
+
+main.add_command(cli_models.validate)
+main.add_command(cli_models.migrate)
