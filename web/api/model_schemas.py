@@ -72,6 +72,10 @@ class ModelReport(Schema):
     ok = fields.Boolean(required=True)
     problems = fields.List(fields.Nested(Problem), required=True)
     message = fields.String(metadata={"description": "Present when a deploy was refused."})
+    errors = fields.Dict(keys=fields.String(), values=fields.String(),
+                         metadata={"description": "Present when a deploy was refused (empty)."})
+    details = fields.List(fields.Dict(keys=fields.String(), values=fields.String()), metadata={
+        "description": "Present when a deploy was refused: the problems as path (element), code (rule), message."})
 
 
 class Deployed(Schema):
