@@ -104,4 +104,7 @@ async function open(widget) {
   }
 }
 
-document.querySelectorAll('[data-bpmn-diagram]').forEach((widget) => { open(widget); });
+document.querySelectorAll("[data-bpmn-diagram]:not([data-opened])").forEach((widget) => {
+  widget.setAttribute("data-opened", "true");
+  open(widget);
+});

@@ -7,6 +7,7 @@ from typing import Any
 import orjson
 from flask import Blueprint, Response, flash, jsonify, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_wtf.csrf import generate_csrf
 from werkzeug.exceptions import BadRequest
 
 from services.errors import ValidationError
@@ -15,6 +16,7 @@ from services.modeling.catalog import form_text, model_source
 from services.modeling.deploy import check_model, deploy_model, diagram_bytes, form_files
 from services.modeling.preview import preview_form
 from services.modeling.validation import ModelRejected
+from web.app import SECURITY_HEADERS
 from web.app import services as ctx
 from web.pages import forms as form_fields
 from web.pages import labels
@@ -23,6 +25,13 @@ from web.pages.models import deployed_message, report_json
 from web.pages.schema import defaults
 
 bp = Blueprint("modeler", __name__, url_prefix="/models")
+# bpmn-js-properties-panel builds its two containers from HTML with these style attributes
+# ("height: 100%" and "flex: none; height: auto"); CSP blocks style attributes unless their hashes
+# are allowed. Only the modeler page allows exactly these two, nothing else inline.
+PANEL_STYLE_HASHES = "'unsafe-hashes' 'sha256-nR5hyLltSjfvi2rqC26RbcredWrJvTaPA1yqPX96jpY=' " \
+                     "'sha256-LIWyuNLBDBQuKJLr4mOx2cFEzHX9lM0BrbfcAAzCvSU='"
+MODELER_CSP = SECURITY_HEADERS["Content-Security-Policy"].replace(
+    "style-src 'self'", f"style-src 'self' {PANEL_STYLE_HASHES}")
 NEW_FORM = {"type": "object", "title": "", "properties": {
     "remarks": {"type": "string", "title": "备注", "x-widget": "textarea"}}, "required": []}
 
@@ -44,7 +53,7 @@ def _labels() -> dict[str, str]:
 
 
 @bp.get("/<process_id>/<int:version>/edit")
-def edit(process_id: str, version: int) -> str:
+def edit(process_id: str, version: int) -> Response:
     """Open a version's diagram and forms in the modeler."""
     require_owner(actor())
     found = model_source(ctx(), actor(), process_id, version)
@@ -53,11 +62,12 @@ def edit(process_id: str, version: int) -> str:
         "validate": url_for("modeler.validate"), "deploy": url_for("modeler.deploy"),
         "preview": url_for("modeler.preview"), "filename": f"{process_id}.bpmn",
         "roles": [[role, str(labels.role(role))] for role in LANE_ROLES], "labels": _labels(),
-        "newFormJson": form_text(NEW_FORM),
+        "newFormJson": form_text(NEW_FORM), "csrf": generate_csrf(),
     }
     forms = [(name, form_text(schema)) for name, schema in sorted(found["forms"].items())]
-    return render_template("models/edit.html", process_id=process_id, version=version, forms=forms,
+    page = render_template("models/edit.html", process_id=process_id, version=version, forms=forms,
                            config=orjson.dumps(config).decode())
+    return Response(page, mimetype="text/html", headers={"Content-Security-Policy": MODELER_CSP})
 
 
 def _body() -> dict[str, Any]:
