@@ -141,7 +141,7 @@ def test_a_process_owner_edits_checks_deploys_and_migrates_in_the_browser(
     _drop_user_task_on_flow(page, "flow_plan_prepare")
     _set_properties(page, id="plan_publish", name="计划公示", **{"yikatong-form-file": "plan_publish.json",
                                                                  "yikatong-stage": "plan"})
-    screenshot(page, "modeler", publish=True)
+    screenshot(page, "modeler")
     report = _check(page)
     assert report.get_attribute("data-report-ok") == "false"
     rows = report.locator("tbody tr")
