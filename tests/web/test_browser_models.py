@@ -196,3 +196,40 @@ def _projects(services: Services) -> list[dict[str, Any]]:
     from services.users import load_actor
 
     return list_projects(services, load_actor(services, "supervisor"), ProjectFilter(), page=1, per_page=50)["items"]
+
+
+def _open_groups(page: Any) -> None:
+    for header in page.locator(".bio-properties-panel-group-header").all():
+        if "open" not in (header.get_attribute("class") or ""):
+            header.click()
+
+
+def test_the_properties_panel_edits_roles_conditions_and_timers(chromium: Any, live_url: str) -> None:
+    owner = Watched(chromium, live_url, "process_owner")
+    page = owner.page
+    page.goto(f"{live_url}/models/fund_project/1/edit")
+    page.wait_for_selector("[data-modeler][data-loaded='true']")
+    lane = page.locator('.djs-element[data-element-id="Lane_bank"]')
+    lane.click(position={"x": 12, "y": lane.bounding_box()["height"] / 2})
+    _open_groups(page)
+    role = page.locator("#bio-properties-panel-yikatong-lane-role")
+    assert role.input_value() == "bank"
+    assert "合作银行 (bank)" in role.inner_text()
+    role.select_option("")
+    page.locator('.djs-element[data-element-id="flow_review_approve_label"]').click()
+    _open_groups(page)
+    condition = page.locator("#bio-properties-panel-yikatong-condition-expression")
+    assert condition.input_value() == 'review_decision == "approve"'
+    condition.fill("review_decision == __import__('os')")
+    condition.press("Tab")
+    page.locator('.djs-element[data-element-id="payment_timer"]').click()
+    _open_groups(page)
+    assert page.locator("#bio-properties-panel-yikatong-timer-kind").input_value() == "timeDate"
+    assert page.locator("#bio-properties-panel-yikatong-timer-expression").input_value() == 'payment_due["timer"]'
+    page.wait_for_timeout(400)
+    report = _check(page)
+    found = {(row.get_attribute("data-rule"), row.locator("td").first.inner_text())
+             for row in report.locator("tbody tr").all()}
+    assert found == {("lane-role", "Lane_bank"), ("unsafe-expression", "flow_review_approve")}
+    assert owner.errors == []
+    owner.context.close()
