@@ -6,6 +6,7 @@ import { moddleExtensions } from './moddle';
 import YikatongProviderModule from './provider';
 import { wireForms, collectForms } from './forms-editor';
 import { renderReport } from './report';
+import { translateModule } from './translate';
 
 const root = document.querySelector('[data-modeler]');
 
@@ -48,7 +49,8 @@ async function start() {
   const modeler = new Modeler({
     container: root.querySelector('.modeler-canvas'),
     propertiesPanel: { parent: root.querySelector('.modeler-properties') },
-    additionalModules: [BpmnPropertiesPanelModule, BpmnPropertiesProviderModule, YikatongProviderModule],
+    additionalModules: [BpmnPropertiesPanelModule, BpmnPropertiesProviderModule, YikatongProviderModule,
+      translateModule],
     moddleExtensions,
   });
   const reportBox = root.querySelector('.validation-report');

@@ -104,11 +104,11 @@ def _drop_user_task_on_flow(page: Any, flow: str) -> None:
             break
         page.wait_for_timeout(200)
     page.click('.djs-popup [data-id="replace-with-user-task"]')
-    page.wait_for_selector(".bio-properties-panel-header-type:has-text('User Task')")
+    page.wait_for_selector(".bio-properties-panel-header-type:has-text('用户任务')")
 
 
 def _set_properties(page: Any, **values: str) -> None:
-    for group in ("general", "yikatong-form"):
+    for group in ("general", "yikatong-form"):  # 常规, 表单与阶段
         header = page.locator(f'[data-group-id="group-{group}"] .bio-properties-panel-group-header')
         if "open" not in (header.get_attribute("class") or ""):
             header.click()
