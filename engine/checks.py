@@ -43,25 +43,34 @@ def _owner_id(element: etree._Element) -> str | None:
     return None
 
 
-def _refuse(element: etree._Element, reason: str) -> ModelError:
-    return ModelError(reason, element=_owner_id(element), line=element.sourceline)
+def _refuse(element: etree._Element, reason: str, rule: str) -> ModelError:
+    return ModelError(reason, element=_owner_id(element), line=element.sourceline, rule=rule)
 
 
-def _check_element(element: etree._Element, operations: Collection[str]) -> None:
+def _element_problem(element: etree._Element, operations: Collection[str]) -> ModelError | None:
     qname = etree.QName(element)
     namespace, tag = qname.namespace, qname.localname
     if namespace in (BPMNDI, DC, DI):
-        return
+        return None
     if namespace == BPMN and tag not in ALLOWED_BPMN:
-        raise _refuse(element, f"bpmn:{tag} is not supported")
+        return _refuse(element, f"bpmn:{tag} is not supported", "unsupported-element")
     if namespace == SPIFF and tag not in ALLOWED_SPIFF:
-        raise _refuse(element, f"spiffworkflow:{tag} is not supported")
+        return _refuse(element, f"spiffworkflow:{tag} is not supported", "unsupported-element")
     if namespace not in (BPMN, SPIFF):
-        raise _refuse(element, f"elements of namespace {namespace!r} are not allowed")
+        return _refuse(element, f"elements of namespace {namespace!r} are not allowed", "unsupported-element")
     try:
         _check_code(element, namespace, tag, operations)
     except ExpressionError as exc:
-        raise _refuse(element, str(exc)) from exc
+        return _refuse(element, str(exc), _code_rule(namespace, tag))
+    return None
+
+
+def _code_rule(namespace: str, tag: str) -> str:
+    if (namespace, tag) in SCRIPT_TAGS:
+        return "unsafe-script"
+    if namespace == SPIFF and tag == "serviceTaskOperator":
+        return "unknown-operation"
+    return "unsafe-expression"
 
 
 def _check_code(element: etree._Element, namespace: str, tag: str, operations: Collection[str]) -> None:
@@ -77,17 +86,27 @@ def _check_code(element: etree._Element, namespace: str, tag: str, operations: C
                                   f"known: {sorted(operations)}")
 
 
-def check_tree(root: etree._Element, operations: Collection[str]) -> None:
-    """Raise ModelError naming the first element that is unsupported or unsafe."""
+def tree_problems(root: etree._Element, operations: Collection[str]) -> list[ModelError]:
+    """Return every unsupported or unsafe element of a BPMN tree, in document order."""
     if etree.QName(root).namespace != BPMN or etree.QName(root).localname != "definitions":
-        raise ModelError("the root element must be bpmn:definitions")
-    count = 0
-    for element in root.iter():
+        return [ModelError("the root element must be bpmn:definitions", line=root.sourceline, rule="not-bpmn")]
+    problems: list[ModelError] = []
+    for count, element in enumerate(root.iter(), start=1):
+        if count > MAX_ELEMENTS:
+            problems.append(ModelError(f"the diagram has more than {MAX_ELEMENTS} elements", rule="xml-forbidden"))
+            break
         if not isinstance(element.tag, str):
             if isinstance(element, etree._Entity):
-                raise _refuse(element, "entities are not allowed")
+                problems.append(_refuse(element, "entities are not allowed", "xml-forbidden"))
             continue
-        count += 1
-        if count > MAX_ELEMENTS:
-            raise ModelError(f"the diagram has more than {MAX_ELEMENTS} elements")
-        _check_element(element, operations)
+        problem = _element_problem(element, operations)
+        if problem is not None:
+            problems.append(problem)
+    return problems
+
+
+def check_tree(root: etree._Element, operations: Collection[str]) -> None:
+    """Raise ModelError naming the first element that is unsupported or unsafe."""
+    problems = tree_problems(root, operations)
+    if problems:
+        raise problems[0]

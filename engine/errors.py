@@ -9,10 +9,12 @@ class EngineError(Exception):
 class ModelError(EngineError):
     """A diagram (or one of its forms) was refused; *element* names where."""
 
-    def __init__(self, reason: str, element: str | None = None, line: int | None = None) -> None:
+    def __init__(self, reason: str, element: str | None = None, line: int | None = None,
+                 rule: str = "not-bpmn") -> None:
         self.reason = reason
         self.element = element
         self.line = line
+        self.rule = rule
         where = []
         if element:
             where.append(f"element {element}")

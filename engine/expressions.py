@@ -145,3 +145,14 @@ class Evaluator:
         for name, expression in parse_script(script):
             updates[name] = to_data(self.evaluate(expression, {**data, **updates}))
         return updates
+
+
+def names_in(expression: str) -> set[str]:
+    """Return the variable names an expression reads (function names excluded)."""
+    try:
+        tree = ast.parse(expression.strip(), mode="eval")
+    except SyntaxError:
+        return set()
+    called = {id(node.func) for node in ast.walk(tree) if isinstance(node, ast.Call)}
+    return {node.id for node in ast.walk(tree)
+            if isinstance(node, ast.Name) and id(node) not in called and node.id not in FUNCTION_NAMES}

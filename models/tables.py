@@ -98,6 +98,7 @@ process_instance = Table(
     Index("ix_process_instance_timer", "status", "next_timer_due"),
     Index("ix_process_instance_department", "department_org_id", "id"),
     Index("ix_process_instance_bank", "bank_org_id", "id"),
+    Index("ix_process_instance_model", "model_id", "status"),
 )
 
 human_task = Table(

@@ -9,15 +9,17 @@ from typing import Any
 
 from sqlalchemy import Connection, func, insert, select
 
-from engine.errors import EngineError, ModelError
+from engine.errors import EngineError
 from engine.expressions import check_expression
 from engine.forms import expressions_of
-from engine.model import LoadedModel, load_model, restore_model
+from engine.model import LoadedModel, restore_model
 from models.tables import process_model
+from services import audit
 from services.clock import to_db
-from services.context import OPERATION_NAMES, Services
+from services.context import Services
 from services.errors import NotFound, ValidationError
 from services.forms import check_form_schema
+from services.modeling.validation import ModelRejected, inspect_model
 
 _CACHE: dict[str, LoadedModel] = {}
 _CACHE_LOCK = threading.Lock()
@@ -45,11 +47,11 @@ def _remember(model: LoadedModel) -> LoadedModel:
 
 
 def check_diagram(bpmn: bytes, forms: Mapping[str, bytes], filename: str) -> tuple[LoadedModel, bytes]:
-    """Load and check a diagram without storing it; raise ValidationError naming the problem."""
-    try:
-        model, spec_json = load_model(bpmn, forms, OPERATION_NAMES, filename=filename)
-    except ModelError as exc:
-        raise ValidationError(f"{filename}: {exc}") from exc
+    """Load and check a diagram without storing it; raise ModelRejected listing every problem."""
+    report, loaded = inspect_model(bpmn, forms)
+    if loaded is None:
+        raise ModelRejected(filename, report)
+    model, spec_json = loaded
     _check_forms(model)
     return model, spec_json
 
@@ -79,6 +81,9 @@ def deploy(ctx: Services, bpmn: bytes, forms: Mapping[str, bytes], filename: str
             forms_json=json.dumps(model.forms, ensure_ascii=False), spec_json=spec_json.decode(),
             created_at=to_db(ctx.clock.now()), created_by=actor_id,
         ))
+        if actor_id is not None:
+            audit.record(conn, "model_deployed", ctx.clock.now(), actor_id=actor_id,
+                         data={"process_id": model.process_id, "version": version, "hash": model.content_hash})
     _remember(model)
     return {"process_id": model.process_id, "version": version, "hash": model.content_hash, "created": True}
 

@@ -14,6 +14,7 @@ from services import admin, demo, demo_projects, files, inbox, instances, proces
 from services.bootstrap import build_services, upgrade_database
 from services.context import Services
 from services.errors import ConflictError, NotFound, PermissionDenied, ServiceError, ValidationError
+from services.modeling.validation import ModelRejected
 from services.users import ROLES, Actor, load_actor
 from web.cli_documents import documents_group, rmb
 
@@ -103,7 +104,11 @@ def deploy(file: Path) -> None:
     """Check and deploy a BPMN diagram (forms are read from forms/ beside it)."""
     if not file.is_file():
         raise ValidationError(f"{file}: no such file")
-    result = process_models.deploy(ctx_services(), file.read_bytes(), process_models.read_forms(file), file.name)
+    try:
+        result = process_models.deploy(ctx_services(), file.read_bytes(), process_models.read_forms(file), file.name)
+    except ModelRejected as exc:
+        _print(exc.report.as_dict())
+        raise
     _print({k: result[k] for k in ("process_id", "version", "hash", "created")})
 
 
@@ -242,3 +247,7 @@ def user_set(username: str, org_code: str | None, roles: tuple[str, ...], displa
 
 main.add_command(rmb)
 main.add_command(documents_group)
+from web import cli_models  # noqa: E402  (its commands use the helpers above)
+
+main.add_command(cli_models.validate)
+main.add_command(cli_models.migrate)

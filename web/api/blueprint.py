@@ -10,7 +10,7 @@ from web.app import services
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 PUBLIC_ENDPOINTS = frozenset({"api.create_token", "api.openapi"})
-UPLOAD_ENDPOINTS = frozenset({"api.upload_file"})
+UPLOAD_ENDPOINTS = frozenset({"api.upload_file", "api.validate_model", "api.deploy_process_model"})
 
 
 def bearer_token() -> str | None:

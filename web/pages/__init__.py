@@ -5,14 +5,18 @@ from typing import Any
 
 from flask import Flask, g
 
+from services.modeling.access import may_read_models
 from web.pages import admin, auth, errors, files, i18n, projects, tasks
+from web.pages import diagrams, migrations, modeler, models
 
 BLUEPRINTS = (auth.bp, tasks.bp, projects.bp, files.bp, admin.bp)
+MODEL_BLUEPRINTS = (models.bp, modeler.bp, migrations.bp, diagrams.bp)
 
 
 def _navigation() -> dict[str, Any]:
     user = g.get("actor")
-    return {"current_user": user, "is_admin": bool(user and "admin" in user.roles)}
+    return {"current_user": user, "is_admin": bool(user and "admin" in user.roles),
+            "may_see_models": bool(user and may_read_models(user))}
 
 
 def register(app: Flask) -> None:
@@ -24,5 +28,5 @@ def register(app: Flask) -> None:
     app.before_request(auth.require_sign_in)
     app.context_processor(_navigation)
     errors.init_app(app)
-    for blueprint in BLUEPRINTS:
+    for blueprint in BLUEPRINTS + MODEL_BLUEPRINTS:
         app.register_blueprint(blueprint)

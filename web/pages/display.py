@@ -14,6 +14,8 @@ EVENTS = {
     "instance_ended": _l("Process ended"),
     "timer_fired": _l("Payment deadline passed"),
     "timer_failed": _l("Timer could not run"),
+    "instance_migrated": _l("Moved to a new version of the process"),
+    "instance_migration_refused": _l("Could not move to a new version of the process"),
 }
 
 
@@ -75,6 +77,8 @@ def history(project: dict[str, Any]) -> list[dict[str, Any]]:
             step["note"] = str(data.get("reason") or "")
             if kind == "instance_ended":
                 step["note"] = labels.status(data.get("status"))
+            if kind == "instance_migrated":
+                step["note"] = _("Version %(old)s → version %(new)s", old=data.get("from"), new=data.get("to"))
         else:
             continue
         steps.append(step)

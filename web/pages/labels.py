@@ -33,6 +33,7 @@ ROLES = {
     "bank": _l("Cooperating bank"),
     "supervisor": _l("Supervisor"),
     "admin": _l("Administrator"),
+    "process_owner": _l("Process owner"),
 }
 ORG_KINDS = {
     "bureau": _l("Bureau"),

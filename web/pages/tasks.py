@@ -14,6 +14,7 @@ from web.pages import display, formatting, forms, labels
 from web.pages.auth import actor
 from web.pages.formdata import parse
 from web.pages.messages import field_messages
+from web.pages.models import home_for
 from web.pages.schema import defaults, properties, widget
 
 bp = Blueprint("tasks", __name__)
@@ -40,8 +41,11 @@ def _rows(tasks: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 @bp.get("/")
-def inbox() -> str:
+def inbox() -> str | Response:
     """Show the tasks waiting for the signed-in user, with counts and filters."""
+    home = home_for(actor())
+    if home:
+        return redirect(home)
     flt = _inbox_filter()
     page = inbox_page(ctx(), actor(), flt, limit=SHOWN_TASKS)
     this_year = ctx().clock.today().year

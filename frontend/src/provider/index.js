@@ -1,0 +1,6 @@
+import YikatongPropertiesProvider from './YikatongPropertiesProvider';
+
+export default {
+  __init__: ['yikatongPropertiesProvider'],
+  yikatongPropertiesProvider: ['type', YikatongPropertiesProvider],
+};

@@ -1,0 +1,81 @@
+// Chinese names for the modeler's own words (palette, context pad, replace menu, properties panel),
+// used when the page is in Chinese. Words not listed stay in English.
+const ZH = {
+  'Activate hand tool': '抓手工具（平移）',
+  'Activate lasso tool': '套索工具（框选）',
+  'Activate create/remove space tool': '插入/删除空间',
+  'Activate global connect tool': '连线工具',
+  'Create start event': '添加开始事件',
+  'Create intermediate/boundary event': '添加中间/边界事件',
+  'Create end event': '添加结束事件',
+  'Create gateway': '添加网关',
+  'Create task': '添加任务',
+  'Create expanded sub-process': '添加子流程',
+  'Create data object reference': '添加数据对象',
+  'Create data store reference': '添加数据存储',
+  'Create pool/participant': '添加池',
+  'Create group': '添加分组',
+  'Append end event': '追加结束事件',
+  'Append gateway': '追加网关',
+  'Append task': '追加任务',
+  'Append intermediate/boundary event': '追加中间/边界事件',
+  'Add text annotation': '添加注释',
+  'Add lane above': '在上方添加泳道',
+  'Add lane below': '在下方添加泳道',
+  'Divide into two lanes': '拆分为两个泳道',
+  'Divide into three lanes': '拆分为三个泳道',
+  'Change element': '更改类型',
+  'Delete': '删除',
+  'Connect to other element': '连线到其他元素',
+  'Connect using association': '用关联连接',
+  'Task': '任务',
+  'User task': '用户任务',
+  'Service task': '服务任务',
+  'Script task': '脚本任务',
+  'Manual task': '手工任务',
+  'Exclusive gateway': '排他网关',
+  'Parallel gateway': '并行网关',
+  'Start event': '开始事件',
+  'End event': '结束事件',
+  'Timer boundary event': '计时边界事件',
+  'Timer boundary event (non-interrupting)': '计时边界事件（不中断）',
+  'Timer intermediate catch event': '计时中间事件',
+  'Sequence flow': '顺序流',
+  'Default flow': '默认路径',
+  'Conditional flow': '条件路径',
+  'User Task': '用户任务',
+  'Service Task': '服务任务',
+  'Script Task': '脚本任务',
+  'Lane': '泳道',
+  'Participant': '池',
+  'Collaboration': '协作',
+  'Sequence Flow': '顺序流',
+  'Conditional Flow': '条件路径',
+  'Default Flow': '默认路径',
+  'Exclusive Gateway': '排他网关',
+  'Parallel Gateway': '并行网关',
+  'Start Event': '开始事件',
+  'End Event': '结束事件',
+  'Timer Boundary Event': '计时边界事件',
+  'Timer Boundary Event (non-interrupting)': '计时边界事件（不中断）',
+  'General': '常规',
+  'Name': '名称',
+  'ID': '标识（ID）',
+  'Documentation': '说明',
+  'Element documentation': '元素说明',
+  'Process documentation': '流程说明',
+  'Executable': '可执行',
+  'Search in diagram': '在图中搜索',
+};
+
+function fill(template, replacements) {
+  return template.replace(/{([^}]+)}/g, (_, key) => (replacements && key in replacements ? replacements[key] : `{${key}}`));
+}
+
+function chineseTranslate(template, replacements) {
+  return fill(ZH[template] || template, replacements);
+}
+
+export const translateModule = document.documentElement.lang.startsWith('zh')
+  ? { translate: ['value', chineseTranslate] }
+  : {};

@@ -1,0 +1,1 @@
+"""Process models as their owners manage them: validation, versions, deployment, diagrams, migration."""

@@ -1,0 +1,165 @@
+"""Diagrams for tests: a small clean one to break rule by rule, and revisions of the fund project."""
+from __future__ import annotations
+
+import json
+
+from lxml import etree
+
+from tests import support
+
+NS = {"bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL",
+      "bpmndi": "http://www.omg.org/spec/BPMN/20100524/DI",
+      "dc": "http://www.omg.org/spec/DD/20100524/DC", "di": "http://www.omg.org/spec/DD/20100524/DI",
+      "spiffworkflow": "http://spiffworkflow.org/bpmn/schema/1.0/core"}
+FORM = {"type": "object", "properties": {"approved": {"type": "boolean", "title": "同意"}}, "required": ["approved"]}
+FORMS = {"ask.json": json.dumps(FORM).encode()}
+
+SMALL = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+    xmlns:bpmndi="http://www.omg.org/spec/BPMN/20100524/DI" xmlns:dc="http://www.omg.org/spec/DD/20100524/DC"
+    xmlns:di="http://www.omg.org/spec/DD/20100524/DI"
+    xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core" id="defs" targetNamespace="http://bpmn.io/schema/bpmn">
+  <bpmn:collaboration id="collab"><bpmn:participant id="pool" name="Small" processRef="small"/></bpmn:collaboration>
+  <bpmn:process id="small" name="Small" isExecutable="true">
+    <bpmn:laneSet id="lanes"><bpmn:lane id="lane_hrss" name="hrss">
+      <bpmn:flowNodeRef>start</bpmn:flowNodeRef><bpmn:flowNodeRef>ask</bpmn:flowNodeRef>
+      <bpmn:flowNodeRef>gw</bpmn:flowNodeRef><bpmn:flowNodeRef>end_yes</bpmn:flowNodeRef>
+      <bpmn:flowNodeRef>end_no</bpmn:flowNodeRef>
+    </bpmn:lane></bpmn:laneSet>
+    <bpmn:startEvent id="start" name="Start"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
+    <bpmn:userTask id="ask" name="Ask">
+      <bpmn:extensionElements><spiffworkflow:properties>
+        <spiffworkflow:property name="formJsonSchemaFilename" value="ask.json"/>
+      </spiffworkflow:properties></bpmn:extensionElements>
+      <bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing>
+    </bpmn:userTask>
+    <bpmn:exclusiveGateway id="gw" name="Approved?">
+      <bpmn:incoming>f2</bpmn:incoming><bpmn:outgoing>f_yes</bpmn:outgoing><bpmn:outgoing>f_no</bpmn:outgoing>
+    </bpmn:exclusiveGateway>
+    <bpmn:endEvent id="end_yes" name="Yes"><bpmn:incoming>f_yes</bpmn:incoming></bpmn:endEvent>
+    <bpmn:endEvent id="end_no" name="No"><bpmn:incoming>f_no</bpmn:incoming></bpmn:endEvent>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="ask"/>
+    <bpmn:sequenceFlow id="f2" sourceRef="ask" targetRef="gw"/>
+    <bpmn:sequenceFlow id="f_yes" sourceRef="gw" targetRef="end_yes">
+      <bpmn:conditionExpression>approved == True</bpmn:conditionExpression>
+    </bpmn:sequenceFlow>
+    <bpmn:sequenceFlow id="f_no" sourceRef="gw" targetRef="end_no">
+      <bpmn:conditionExpression>approved == False</bpmn:conditionExpression>
+    </bpmn:sequenceFlow>
+  </bpmn:process>
+  <bpmndi:BPMNDiagram id="diagram"><bpmndi:BPMNPlane id="plane" bpmnElement="collab">
+    <bpmndi:BPMNShape id="pool_di" bpmnElement="pool" isHorizontal="true"><dc:Bounds x="100" y="80" width="600" height="250"/></bpmndi:BPMNShape>
+    <bpmndi:BPMNShape id="lane_hrss_di" bpmnElement="lane_hrss" isHorizontal="true"><dc:Bounds x="130" y="80" width="570" height="250"/></bpmndi:BPMNShape>
+    <bpmndi:BPMNShape id="start_di" bpmnElement="start"><dc:Bounds x="170" y="162" width="36" height="36"/></bpmndi:BPMNShape>
+    <bpmndi:BPMNShape id="ask_di" bpmnElement="ask"><dc:Bounds x="250" y="140" width="100" height="80"/></bpmndi:BPMNShape>
+    <bpmndi:BPMNShape id="gw_di" bpmnElement="gw" isMarkerVisible="true"><dc:Bounds x="400" y="155" width="50" height="50"/></bpmndi:BPMNShape>
+    <bpmndi:BPMNShape id="end_yes_di" bpmnElement="end_yes"><dc:Bounds x="522" y="162" width="36" height="36"/></bpmndi:BPMNShape>
+    <bpmndi:BPMNShape id="end_no_di" bpmnElement="end_no"><dc:Bounds x="522" y="252" width="36" height="36"/></bpmndi:BPMNShape>
+    <bpmndi:BPMNEdge id="f1_di" bpmnElement="f1"><di:waypoint x="206" y="180"/><di:waypoint x="250" y="180"/></bpmndi:BPMNEdge>
+    <bpmndi:BPMNEdge id="f2_di" bpmnElement="f2"><di:waypoint x="350" y="180"/><di:waypoint x="400" y="180"/></bpmndi:BPMNEdge>
+    <bpmndi:BPMNEdge id="f_yes_di" bpmnElement="f_yes"><di:waypoint x="450" y="180"/><di:waypoint x="522" y="180"/></bpmndi:BPMNEdge>
+    <bpmndi:BPMNEdge id="f_no_di" bpmnElement="f_no"><di:waypoint x="425" y="205"/><di:waypoint x="425" y="270"/><di:waypoint x="522" y="270"/></bpmndi:BPMNEdge>
+  </bpmndi:BPMNPlane></bpmndi:BPMNDiagram>
+</bpmn:definitions>
+"""
+
+
+def small(*changes: tuple[str, str]) -> bytes:
+    """Return the small clean diagram with each (old, new) text replaced (every old text must occur)."""
+    text = SMALL
+    for old, new in changes:
+        assert old in text, old
+        text = text.replace(old, new)
+    return text.encode()
+
+
+def _tree(xml: bytes) -> etree._Element:
+    return etree.fromstring(xml)
+
+
+def _one(root: etree._Element, path: str) -> etree._Element:
+    found = root.xpath(path, namespaces=NS)
+    assert len(found) == 1, path
+    return found[0]
+
+
+def _sub(parent: etree._Element, tag: str, **attrs: str) -> etree._Element:
+    prefix, name = tag.split(":")
+    return etree.SubElement(parent, f"{{{NS[prefix]}}}{name}", attrs)
+
+
+def _shape(plane: etree._Element, element: str, x: int, y: int, w: int = 100, h: int = 80) -> None:
+    shape = _sub(plane, "bpmndi:BPMNShape", id=f"{element}_di", bpmnElement=element)
+    _sub(shape, "dc:Bounds", x=str(x), y=str(y), width=str(w), height=str(h))
+
+
+def _edge(plane: etree._Element, flow: str, points: list[tuple[int, int]]) -> None:
+    edge = _sub(plane, "bpmndi:BPMNEdge", id=f"{flow}_di", bpmnElement=flow)
+    for x, y in points:
+        _sub(edge, "di:waypoint", x=str(x), y=str(y))
+
+
+def _bounds(root: etree._Element, element: str) -> tuple[int, int]:
+    bounds = _one(root, f"//bpmndi:BPMNShape[@bpmnElement='{element}']/dc:Bounds")
+    return int(float(bounds.get("x"))), int(float(bounds.get("y")))
+
+
+def insert_user_task(xml: bytes, flow: str, task: str, name: str, lane: str, form: str) -> bytes:
+    """Return *xml* with a new user task of *lane* (its form *form*) placed on the sequence flow *flow*."""
+    root = _tree(xml)
+    process = _one(root, "//bpmn:process")
+    old = _one(root, f"//bpmn:sequenceFlow[@id='{flow}']")
+    target = old.get("targetRef")
+    old.set("targetRef", task)
+    _one(root, f"//*[@id='{target}']/bpmn:incoming[text()='{flow}']").text = f"{task}_out"
+    new = _sub(process, "bpmn:userTask", id=task, name=name)
+    props = _sub(_sub(new, "bpmn:extensionElements"), "spiffworkflow:properties")
+    _sub(props, "spiffworkflow:property", name="formJsonSchemaFilename", value=form)
+    _sub(props, "spiffworkflow:property", name="stage", value="plan")
+    _sub(new, "bpmn:incoming").text = flow
+    _sub(new, "bpmn:outgoing").text = f"{task}_out"
+    _sub(process, "bpmn:sequenceFlow", id=f"{task}_out", sourceRef=task, targetRef=target)
+    _sub(_one(root, f"//bpmn:lane[@name='{lane}']"), "bpmn:flowNodeRef").text = task
+    plane = _one(root, "//bpmndi:BPMNPlane")
+    x, y = _bounds(root, old.get("sourceRef"))
+    _shape(plane, task, x + 30, y + 30)
+    _edge(plane, f"{task}_out", [(x + 130, y + 70), (x + 200, y + 70)])
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+
+
+def remove_user_task(xml: bytes, task: str) -> bytes:
+    """Return *xml* without the user task *task*; its incoming flow now goes where its outgoing went."""
+    root = _tree(xml)
+    node = _one(root, f"//bpmn:userTask[@id='{task}']")
+    out_id = _one(node, "bpmn:outgoing").text
+    out = _one(root, f"//bpmn:sequenceFlow[@id='{out_id}']")
+    target = out.get("targetRef")
+    for incoming in node.xpath("bpmn:incoming", namespaces=NS):
+        _one(root, f"//bpmn:sequenceFlow[@id='{incoming.text}']").set("targetRef", target)
+        _one(root, f"//*[@id='{target}']/bpmn:incoming[text()='{out_id}']").text = incoming.text
+    for element in (node, out, _one(root, f"//bpmn:flowNodeRef[text()='{task}']"),
+                    _one(root, f"//bpmndi:BPMNShape[@bpmnElement='{task}']"),
+                    _one(root, f"//bpmndi:BPMNEdge[@bpmnElement='{out_id}']")):
+        element.getparent().remove(element)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+
+
+def fund_project(*changes: tuple[bytes, bytes]) -> bytes:
+    """Return the shipped fund project diagram with each (old, new) bytes replaced."""
+    data = support.FUND_PROJECT.read_bytes()
+    for old, new in changes:
+        assert old in data, old
+        data = data.replace(old, new)
+    return data
+
+
+PUBLISH_FORM = {"type": "object", "title": "计划公示",
+                "properties": {"published_on": {"type": "string", "format": "date", "title": "公示日期"}},
+                "required": ["published_on"]}
+
+
+def with_publication(xml: bytes | None = None) -> tuple[bytes, dict[str, bytes]]:
+    """Return the fund project with a new bureau step 计划公示 between plan preparation and review."""
+    revised = insert_user_task(xml or support.FUND_PROJECT.read_bytes(), "flow_plan_prepare", "plan_publish",
+                               "计划公示", "hrss", "plan_publish.json")
+    return revised, {**support.read_forms(), "plan_publish.json": json.dumps(PUBLISH_FORM).encode()}

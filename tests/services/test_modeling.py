@@ -1,0 +1,181 @@
+"""Process owners deploy versions, see what runs on them, and move running projects to a newer version."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from models.tables import audit_event, human_task, process_instance, process_model
+from services.context import Services
+from services.errors import NotFound, PermissionDenied
+from services.instances import show_instance
+from services.modeling.catalog import list_processes, model_source, process_versions
+from services.modeling.deploy import deploy_model
+from services.modeling.diagram import project_diagram
+from services.modeling.migration import migrate_instances, preview_migration
+from services.modeling.validation import ModelRejected
+from services.users import load_actor
+from tests import diagrams, support
+from tests.services.journey import Journey
+
+
+def owner(ctx: Services):  # type: ignore[no-untyped-def]
+    return load_actor(ctx, "process_owner")
+
+
+def deploy(ctx: Services, bpmn: bytes, forms: dict[str, bytes]) -> int:
+    return deploy_model(ctx, owner(ctx), bpmn, forms, "fund_project.bpmn")["version"]
+
+
+def tasks_of(ctx: Services, instance_id: int) -> list[tuple[str, str, str, str]]:
+    with ctx.db.read() as conn:
+        rows = conn.execute(select(human_task.c.id, human_task.c.task_name, human_task.c.title, human_task.c.status)
+                            .where(human_task.c.instance_id == instance_id).order_by(human_task.c.created_at,
+                                                                                       human_task.c.id))
+        return [tuple(r) for r in rows]
+
+
+def test_a_process_owner_deploys_a_new_version_recorded_with_its_author(services: Services) -> None:
+    bpmn, forms = diagrams.with_publication()
+    assert deploy(services, bpmn, forms) == 2
+    versions = process_versions(services, owner(services), "fund_project")["versions"]
+    assert [(v["version"], v["created_by"]) for v in versions] == [(2, "process_owner"), (1, None)]
+    assert list_processes(services, load_actor(services, "supervisor"))[0]["latest_version"] == 2
+    source = model_source(services, owner(services), "fund_project", 2)
+    assert "plan_publish" in source["bpmn"] and source["forms"]["plan_publish.json"] == diagrams.PUBLISH_FORM
+    with services.db.read() as conn:
+        events = conn.execute(select(audit_event.c.event).where(audit_event.c.event == "model_deployed")).all()
+    assert len(events) == 1
+
+
+def test_a_diagram_with_problems_is_refused_with_its_report_and_nothing_is_stored(services: Services) -> None:
+    bpmn, forms = diagrams.with_publication()
+    del forms["plan_publish.json"]
+    with pytest.raises(ModelRejected) as refused:
+        deploy(services, bpmn, forms)
+    assert [(p.rule, p.element) for p in refused.value.report.problems] == [("form-missing", "plan_publish")]
+    with services.db.read() as conn:
+        assert conn.execute(select(func.count()).select_from(process_model)).scalar_one() == 1
+
+
+@pytest.mark.parametrize("username", ["supervisor", "admin", "hrss_clerk", "icbc_user"])
+def test_only_process_owners_deploy_and_migrate(services: Services, username: str) -> None:
+    bpmn, forms = diagrams.with_publication()
+    with pytest.raises(PermissionDenied):
+        deploy_model(services, load_actor(services, username), bpmn, forms, "fund_project.bpmn")
+    with pytest.raises(PermissionDenied):
+        migrate_instances(services, load_actor(services, username), "fund_project", 1)
+
+
+@pytest.mark.parametrize("username", ["icbc_user", "health_user", "bdc_reviewer"])
+def test_role_users_may_not_read_process_models(services: Services, username: str) -> None:
+    with pytest.raises(PermissionDenied):
+        list_processes(services, load_actor(services, username))
+    with pytest.raises(PermissionDenied):
+        preview_migration(services, load_actor(services, username), "fund_project", 1)
+
+
+def _revised_v2(services: Services) -> int:
+    bpmn, forms = diagrams.with_publication(diagrams.fund_project(
+        ('<bpmn:userTask id="review" name="可行性研究报告评审">'.encode(),
+         '<bpmn:userTask id="review" name="可研报告评审">'.encode())))
+    return deploy(services, bpmn, forms)
+
+
+def test_running_projects_move_to_the_new_version_with_their_data_and_tasks(services: Services) -> None:
+    at_review, at_payment = Journey(services), Journey(services).to_payment()
+    at_review.do("health_user", "declare", support.declare(at_review.sha))
+    at_payment.do("hrss_clerk", "payment_notice", support.notice(support.PROCUREMENT["contract_price"],
+                                                                  sha=at_payment.sha))
+    data_before = show_instance(services, None, at_payment.instance_id)["project"]
+    timer_before = show_instance(services, None, at_payment.instance_id)["next_timer_due"]
+    review_task = at_review.task_id("review")
+    assert _revised_v2(services) == 2
+    preview = preview_migration(services, load_actor(services, "supervisor"), "fund_project", 2)
+    assert [(r["instance_id"], r["ok"]) for r in preview] == [(at_review.instance_id, True),
+                                                               (at_payment.instance_id, True)]
+    moved = migrate_instances(services, owner(services), "fund_project", 2)
+    assert [(r["from"], r["to"], r["ok"], r["reason"]) for r in moved] == [(1, 2, True, None)] * 2
+    shown = at_review.show()
+    assert shown["model_version"] == 2 and shown["stage"] == "review"
+    assert [(t[0], t[2], t[3]) for t in tasks_of(services, at_review.instance_id) if t[3] == "ready"] == [
+        (review_task, "可研报告评审", "ready")]
+    assert "instance_migrated" in [e["event"] for e in shown["history"]]
+    payment = show_instance(services, None, at_payment.instance_id)
+    assert payment["project"] == data_before and payment["next_timer_due"] == timer_before
+    at_review.do("bdc_reviewer", "review", support.review(sha=at_review.sha))
+    at_review.do("hrss_clerk", "plan_prepare", support.plan_prepare())
+    assert at_review.open_names() == ["plan_publish"]
+    assert migrate_instances(services, owner(services), "fund_project", 2) == []
+
+
+def test_a_project_whose_current_step_was_removed_stays_on_its_version(services: Services) -> None:
+    at_declare, at_funds, at_procurement = Journey(services), Journey(services).to_plan(), Journey(services).to_plan()
+    at_procurement.do("icbc_user", "secure_funds", support.SECURE_FUNDS)
+    tasks_before = tasks_of(services, at_funds.instance_id)
+    deploy(services, diagrams.remove_user_task(support.FUND_PROJECT.read_bytes(), "secure_funds"),
+           support.read_forms())
+    results = {r["instance_id"]: r for r in migrate_instances(services, owner(services), "fund_project", 2)}
+    assert results[at_declare.instance_id]["ok"] is True, results[at_declare.instance_id]["reason"]
+    assert (results[at_funds.instance_id]["ok"], results[at_funds.instance_id]["code"]) == (False, "task-missing")
+    assert "确认资金保障" in results[at_funds.instance_id]["reason"]
+    assert results[at_procurement.instance_id]["code"] == "history-missing"
+    assert at_funds.show()["model_version"] == 1 and tasks_of(services, at_funds.instance_id) == tasks_before
+    assert "instance_migration_refused" in [e["event"] for e in at_funds.show()["history"]]
+    at_funds.do("icbc_user", "secure_funds", support.SECURE_FUNDS)
+    assert at_funds.open_names() == ["procurement"]
+    assert at_declare.show()["model_version"] == 2
+
+
+def test_a_project_lacking_a_value_the_new_version_reads_cannot_move(services: Services) -> None:
+    at_review = Journey(services)
+    at_review.do("health_user", "declare", support.declare(at_review.sha))
+    deploy(services, diagrams.fund_project((b'review_decision == "approve"</bpmn:conditionExpression>',
+                                            b'review_decision == "approve" and risk_level != "high"'
+                                            b'</bpmn:conditionExpression>')), support.read_forms())
+    [result] = preview_migration(services, owner(services), "fund_project", 2)
+    assert (result["ok"], result["code"]) == (False, "value-missing") and "risk_level" in result["reason"]
+    [dry] = migrate_instances(services, owner(services), "fund_project", 2, dry_run=True)
+    assert dry == result and at_review.show()["model_version"] == 1
+
+
+def test_migrating_to_an_unknown_version_is_not_found(services: Services) -> None:
+    with pytest.raises(NotFound):
+        migrate_instances(services, owner(services), "fund_project", 9)
+
+
+def test_a_project_diagram_shows_its_state_path_and_who_did_what(services: Services) -> None:
+    journey = Journey(services).to_payment()
+    journey.do("hrss_clerk", "payment_notice", support.notice(support.PROCUREMENT["contract_price"], sha=journey.sha))
+    diagram = project_diagram(services, load_actor(services, "icbc_user"), journey.instance_id)
+    assert diagram["version"] == 1 and 'id="payment_timer"' in diagram["bpmn"]
+    states = diagram["states"]
+    assert (states["declare"], states["payment"], states["payment_timer"]) == ("completed", "ready", "waiting")
+    assert "review_gateway" in states and "end_rejected" not in states
+    assert {"flow_review_approve", "flow_bdc_join", "flow_payment_due"} <= set(diagram["path"])
+    assert "flow_review_reject" not in diagram["path"]
+    assert diagram["details"]["declare"][0]["username"] == "health_user"
+    assert diagram["details"]["start"][0]["username"] == "health_user"
+    assert [r["element"] for r in diagram["ready"]] == ["payment"]
+    services.clock.at = datetime.fromisoformat(diagram["ready"][0]["due"]) + timedelta(hours=1)  # type: ignore[attr-defined]
+    later = project_diagram(services, load_actor(services, "supervisor"), journey.instance_id)
+    assert later["states"]["payment"] == "overdue" and later["ready"][0]["overdue"] is True
+
+
+def test_a_project_diagram_is_hidden_from_other_organisations_and_the_attempt_is_audited(services: Services) -> None:
+    journey = Journey(services)
+    with pytest.raises(NotFound):
+        project_diagram(services, load_actor(services, "transport_user"), journey.instance_id)
+    with services.db.read() as conn:
+        denied = conn.execute(select(audit_event.c.data).where(audit_event.c.event == "access_denied")).scalars().all()
+    assert len(denied) == 1 and "project_diagram" in denied[0]
+
+
+def test_a_project_keeps_drawing_the_version_it_runs_on(services: Services) -> None:
+    journey = Journey(services)
+    _revised_v2(services)
+    assert "plan_publish" not in project_diagram(services, load_actor(services, "health_user"),
+                                                 journey.instance_id)["bpmn"]
+    with services.db.read() as conn:
+        assert conn.execute(select(process_instance.c.model_id)).scalar_one() == 1
