@@ -35,8 +35,12 @@ def _insert_instance(ctx: Services, conn: Connection, actor: Actor, model_id: in
     )).inserted_primary_key[0]
 
 
-def start_instance(ctx: Services, actor: Actor, process_id: str, data: Any = None) -> dict[str, Any]:
-    """Start a new instance of *process_id* as *actor*; with *data*, also submit its first form."""
+def start_instance(ctx: Services, actor: Actor, process_id: str, data: Any = None,
+                   initial: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Start a new instance of *process_id* as *actor*; with *data*, also submit its first form.
+
+    *initial* is process data the host (never the user) sets before the first step.
+    """
     if data is not None and not isinstance(data, dict):
         raise ValidationError("Form data must be a JSON object.")
     with ctx.db.write() as conn:
@@ -45,7 +49,7 @@ def start_instance(ctx: Services, actor: Actor, process_id: str, data: Any = Non
             raise PermissionDenied(f"only role {model.start_lane!r} may start {process_id!r}")
         department = actor.org_id if model.start_lane == "department" else None
         try:
-            workflow = runtime.start(model, ctx.script_engine)
+            workflow = runtime.start(model, ctx.script_engine, initial)
         except EngineError as exc:
             raise ServiceError(f"the process could not start: {exc}") from exc
         hooks = hooks_for(process_id)

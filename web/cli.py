@@ -24,8 +24,12 @@ def _fail(message: str, code: int) -> NoReturn:
     sys.exit(code)
 
 
-def _print(value: Any) -> None:
+def print_json(value: Any) -> None:
+    """Print *value* as JSON on stdout."""
     click.echo(json.dumps(value, ensure_ascii=False, indent=2, default=str))
+
+
+_print = print_json
 
 
 def command_errors(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -237,3 +241,12 @@ def user_set(username: str, org_code: str | None, roles: tuple[str, ...], displa
     _print(admin.update_user(ctx_services(), None, username, roles=list(roles) or None, org_code=org_code,
                              active=active, display_name=display_name,
                              password=_password(password, password_stdin)))
+
+
+def _register() -> None:
+    from web import cli_money
+
+    main.add_command(cli_money.allocate)
+
+
+_register()

@@ -16,6 +16,8 @@ from services.users import Actor
 CODE_RE = re.compile(r"^[a-z][a-z0-9-]{1,63}$")
 MAX_NAME, MAX_DESCRIPTION = 100, 2000
 MAINTAINERS = frozenset({"hrss"})
+TAKEN = {"code": "Another card function already has this code.",
+         "name": "Another card function already has this name."}
 
 
 def require_maintainer(actor: Actor | None) -> None:
@@ -106,19 +108,21 @@ def _checked(conn: Connection, values: dict[str, Any], current: dict[str, Any] |
         if not isinstance(values["active"], bool):
             errors.append(FieldError("active", "type", "Enter a value of type {expected}.", {"expected": "boolean"}))
         row["active"] = values["active"]
+    errors += _taken(conn, row, current["id"] if current else None, {e.path for e in errors})
     if errors:
         raise ValidationError("The card function has errors", errors)
     return row
 
 
-def _unique(conn: Connection, row: dict[str, Any], own_id: int | None) -> None:
+def _taken(conn: Connection, row: dict[str, Any], own_id: int | None, bad: set[str]) -> list[FieldError]:
+    errors = []
     for column in ("code", "name"):
-        if column not in row:
+        if column not in row or column in bad:
             continue
         clash = conn.execute(select(card_function.c.id).where(card_function.c[column] == row[column])).scalar()
         if clash is not None and clash != own_id:
-            raise ValidationError("The card function has errors", [FieldError(
-                column, "taken", "Another card function already has this {what}.", {"what": column})])
+            errors.append(FieldError(column, "taken", TAKEN[column]))
+    return errors
 
 
 def add_function(ctx: Services, actor: Actor | None, values: dict[str, Any]) -> dict[str, Any]:
@@ -127,7 +131,6 @@ def add_function(ctx: Services, actor: Actor | None, values: dict[str, Any]) -> 
     now = to_db(ctx.clock.now())
     with ctx.db.write() as conn:
         row = _checked(conn, values, None)
-        _unique(conn, row, None)
         conn.execute(insert(card_function).values(**row, active=True, created_at=now, updated_at=now))
         audit.record(conn, "card_function_added", ctx.clock.now(), actor_id=actor.id if actor else None,
                      data={"code": row["code"], "name": row["name"]})
@@ -144,7 +147,6 @@ def update_function(ctx: Services, actor: Actor | None, code: str, values: dict[
     with ctx.db.write() as conn:
         current = _one(conn, code)
         row = _checked(conn, values, current)
-        _unique(conn, row, current["id"])
         if row:
             conn.execute(update(card_function).where(card_function.c.id == current["id"])
                          .values(**row, updated_at=to_db(ctx.clock.now())))

@@ -14,6 +14,7 @@ from services.context import Services
 from services.declaration.years import check_year
 from services.errors import PermissionDenied
 from services.instances import start_instance
+from services.tasks import may_complete
 from services.money.allocation_process import PROCESS_ID
 from services.users import Actor
 
@@ -63,15 +64,15 @@ def _fixed(conn: Connection, year: int, bank: int | None) -> dict[str, Any] | No
     return fixed
 
 
-def _runs(conn: Connection, year: int, bank: int | None) -> list[dict[str, Any]]:
+def _runs(conn: Connection, year: int, bank: int | None, actor: Actor) -> list[dict[str, Any]]:
     rows = conn.execute(select(process_instance.c.id, process_instance.c.title, process_instance.c.status,
                                process_instance.c.stage, process_instance.c.created_at)
                         .join(allocation_run, allocation_run.c.instance_id == process_instance.c.id)
                         .where(allocation_run.c.year == year).order_by(process_instance.c.id)).all()
     runs = []
     for r in rows:
-        tasks = conn.execute(select(human_task.c.id, human_task.c.title, human_task.c.lane, human_task.c.org_id,
-                                    organization.c.code)
+        tasks = conn.execute(select(human_task.c.id, human_task.c.task_name, human_task.c.title, human_task.c.lane,
+                                    human_task.c.org_id, organization.c.code)
                              .outerjoin(organization, organization.c.id == human_task.c.org_id)
                              .where(human_task.c.instance_id == r.id, human_task.c.status == "ready")
                              .order_by(human_task.c.created_at, human_task.c.id)).all()
@@ -81,7 +82,8 @@ def _runs(conn: Connection, year: int, bank: int | None) -> list[dict[str, Any]]
                 continue
         runs.append({"instance_id": r.id, "title": r.title, "status": r.status, "stage": r.stage,
                      "created_at": from_db(r.created_at).isoformat(),
-                     "open_tasks": [{"id": t.id, "title": t.title, "lane": t.lane, "bank": t.code} for t in tasks]})
+                     "open_tasks": [{"id": t.id, "name": t.task_name, "title": t.title, "lane": t.lane, "bank": t.code,
+                                     "actionable": may_complete(actor, t.lane, t.org_id)} for t in tasks]})
     return runs
 
 
@@ -91,7 +93,7 @@ def allocation_page(ctx: Services, actor: Actor, year: int) -> dict[str, Any]:
     bank = _scope(actor)
     with ctx.db.read() as conn:
         fixed = _fixed(conn, year, bank)
-        runs = _runs(conn, year, bank)
+        runs = _runs(conn, year, bank, actor)
     running = any(r["status"] == "running" for r in runs)
     return {"year": year, "fixed": fixed, "runs": runs, "own_rows_only": bank is not None,
             "may_start": "hrss" in actor.roles and fixed is None and not running}
@@ -105,6 +107,12 @@ def list_allocations(ctx: Services, actor: Actor) -> list[dict[str, Any]]:
         return [fixed for year in years if (fixed := _fixed(conn, year, bank)) is not None]
 
 
-def start_allocation(ctx: Services, actor: Actor, data: Any = None) -> dict[str, Any]:
-    """Start an allocation run as the bureau; with *data*, submit the pool and card counts at once."""
-    return start_instance(ctx, actor, PROCESS_ID, data)
+def start_allocation(ctx: Services, actor: Actor, data: Any = None,
+                     initial: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Start an allocation run as the bureau; with *data*, submit the pool and card counts at once.
+
+    *initial* is process data the host sets before the first form (the year the page was opened for).
+    """
+    if initial is not None:
+        initial = {"allocation_year": check_year(initial.get("allocation_year"))}
+    return start_instance(ctx, actor, PROCESS_ID, data, initial=initial)

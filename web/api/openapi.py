@@ -8,7 +8,7 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Response
 
-from web.api import project_schemas, schemas
+from web.api import money_schemas, project_schemas, schemas
 from web.api.blueprint import bp
 from web.api.http import json_response
 
@@ -27,6 +27,8 @@ TASK_ID = {"in": "path", "name": "task_id", "required": True, "schema": {"type":
 INSTANCE_ID = {"in": "path", "name": "instance_id", "required": True, "schema": {"type": "integer"}}
 SHA256 = {"in": "path", "name": "sha256", "required": True,
           "schema": {"type": "string", "pattern": "^[0-9a-f]{64}$"}}
+CODE = {"in": "path", "name": "code", "required": True, "schema": {"type": "string"}}
+YEAR = {"in": "path", "name": "year", "required": True, "schema": {"type": "integer"}}
 
 
 def _json(schema: str) -> dict[str, Any]:
@@ -81,6 +83,34 @@ def _paths() -> dict[str, dict[str, Any]]:
         "/api/v1/files/{sha256}": {"get": _op("Download a file of a project the user may see", 200, None, (404,),
                                               parameters=[SHA256], binary=True)},
         "/api/v1/openapi.json": {"get": _op("This document", 200, None, (), public=True)},
+        **_money_paths(json_in),
+    }
+
+
+def _money_paths(json_in: tuple[int, ...]) -> dict[str, dict[str, Any]]:
+    return {
+        "/api/v1/card-functions": {
+            "get": _op("The card function list (应用功能清单)", 200, "CardFunctionList", (400,),
+                       parameters=[{"in": "query", "schema": "CardFunctionQuery"}]),
+            "post": _op("Add a card function (the bureau)", 201, "CardFunction", (*json_in, 403, 422),
+                        body="CardFunctionCreate"),
+        },
+        "/api/v1/card-functions/{code}": {
+            "get": _op("One card function", 200, "CardFunction", (404,), parameters=[CODE]),
+            "patch": _op("Change or deactivate a card function (the bureau)", 200, "CardFunction",
+                         (*json_in, 403, 404, 422), body="CardFunctionPatch", parameters=[CODE]),
+            "delete": _op("Delete a card function no declaration has used (the bureau)", 204, None,
+                          (403, 404, 409), parameters=[CODE]),
+        },
+        "/api/v1/years/{year}": {"get": _op("A funding year's declaration rounds and today's round", 200,
+                                            "FundingYear", (404,), parameters=[YEAR])},
+        "/api/v1/allocations": {
+            "get": _op("The fixed allocations (a bank sees its own share only)", 200, "AllocationList", (403,)),
+            "post": _op("Start an allocation (the bureau), optionally with the pool and card counts", 201,
+                        "Started", (*json_in, 403, 422), body="StartRequest", body_required=False),
+        },
+        "/api/v1/allocations/{year}": {"get": _op("A year's allocation and its allocation processes", 200,
+                                                  "AllocationYear", (403, 404), parameters=[YEAR])},
     }
 
 
@@ -88,6 +118,9 @@ SCHEMAS = (
     schemas.Error, schemas.TokenRequest, schemas.Token, schemas.TaskQuery, schemas.TaskList, schemas.TaskDetail,
     schemas.CompleteRequest, schemas.Completion, schemas.StartRequest, schemas.Started, schemas.ProjectQuery,
     project_schemas.ProjectPage, project_schemas.ProjectDetail, project_schemas.StoredFile,
+    money_schemas.CardFunction, money_schemas.CardFunctionList, money_schemas.CardFunctionQuery,
+    money_schemas.CardFunctionCreate, money_schemas.CardFunctionPatch, money_schemas.FundingYear,
+    money_schemas.AllocationList, money_schemas.AllocationYear,
 )
 
 

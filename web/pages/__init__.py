@@ -5,14 +5,16 @@ from typing import Any
 
 from flask import Flask, g
 
-from web.pages import admin, auth, errors, files, i18n, projects, tasks
+from web.pages import admin, allocations, auth, errors, files, functions, i18n, projects, tasks, years
 
-BLUEPRINTS = (auth.bp, tasks.bp, projects.bp, files.bp, admin.bp)
+BLUEPRINTS = (auth.bp, tasks.bp, projects.bp, files.bp, admin.bp, functions.bp, years.bp, allocations.bp)
+ALLOCATION_READERS = frozenset({"hrss", "hrss_head", "supervisor", "bank"})
 
 
 def _navigation() -> dict[str, Any]:
     user = g.get("actor")
-    return {"current_user": user, "is_admin": bool(user and "admin" in user.roles)}
+    return {"current_user": user, "is_admin": bool(user and "admin" in user.roles),
+            "sees_allocations": bool(user and user.roles & ALLOCATION_READERS)}
 
 
 def register(app: Flask) -> None:
