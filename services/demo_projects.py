@@ -10,6 +10,7 @@ from models.tables import process_instance
 from services import files
 from services.context import Services
 from services.declaration.rounds import current_round
+from services.demo_allocations import seed_sample_allocations
 from services.instances import show_instance, start_instance
 from services.tasks import complete_task
 from services.users import load_actor
@@ -131,8 +132,8 @@ def _run(ctx: Services, sample: tuple[str, dict[str, Any], str, str, int]) -> in
 
 
 def seed_sample_projects(ctx: Services) -> list[int]:
-    """Create the sample projects, each at a different stage, unless the database has projects already."""
+    """Create the sample projects at different stages and sample allocations, unless there are instances already."""
     with ctx.db.read() as conn:
         if conn.execute(select(func.count()).select_from(process_instance)).scalar_one():
             return []
-    return [_run(ctx, sample) for sample in SAMPLES]
+    return [_run(ctx, sample) for sample in SAMPLES] + seed_sample_allocations(ctx)
