@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
+from sqlalchemy.exc import IntegrityError
 
 from models.tables import allocation, allocation_run, allocation_share, process_instance
 from services import audit
@@ -89,9 +90,12 @@ def fix_allocation(conn: Connection, instance_id: int, data: Mapping[str, Any], 
         shares = allocate(pool, cards)
     except AllocationInputError as exc:
         raise ValidationError(f"the allocation cannot be fixed: {exc}") from exc
-    allocation_id = conn.execute(insert(allocation).values(
-        year=year, pool=pool, approved_by=actor_id, approved_at=to_db(at), instance_id=instance_id,
-    )).inserted_primary_key[0]
+    try:
+        allocation_id = conn.execute(insert(allocation).values(
+            year=year, pool=pool, approved_by=actor_id, approved_at=to_db(at), instance_id=instance_id,
+        )).inserted_primary_key[0]
+    except IntegrityError as exc:
+        raise ConflictError(f"the allocation of {year} was fixed by someone else at the same time") from exc
     conn.execute(insert(allocation_share), [
         {"allocation_id": allocation_id, "bank_org_id": org_id_by_code(conn, bank), "card_count": cards[bank],
          "share": shares[bank]} for bank in sorted(cards)])
