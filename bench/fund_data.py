@@ -3,11 +3,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from services.demo_projects import route
+from services.demo_projects import URGENCY_REASON, route
 
 FUND_PROJECT = "fund_project"
 
 
 def first_steps(sha: str) -> list[tuple[str, dict[str, Any]]]:
-    """Return (task name, data) of the route declare → … → secure_funds, in order."""
-    return [(task, data) for _user, task, data in route(sha, "health_user", "bank-icbc", "icbc_user")][:6]
+    """Return (task name, data) of the route declare → … → secure_funds, in order.
+
+    The declaration picks a card function of the demo list and gives an urgency reason, which a
+    declaration outside the annual round (any day but January's, on the real clock) must have.
+    """
+    steps = [(task, data) for _user, task, data in route(sha, "health_user", "bank-icbc", "icbc_user")][:6]
+    return [(task, {**data, "urgency_reason": URGENCY_REASON} if task == "declare" else data)
+            for task, data in steps]

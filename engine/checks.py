@@ -25,12 +25,17 @@ timerEventDefinition timeDate timeDuration timeCycle terminateEventDefinition
 messageEventDefinition signalEventDefinition errorEventDefinition escalationEventDefinition
 message signal error escalation textAnnotation text association group category categoryValue
 dataObject dataObjectReference dataInputAssociation dataOutputAssociation sourceRef targetRef
+multiInstanceLoopCharacteristics loopDataInputRef loopDataOutputRef inputDataItem outputDataItem
+loopCardinality completionCondition
 """.split())
 ALLOWED_SPIFF = frozenset(
     "properties property serviceTaskOperator parameters parameter preScript postScript "
     "instructionsForEndUser".split()
 )
-EXPRESSION_TAGS = frozenset({"conditionExpression", "timeDate", "timeDuration", "timeCycle"})
+EXPRESSION_TAGS = frozenset({"conditionExpression", "timeDate", "timeDuration", "timeCycle", "loopCardinality",
+                             "completionCondition"})
+DATA_NAME_TAGS = frozenset({"loopDataInputRef", "loopDataOutputRef"})
+DATA_ITEM_TAGS = frozenset({"inputDataItem", "outputDataItem"})
 SCRIPT_TAGS = {(BPMN, "script"), (SPIFF, "preScript"), (SPIFF, "postScript")}
 
 
@@ -73,9 +78,18 @@ def _code_rule(namespace: str, tag: str) -> str:
     return "unsafe-expression"
 
 
+def _check_data_name(name: str) -> None:
+    if not name.isidentifier() or name.startswith("_"):
+        raise ExpressionError(f"a multi-instance data reference must be a plain variable name, not {name!r}")
+
+
 def _check_code(element: etree._Element, namespace: str, tag: str, operations: Collection[str]) -> None:
     if namespace == BPMN and tag in EXPRESSION_TAGS:
         check_expression(element.text or "")
+    elif namespace == BPMN and tag in DATA_NAME_TAGS:
+        _check_data_name((element.text or "").strip())
+    elif namespace == BPMN and tag in DATA_ITEM_TAGS:
+        _check_data_name(element.get("id") or "")
     elif (namespace, tag) in SCRIPT_TAGS:
         parse_script(element.text or "")
     elif namespace == SPIFF and tag == "parameter":

@@ -4,6 +4,7 @@ from __future__ import annotations
 from sqlalchemy import (
     BigInteger,
     Boolean,
+    CheckConstraint,
     Column,
     Date,
     DateTime,
@@ -147,6 +148,8 @@ project = Table(
     Column("procurement_no", String(100), nullable=True),
     Column("contract_price", Money, nullable=True),
     Column("paid_total", Money, nullable=False),
+    Column("card_function_id", ForeignKey("card_function.id"), nullable=True, index=True),
+    Column("round_id", ForeignKey("declaration_round.id"), nullable=True),
     Index("ix_project_year_round", "year", "round"),
 )
 
@@ -242,4 +245,73 @@ file_upload = Table(
     Column("filename", String(255), nullable=False),
     Column("created_at", DateTime, nullable=False),
     Index("ix_file_upload_sha256_user_id", "sha256", "user_id"),
+)
+
+card_function = Table(
+    "card_function",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("code", String(64), nullable=False, unique=True),
+    Column("name", String(100), nullable=False, unique=True),
+    Column("description", Text, nullable=False, server_default=""),
+    Column("department_org_id", ForeignKey("organization.id"), nullable=False),
+    Column("active", Boolean, nullable=False, server_default="1"),
+    Column("created_at", DateTime, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+)
+
+funding_year = Table(
+    "funding_year",
+    metadata,
+    Column("year", Integer, primary_key=True, autoincrement=False),
+    Column("annual_opens_on", Date, nullable=False),
+    Column("annual_closes_on", Date, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+    Column("updated_by", ForeignKey("app_user.id"), nullable=True),
+    CheckConstraint("annual_opens_on <= annual_closes_on", name="annual_dates"),
+)
+
+declaration_round = Table(
+    "declaration_round",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("year", Integer, nullable=False),
+    Column("name", String(100), nullable=False),
+    Column("opens_on", Date, nullable=False),
+    Column("closes_on", Date, nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("created_by", ForeignKey("app_user.id"), nullable=True),
+    UniqueConstraint("year", "name", name="uq_declaration_round_year_name"),
+    CheckConstraint("opens_on <= closes_on", name="round_dates"),
+    Index("ix_declaration_round_opens_on", "opens_on"),
+)
+
+allocation_run = Table(
+    "allocation_run",
+    metadata,
+    Column("instance_id", ForeignKey("process_instance.id"), primary_key=True),
+    Column("year", Integer, nullable=True, index=True),
+)
+
+allocation = Table(
+    "allocation",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("year", Integer, nullable=False, unique=True),
+    Column("pool", Money, nullable=False),
+    Column("approved_by", ForeignKey("app_user.id"), nullable=False),
+    Column("approved_at", DateTime, nullable=False),
+    Column("instance_id", ForeignKey("process_instance.id"), nullable=False),
+    CheckConstraint("pool >= 0", name="pool_not_negative"),
+)
+
+allocation_share = Table(
+    "allocation_share",
+    metadata,
+    Column("allocation_id", ForeignKey("allocation.id"), primary_key=True),
+    Column("bank_org_id", ForeignKey("organization.id"), primary_key=True),
+    Column("card_count", BigInteger, nullable=False),
+    Column("share", Money, nullable=False),
+    CheckConstraint("card_count >= 0", name="card_count_not_negative"),
+    CheckConstraint("share >= 0", name="share_not_negative"),
 )

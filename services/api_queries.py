@@ -43,7 +43,8 @@ def task_detail(ctx: Services, actor: Actor, task_id: str) -> dict[str, Any]:
         assignee = may_complete(actor, row.lane, row.org_id)
         if not assignee and not can_see_instance(actor, row.department_org_id, row.bank_org_id):
             raise Hidden("task", task_id, row.instance_id)
-        form = task_form(conn, model_by_id(ctx, conn, row.model_id), row.task_name, row.form_patch)
+        form = task_form(ctx, conn, model_by_id(ctx, conn, row.model_id), row.task_name, row.form_patch,
+                         row.instance_id)
     return {
         "id": row.id, "instance_id": row.instance_id, "name": row.task_name, "title": row.title,
         "lane": row.lane, "stage": row.stage, "status": row.status,

@@ -10,6 +10,7 @@ from typing import Any
 from engine.runtime import SafeScriptEngine, script_engine
 from models.db import Database
 from services.clock import Clock
+from services.money.allocation import allocation_rows
 from services.working_days import payment_due
 
 
@@ -24,7 +25,7 @@ def _payment_due_operation(today: Callable[[], date]) -> Callable[..., Any]:
 
 def operations_for(today: Callable[[], date]) -> Mapping[str, Callable[..., Any]]:
     """Return the service operations diagrams may call, bound to a clock."""
-    return {"compute_payment_due_date": _payment_due_operation(today)}
+    return {"compute_payment_due_date": _payment_due_operation(today), "compute_allocation": allocation_rows}
 
 
 OPERATION_NAMES = frozenset(operations_for(Clock().today))

@@ -1,4 +1,4 @@
-"""Demo data: the bureau, the BDC, departments, banks, a user per role, every diagram deployed."""
+"""Demo data: the bureau, the BDC, departments, banks, a user per role, card functions, every diagram deployed."""
 from __future__ import annotations
 
 from typing import Any
@@ -8,6 +8,7 @@ from sqlalchemy import select
 from bpmn import diagram_paths
 from models.tables import app_user
 from services.context import Services
+from services.declaration.functions import ensure_function
 from services.process_models import deploy, read_forms
 from services.users import create_user, ensure_organization
 
@@ -41,6 +42,16 @@ USERS = [
 ]
 
 
+FUNCTIONS = [
+    ("transit-bus", "公交乘车", "持社会保障卡刷卡乘坐市内公交，享受乘车优惠。", "dept-transport"),
+    ("transit-bike", "公共自行车租借", "持社会保障卡租借公共自行车。", "dept-transport"),
+    ("health-settlement", "就医结算", "持社会保障卡在医疗机构挂号、就诊和医保结算。", "dept-health"),
+    ("health-records", "电子健康档案查询", "持社会保障卡查询本人电子健康档案和检查报告。", "dept-health"),
+    ("culture-venue", "文旅场馆入园", "持社会保障卡进入公园、景区和文体场馆。", "dept-culture"),
+    ("culture-library", "图书借阅", "持社会保障卡在公共图书馆借还图书。", "dept-culture"),
+]
+
+
 def deploy_shipped(ctx: Services) -> list[dict[str, Any]]:
     """Deploy every diagram in bpmn/ (already deployed versions are left as they are)."""
     return [deploy(ctx, path.read_bytes(), read_forms(path), path.name) for path in diagram_paths()]
@@ -55,5 +66,7 @@ def seed_demo(ctx: Services) -> list[dict[str, Any]]:
         for username, display, org, roles in USERS:
             if username not in existing:
                 create_user(ctx, conn, username, DEMO_PASSWORD, display, org_ids[org], roles)
+        for code, name, description, org in FUNCTIONS:
+            ensure_function(conn, code, name, description, org_ids[org], ctx.clock.now())
     deploy_shipped(ctx)
     return [{"username": u, "roles": roles, "organization": org} for u, _d, org, roles in USERS]

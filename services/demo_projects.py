@@ -9,6 +9,8 @@ from sqlalchemy import func, select
 from models.tables import process_instance
 from services import files
 from services.context import Services
+from services.declaration.rounds import current_round
+from services.demo_allocations import seed_sample_allocations
 from services.instances import show_instance, start_instance
 from services.tasks import complete_task
 from services.users import load_actor
@@ -19,8 +21,7 @@ SAMPLE_PDF = b"%PDF-1.4\n1 0 obj<< /Type /Catalog >>endobj\ntrailer<< /Root 1 0 
 def declare(sha: str, **overrides: Any) -> dict[str, Any]:
     """Return a complete declaration with the feasibility report *sha*."""
     data = {
-        "declaration_round": "annual", "declaration_year": 2026,
-        "project_name": "社保卡乘车码应用", "card_function": "公交乘车",
+        "project_name": "社保卡乘车码应用", "card_function": "transit-bus",
         "category": "it.software", "budget": "1200000.00",
         "budget_lines": [
             {"line_category": "it.software", "line_item": "乘车码应用开发", "line_amount": "1000000.00"},
@@ -101,13 +102,17 @@ def route(sha: str, department: str, bank: str, bank_user: str) -> Iterator[tupl
 
 # (department user, declaration changes, bank, bank user, how many steps of the route to take)
 SAMPLES = [
-    ("health_user", {"project_name": "社保卡就医一码通"}, "bank-icbc", "icbc_user", 1),
-    ("transport_user", {"project_name": "社保卡公交线路补贴发放", "declaration_round": "supplementary",
+    ("health_user", {"project_name": "社保卡就医一码通", "card_function": "health-settlement"},
+     "bank-icbc", "icbc_user", 1),
+    ("transport_user", {"project_name": "社保卡公交线路补贴发放", "card_function": "transit-bus",
                         "urgency_reason": "年中新开线路，需尽快上线。"}, "bank-abc", "abc_user", 4),
-    ("culture_user", {"project_name": "社保卡文旅惠民一卡通", "category": "promotion"}, "bank-trcb", "trcb_user", 7),
-    ("health_user", {"project_name": "社保卡乘车码应用"}, "bank-icbc", "icbc_user", 13),
-    ("transport_user", {"project_name": "社保卡公共自行车租借"}, "bank-abc", "abc_user", 14),
+    ("culture_user", {"project_name": "社保卡文旅惠民一卡通", "category": "promotion", "card_function": "culture-venue"},
+     "bank-trcb", "trcb_user", 7),
+    ("health_user", {"project_name": "社保卡乘车码应用", "card_function": "transit-bus"}, "bank-icbc", "icbc_user", 13),
+    ("transport_user", {"project_name": "社保卡公共自行车租借", "card_function": "transit-bike"},
+     "bank-abc", "abc_user", 14),
 ]
+URGENCY_REASON = "配合年中上线计划，需追加申报。"
 
 
 def _run(ctx: Services, sample: tuple[str, dict[str, Any], str, str, int]) -> int:
@@ -119,14 +124,16 @@ def _run(ctx: Services, sample: tuple[str, dict[str, Any], str, str, int]) -> in
             break
         if task == "declare":
             data = {**data, **changes}
+            if current_round(ctx).needs_reason:
+                data.setdefault("urgency_reason", URGENCY_REASON)
         (task_id,) = [t["id"] for t in show_instance(ctx, None, instance_id)["open_tasks"] if t["name"] == task]
         complete_task(ctx, load_actor(ctx, user), task_id, data)
     return instance_id
 
 
 def seed_sample_projects(ctx: Services) -> list[int]:
-    """Create the sample projects, each at a different stage, unless the database has projects already."""
+    """Create the sample projects at different stages and sample allocations, unless there are instances already."""
     with ctx.db.read() as conn:
         if conn.execute(select(func.count()).select_from(process_instance)).scalar_one():
             return []
-    return [_run(ctx, sample) for sample in SAMPLES]
+    return [_run(ctx, sample) for sample in SAMPLES] + seed_sample_allocations(ctx)

@@ -2,7 +2,9 @@
 
 Conventions beyond JSON Schema: `format: money` (yuan, at most two decimals) with
 `moneyMinimum`/`moneyMaximum`, `format: date`, `format: file` (sha256 of a stored file),
-`notBefore` (a date no earlier than another field), `x-options` (choices from the host).
+`notBefore` (a date no earlier than another field), `x-options` (choices from the host),
+`x-supplied` (a value the host decides, e.g. the declaration round) and `readOnly` (shown,
+never taken from the person: a submitted value must equal the form's own).
 """
 from __future__ import annotations
 
@@ -79,6 +81,7 @@ MESSAGES: dict[str, str] = {
     "minItems": "Add at least {limit} items.",
     "maxItems": "Add at most {limit} items.",
     "notBefore": "This date must not be earlier than {date}.",
+    "readOnly": "This value is set by the system and cannot be changed.",
     "invalid": "The value is not valid.",
 }
 
@@ -155,16 +158,37 @@ def normalise(schema: Mapping[str, Any], data: dict[str, Any]) -> dict[str, Any]
     return result
 
 
+MISSING = object()
+
+
+def apply_read_only(schema: Mapping[str, Any], data: dict[str, Any]) -> tuple[dict[str, Any], list[FieldError]]:
+    """Return *data* with read-only fields set to the form's values (or left out), and an error per changed one."""
+    result, errors = dict(data), []
+    for name, prop in schema.get("properties", {}).items():
+        if not isinstance(prop, dict) or not prop.get("readOnly"):
+            continue
+        fixed = prop.get("const", prop.get("default", MISSING)) if "x-supplied" in prop else prop.get("default", MISSING)
+        if name in result and (fixed is MISSING or result[name] != fixed):
+            errors.append(field_error(name, "readOnly"))
+        if "x-supplied" in prop and fixed is not MISSING:
+            result[name] = fixed
+        else:
+            result.pop(name, None)
+    return result, errors
+
+
 def validate(schema: Mapping[str, Any], data: Any, checker: Any = None) -> dict[str, Any]:
     """Return normalised *data* if it satisfies *schema*; raise ValidationError with every problem."""
     if not isinstance(data, dict):
         raise ValidationError("Form data must be a JSON object.")
     checker = checker or _cached_checker(json.dumps(schema, sort_keys=True))
-    errors: list[FieldError] = []
+    data, errors = apply_read_only(schema, data)
     for error in checker.iter_errors(data):
         errors.extend(_translate(error))
     format_paths = {e.path for e in errors if e.code in ("money", "date", "file")}
-    errors = [e for e in errors if not (e.code == "pattern" and e.path in format_paths)]
+    fixed_paths = {e.path for e in errors if e.code == "readOnly"}
+    errors = [e for e in errors if not (e.code == "pattern" and e.path in format_paths)
+              and not (e.code != "readOnly" and e.path in fixed_paths)]
     if not errors:
         errors = _not_before(schema, data)
     if errors:
@@ -181,15 +205,48 @@ def file_fields(schema: Mapping[str, Any], data: Mapping[str, Any]) -> dict[str,
     }
 
 
-def with_options(schema: Mapping[str, Any], options: Mapping[str, list[tuple[str, str]]]) -> dict[str, Any]:
-    """Return *schema* with every `x-options` property turned into labelled choices."""
+def _fill_options(schema: dict[str, Any], options: Mapping[str, Any]) -> None:
+    for prop in schema.get("properties", {}).values():
+        if not isinstance(prop, dict):
+            continue
+        source = prop.get("x-options")
+        if source:
+            prop["oneOf"] = [{"const": value, "title": title} for value, title in options.get(source, [])]
+        if isinstance(prop.get("items"), dict):
+            _fill_options(prop["items"], options)
+
+
+def with_options(schema: Mapping[str, Any], options: Mapping[str, Any]) -> dict[str, Any]:
+    """Return *schema* with every `x-options` property (line items too) turned into labelled choices."""
+    result = copy.deepcopy(dict(schema))
+    _fill_options(result, options)
+    return result
+
+
+def with_supplied(schema: Mapping[str, Any], supplied: Mapping[str, tuple[Any, str]]) -> dict[str, Any]:
+    """Return *schema* with each `x-supplied` property fixed to the host's (value, title): shown, not entered."""
     result = copy.deepcopy(dict(schema))
     for prop in result.get("properties", {}).values():
-        source = prop.get("x-options") if isinstance(prop, dict) else None
-        if source:
-            choices = options.get(source, [])
-            prop["oneOf"] = [{"const": value, "title": title} for value, title in choices]
+        source = prop.get("x-supplied") if isinstance(prop, dict) else None
+        if source in supplied:
+            value, title = supplied[source]
+            prop.update({"const": value, "default": value, "readOnly": True, "x-supplied-title": title})
     return result
+
+
+def sources_of(schema: Mapping[str, Any]) -> tuple[frozenset[str], frozenset[str]]:
+    """Return the names of the option sources and of the supplied values a form uses (line items too)."""
+    options, supplied = set(), set()
+    for prop in schema.get("properties", {}).values():
+        if not isinstance(prop, dict):
+            continue
+        if isinstance(prop.get("x-options"), str):
+            options.add(prop["x-options"])
+        if isinstance(prop.get("x-supplied"), str):
+            supplied.add(prop["x-supplied"])
+        if isinstance(prop.get("items"), dict):
+            options |= sources_of(prop["items"])[0]
+    return frozenset(options), frozenset(supplied)
 
 
 def check_form_schema(name: str, schema: Mapping[str, Any]) -> None:

@@ -9,11 +9,14 @@ from sqlalchemy import Connection, func, insert, select, update
 
 from models.tables import payment, project
 from services.clock import to_db
+from services.declaration.functions import function_id
 
 PROCESS_ID = "fund_project"
+UNTITLED = "新申报项目"
 PROJECT_FIELDS: dict[str, str] = {
     "declaration_year": "year",
     "declaration_round": "round",
+    "declaration_round_id": "round_id",
     "project_name": "name",
     "category": "category",
     "budget": "budget",
@@ -38,8 +41,17 @@ def on_data(conn: Connection, instance_id: int, before: Mapping[str, Any], after
         for key, column in PROJECT_FIELDS.items()
         if after.get(key) != before.get(key) and key in after
     }
+    function = after.get("card_function")
+    if function != before.get("card_function") and isinstance(function, str):
+        changes["card_function_id"] = function_id(conn, function)
     if changes:
         conn.execute(update(project).where(project.c.instance_id == instance_id).values(**changes))
+
+
+def title(data: Mapping[str, Any]) -> str | None:
+    """Return the project's name as its instance's title, once it has one."""
+    name = data.get("project_name")
+    return str(name)[:300] if name else None
 
 
 def on_task_completed(conn: Connection, instance_id: int, task_name: str, data: Mapping[str, Any],

@@ -93,7 +93,8 @@ def tasks_for(ctx: Services, actor: Actor, *, with_forms: bool = False, limit: i
                 "created_at": from_db(r.created_at).isoformat(),
             }
             if with_forms:
-                item["form"] = task_form(conn, model_by_id(ctx, conn, r.model_id), r.task_name, r.form_patch)
+                item["form"] = task_form(ctx, conn, model_by_id(ctx, conn, r.model_id), r.task_name, r.form_patch,
+                                         r.instance_id)
             result.append(item)
     return result
 

@@ -8,32 +8,39 @@ from sqlalchemy import Connection, func, insert, select
 from engine import runtime
 from engine.errors import EngineError
 from models.tables import (
-    document, human_task, organization, payment, process_instance, process_model, project, stored_file,
+    card_function, declaration_round, document, human_task, organization, payment, process_instance, process_model,
+    project, stored_file,
 )
-from services import audit, fund_project
+from services import audit
 from services.clock import from_db, to_db
 from services.comments import comments_of
 from services.context import Services
 from services.errors import Hidden, NotFound, PermissionDenied, ServiceError, ValidationError
+from services.fund_project import MONEY_COLUMNS
+from services.process_hooks import hooks_for
 from services.process_models import latest
-from services.steps import UNTITLED, Locked, StepWrites, save_step
+from services.steps import Locked, StepWrites, save_step
 from services.tasks import complete_in, lock_task
 from services.users import Actor
 from services.visibility import can_see_instance
 
 
 def _insert_instance(ctx: Services, conn: Connection, actor: Actor, model_id: int, process_id: str,
-                     department_org_id: int | None) -> int:
+                     department_org_id: int | None, title: str) -> int:
     now = to_db(ctx.clock.now())
     return conn.execute(insert(process_instance).values(
-        model_id=model_id, process_id=process_id, title=UNTITLED, status="running", stage="",
+        model_id=model_id, process_id=process_id, title=title, status="running", stage="",
         department_org_id=department_org_id, bank_org_id=None, started_by=actor.id, created_at=now,
         updated_at=now, version=0, state=b"",
     )).inserted_primary_key[0]
 
 
-def start_instance(ctx: Services, actor: Actor, process_id: str, data: Any = None) -> dict[str, Any]:
-    """Start a new instance of *process_id* as *actor*; with *data*, also submit its first form."""
+def start_instance(ctx: Services, actor: Actor, process_id: str, data: Any = None,
+                   initial: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Start a new instance of *process_id* as *actor*; with *data*, also submit its first form.
+
+    *initial* is process data the host (never the user) sets before the first step.
+    """
     if data is not None and not isinstance(data, dict):
         raise ValidationError("Form data must be a JSON object.")
     with ctx.db.write() as conn:
@@ -42,15 +49,16 @@ def start_instance(ctx: Services, actor: Actor, process_id: str, data: Any = Non
             raise PermissionDenied(f"only role {model.start_lane!r} may start {process_id!r}")
         department = actor.org_id if model.start_lane == "department" else None
         try:
-            workflow = runtime.start(model, ctx.script_engine)
+            workflow = runtime.start(model, ctx.script_engine, initial)
         except EngineError as exc:
             raise ServiceError(f"the process could not start: {exc}") from exc
-        instance_id = _insert_instance(ctx, conn, actor, model_id, process_id, department)
-        if process_id == fund_project.PROCESS_ID:
-            fund_project.on_start(conn, instance_id)
+        hooks = hooks_for(process_id)
+        title = (hooks.start_title or model.name)[:300]
+        instance_id = _insert_instance(ctx, conn, actor, model_id, process_id, department, title)
+        hooks.on_start(conn, instance_id)
         audit.record(conn, "instance_started", ctx.clock.now(), actor_id=actor.id, instance_id=instance_id,
                      data={"process_id": process_id, "model_id": model_id})
-        inst = Locked(instance_id, model_id, process_id, 0, "running", "", UNTITLED, department, None, b"")
+        inst = Locked(instance_id, model_id, process_id, 0, "running", "", title, department, None, b"")
         writes = StepWrites()
         result = save_step(ctx, conn, inst, model, workflow, {}, {}, writes, actor_id=actor.id)
         writes.flush(conn)
@@ -98,11 +106,16 @@ def _tasks(conn: Connection, instance_id: int) -> list[dict[str, Any]]:
 
 
 def _project(conn: Connection, instance_id: int) -> dict[str, Any] | None:
-    row = conn.execute(select(project).where(project.c.instance_id == instance_id)).first()
+    row = conn.execute(
+        select(project, card_function.c.code.label("card_function"),
+               card_function.c.name.label("card_function_name"), declaration_round.c.name.label("round_name"))
+        .outerjoin(card_function, card_function.c.id == project.c.card_function_id)
+        .outerjoin(declaration_round, declaration_round.c.id == project.c.round_id)
+        .where(project.c.instance_id == instance_id)).first()
     if row is None:
         return None
     facts = {k: v for k, v in row._mapping.items() if k != "instance_id"}
-    return {k: (str(v) if v is not None and k in fund_project.MONEY_COLUMNS else v) for k, v in facts.items()}
+    return {k: (str(v) if v is not None and k in MONEY_COLUMNS else v) for k, v in facts.items()}
 
 
 def _payments(conn: Connection, instance_id: int) -> list[dict[str, Any]]:
@@ -122,26 +135,48 @@ def _documents(conn: Connection, instance_id: int) -> list[dict[str, Any]]:
              "content_type": r.content_type, "size": r.size} for r in rows]
 
 
+def _scoped_tasks(conn: Connection, actor: Actor, instance_id: int) -> set[str]:
+    """Return the ids of the instance's tasks scoped to *actor*'s organisation in one of its roles."""
+    rows = conn.execute(select(human_task.c.id).where(
+        human_task.c.instance_id == instance_id, human_task.c.org_id == actor.org_id,
+        human_task.c.lane.in_(sorted(actor.roles))))
+    return set(rows.scalars())
+
+
+def _view(conn: Connection, row: Any, own: set[str] | None) -> dict[str, Any]:
+    """Return the instance; with *own*, only those tasks and their history (a participant's view)."""
+    orgs = _org_names(conn, row.department_org_id, row.bank_org_id) if own is None else {}
+    tasks = [t for t in _tasks(conn, row.id) if own is None or t["id"] in own]
+    history = [e for e in audit.history(conn, row.id) if own is None or e["task_id"] in own]
+    documents = [d for d in _documents(conn, row.id) if own is None or d["task_id"] in own]
+    return {
+        "instance_id": row.id, "process_id": row.process_id, "model_version": row.model_version,
+        "title": row.title, "status": row.status, "stage": row.stage,
+        "department": orgs.get(row.department_org_id), "bank": orgs.get(row.bank_org_id),
+        "created_at": from_db(row.created_at).isoformat(), "updated_at": from_db(row.updated_at).isoformat(),
+        "completed_at": from_db(row.completed_at).isoformat() if row.completed_at else None,
+        "next_timer_due": from_db(row.next_timer_due).isoformat() if row.next_timer_due else None,
+        "open_tasks": [t for t in tasks if t["status"] == "ready"], "tasks": tasks,
+        "project": _project(conn, row.id) if own is None else None,
+        "payments": _payments(conn, row.id) if own is None else [], "documents": documents, "history": history,
+        "comments": comments_of(conn, row.id) if own is None else [], "participant_only": own is not None,
+    }
+
+
 @audit.audit_denials
 def show_instance(ctx: Services, actor: Actor | None, instance_id: int) -> dict[str, Any]:
-    """Return an instance's status, stage, tasks, history and records (scoped to *actor* if given)."""
+    """Return an instance's status, stage, tasks, history and records (scoped to *actor* if given).
+
+    Someone who may not see the instance but has a task of it scoped to their organisation
+    (a bank asked to confirm its card count) sees only those tasks and their history.
+    """
     with ctx.db.read() as conn:
         row = _instance_row(conn, instance_id)
         if row is None:
             raise NotFound(f"instance {instance_id} does not exist")
+        own = None
         if actor and not can_see_instance(actor, row.department_org_id, row.bank_org_id):
-            raise Hidden("instance", instance_id, instance_id)
-        orgs = _org_names(conn, row.department_org_id, row.bank_org_id)
-        tasks = _tasks(conn, instance_id)
-        return {
-            "instance_id": row.id, "process_id": row.process_id, "model_version": row.model_version,
-            "title": row.title, "status": row.status, "stage": row.stage,
-            "department": orgs.get(row.department_org_id), "bank": orgs.get(row.bank_org_id),
-            "created_at": from_db(row.created_at).isoformat(), "updated_at": from_db(row.updated_at).isoformat(),
-            "completed_at": from_db(row.completed_at).isoformat() if row.completed_at else None,
-            "next_timer_due": from_db(row.next_timer_due).isoformat() if row.next_timer_due else None,
-            "open_tasks": [t for t in tasks if t["status"] == "ready"],
-            "tasks": tasks, "project": _project(conn, instance_id), "payments": _payments(conn, instance_id),
-            "documents": _documents(conn, instance_id), "history": audit.history(conn, instance_id),
-            "comments": comments_of(conn, instance_id),
-        }
+            own = _scoped_tasks(conn, actor, instance_id)
+            if not own:
+                raise Hidden("instance", instance_id, instance_id)
+        return _view(conn, row, own)

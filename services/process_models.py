@@ -20,6 +20,8 @@ from services.context import Services
 from services.errors import NotFound, ValidationError
 from services.forms import check_form_schema
 from services.modeling.validation import ModelRejected, inspect_model
+from services.form_sources import known_option, known_supplied
+from services.forms import check_form_schema, sources_of
 
 _CACHE: dict[str, LoadedModel] = {}
 _CACHE_LOCK = threading.Lock()
@@ -34,6 +36,10 @@ def read_forms(bpmn_path: Path) -> dict[str, bytes]:
 def _check_forms(model: LoadedModel) -> None:
     for name, schema in model.forms.items():
         check_form_schema(name, schema)
+        options, supplied = sources_of(schema)
+        unknown = sorted({n for n in options if not known_option(n)} | {n for n in supplied if not known_supplied(n)})
+        if unknown:
+            raise ValidationError(f"form {name}: the host cannot fill {', '.join(unknown)}")
         for pointer, expression in expressions_of(schema):
             try:
                 check_expression(expression)

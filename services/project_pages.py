@@ -12,7 +12,8 @@ from services.context import Services
 from services.instances import show_instance
 from services.process_models import model_by_id
 from services.tasks import may_complete
-from services.users import Actor, bank_options
+from services.form_sources import options_for
+from services.users import Actor
 from services.withdraw import WITHDRAWABLE_STAGES
 
 
@@ -23,7 +24,8 @@ def _model(ctx: Services, conn: Connection, process_id: str, version: int) -> Lo
 
 
 def _forms(conn: Connection, model: LoadedModel) -> dict[str, dict[str, Any]]:
-    options = {"banks": bank_options(conn)}
+    names = frozenset().union(*(forms.sources_of(model.form_for(name))[0] for name in model.user_tasks))
+    options = {name: list(choices) for name, choices in options_for(conn, names, display=True)}
     return {name: forms.with_options(model.form_for(name), options) for name in model.user_tasks}
 
 

@@ -12,17 +12,18 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 
 from engine import runtime
 from engine.forms import form_patch
-from engine.model import LoadedModel
+from engine.model import LoadedModel, UserTaskInfo
 from engine.runtime import ReadyTask
 from models import fastpath
-from services import audit, fund_project
+from services import audit
 from services.clock import to_db
 from services.context import Services
-from services.errors import ConflictError
+from services.errors import ConflictError, NotFound, ServiceError
+from services.process_hooks import hooks_for
 from services.users import org_id_by_code
 
 SCOPED_LANES = {"department": "department_org_id", "bank": "bank_org_id"}
-UNTITLED = "新申报项目"
+ORG_FROM = "orgFrom"
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,27 @@ def lane_org(lane: str, inst: Locked) -> int | None:
     return getattr(inst, column) if column else None
 
 
+def _value_at(data: Mapping[str, Any], path: str) -> Any:
+    value: Any = data
+    for part in path.split("."):
+        value = value.get(part) if isinstance(value, Mapping) else None
+    return value
+
+
+def task_org(conn: Connection, info: UserTaskInfo, inst: Locked, data: Mapping[str, Any]) -> int | None:
+    """Return the organisation a task is scoped to: the one named in its data by `orgFrom`, else its lane's."""
+    path = info.properties.get(ORG_FROM)
+    if not path:
+        return lane_org(info.lane, inst)
+    code = _value_at(data, path)
+    try:
+        if not isinstance(code, str):
+            raise NotFound(f"{path} is not an organisation code")
+        return org_id_by_code(conn, code)
+    except NotFound as exc:
+        raise ServiceError(f"task {info.name}: {path} names no organisation ({code!r})") from exc
+
+
 def _bank_org(conn: Connection, inst: Locked, before: Mapping[str, Any], after: Mapping[str, Any]) -> int | None:
     code = after.get("bank")
     if not code or code == before.get("bank"):
@@ -62,12 +84,13 @@ def _stage(model: LoadedModel, ready: Mapping[str, ReadyTask], status: str, curr
     return current
 
 
-def _task_row(ctx: Services, model: LoadedModel, inst: Locked, task: ReadyTask, now: datetime) -> dict[str, Any]:
+def _task_row(ctx: Services, conn: Connection, model: LoadedModel, inst: Locked, task: ReadyTask,
+              now: datetime) -> dict[str, Any]:
     info = model.user_tasks[task.name]
     patch = form_patch(model.forms[info.form], task.data, ctx.script_engine.environment.evaluator)
     return {
         "id": task.id, "instance_id": inst.id, "task_name": task.name, "title": info.title,
-        "lane": info.lane, "org_id": lane_org(info.lane, inst), "stage": info.stage,
+        "lane": info.lane, "org_id": task_org(conn, info, inst, task.data), "stage": info.stage,
         "status": "ready", "form_patch": orjson.dumps(patch).decode(), "created_at": to_db(now),
         "due_at": to_db(task.due),
     }
@@ -95,7 +118,7 @@ class StepWrites:
             raise ConflictError("the project was changed by someone else; reload and try again")
 
 
-def _project_tasks(ctx: Services, writes: StepWrites, model: LoadedModel, inst: Locked,
+def _project_tasks(ctx: Services, conn: Connection, writes: StepWrites, model: LoadedModel, inst: Locked,
                    before: Mapping[str, ReadyTask], after: Mapping[str, ReadyTask],
                    completed: str | None, actor_id: int | None, now: datetime) -> None:
     if completed:
@@ -103,7 +126,7 @@ def _project_tasks(ctx: Services, writes: StepWrites, model: LoadedModel, inst: 
                               "completed_by": actor_id})
     writes.closed += [{"task_id": task_id, "status": "cancelled", "completed_at": to_db(now), "completed_by": None}
                       for task_id in before if task_id not in after and task_id != completed]
-    writes.new += [_task_row(ctx, model, inst, t, now) for task_id, t in after.items() if task_id not in before]
+    writes.new += [_task_row(ctx, conn, model, inst, t, now) for task_id, t in after.items() if task_id not in before]
 
 
 def save_step(ctx: Services, conn: Connection, inst: Locked, model: LoadedModel, workflow: BpmnWorkflow,
@@ -115,17 +138,17 @@ def save_step(ctx: Services, conn: Connection, inst: Locked, model: LoadedModel,
     data = runtime.current_data(workflow)
     status = runtime.end_status(workflow) or "running"
     inst = replace(inst, bank_org_id=_bank_org(conn, inst, before_data, data))
+    hooks = hooks_for(inst.process_id)
     values = {
         "state": runtime.dump(workflow), "version": inst.version + 1, "status": status,
         "stage": _stage(model, after, status, inst.stage), "updated_at": to_db(now),
-        "title": str(data.get("project_name") or inst.title)[:300],
+        "title": str(hooks.title(data) or inst.title)[:300],
         "bank_org_id": inst.bank_org_id, "next_timer_due": to_db(runtime.next_timer(workflow)),
         "completed_at": to_db(now) if status != "running" else None,
     }
     writes.instance = {**values, "instance_id": inst.id, "old_version": inst.version}
-    _project_tasks(ctx, writes, model, inst, before, after, completed, actor_id, now)
-    if inst.process_id == fund_project.PROCESS_ID:
-        fund_project.on_data(conn, inst.id, before_data, data)
+    _project_tasks(ctx, conn, writes, model, inst, before, after, completed, actor_id, now)
+    hooks.on_data(conn, inst.id, before_data, data)
     if status != "running" and inst.status == "running":
         writes.audit("instance_ended", now, instance_id=inst.id, data={"status": status})
     ready = [{"id": t.id, "name": t.name, "title": model.user_tasks[t.name].title,

@@ -65,7 +65,8 @@ def _check(actor: Actor, row: Row[Any] | None, task_id: str) -> Row[Any]:
 def _open_form(ctx: Services, actor: Actor, task_id: str) -> tuple[Row[Any], dict[str, Any]]:
     with ctx.db.read() as conn:
         row = _check(actor, _task_row(conn, task_id), task_id)
-        return row, task_form(conn, model_by_id(ctx, conn, row.model_id), row.task_name, row.form_patch)
+        return row, task_form(ctx, conn, model_by_id(ctx, conn, row.model_id), row.task_name, row.form_patch,
+                              row.instance_id)
 
 
 @audit.audit_denials

@@ -23,10 +23,11 @@ from services.context import Services
 from services.errors import (
     ConflictError, Hidden, NotFound, PermissionDenied, ServiceError, ValidationError,
 )
-from services.fund_project import on_task_completed
+from services.form_sources import FormHost, options_for, supplied_for
+from services.process_hooks import TaskDone, hooks_for
 from services.process_models import cached_model, model_by_id
 from services.steps import Locked, StepWrites, save_step
-from services.users import Actor, bank_options
+from services.users import Actor
 from services.visibility import can_see_instance
 
 def locked_instance(row: LockedTask) -> Locked:
@@ -58,28 +59,35 @@ class TaskForm:
     checker: Any
 
 
-def _uses_options(model: LoadedModel, task_name: str) -> bool:
-    properties = model.form_for(task_name).get("properties", {})
-    return any(isinstance(p, dict) and "x-options" in p for p in properties.values())
+@functools.lru_cache(maxsize=1024)
+def _sources(digest: str, task_name: str) -> tuple[frozenset[str], frozenset[str]]:
+    return forms.sources_of(cached_model(digest).form_for(task_name))
 
 
 @functools.lru_cache(maxsize=4096)
-def _resolved(digest: str, task_name: str, patch_json: str, banks: tuple[tuple[str, str], ...]) -> TaskForm:
+def _resolved(digest: str, task_name: str, patch_json: str, options: tuple[Any, ...],
+              supplied: tuple[tuple[str, Any, str], ...]) -> TaskForm:
     schema = apply_patch(cached_model(digest).form_for(task_name), orjson.loads(patch_json))
-    if banks:
-        schema = forms.with_options(schema, {"banks": list(banks)})
+    if options:
+        schema = forms.with_options(schema, {name: list(choices) for name, choices in options})
+    if supplied:
+        schema = forms.with_supplied(schema, {name: (value, title) for name, value, title in supplied})
     return TaskForm(schema, forms.checker_for(schema))
 
 
-def resolved_form(conn: Connection, model: LoadedModel, task_name: str, patch_json: str) -> TaskForm:
-    """Return the task's form with its values and choices filled in, from a process-wide cache."""
-    banks = tuple(bank_options(conn)) if _uses_options(model, task_name) else ()
-    return _resolved(model.content_hash, task_name, patch_json, banks)
+def resolved_form(ctx: Services, conn: Connection, model: LoadedModel, task_name: str, patch_json: str,
+                  instance_id: int | None) -> TaskForm:
+    """Return the task's form with its values, choices and host-decided values, from a process-wide cache."""
+    option_names, supplied_names = _sources(model.content_hash, task_name)
+    options = options_for(conn, option_names) if option_names else ()
+    supplied = supplied_for(FormHost(conn, ctx.clock.today(), instance_id), supplied_names) if supplied_names else ()
+    return _resolved(model.content_hash, task_name, patch_json, options, supplied)
 
 
-def task_form(conn: Connection, model: LoadedModel, task_name: str, patch_json: str) -> dict[str, Any]:
+def task_form(ctx: Services, conn: Connection, model: LoadedModel, task_name: str, patch_json: str,
+              instance_id: int | None) -> dict[str, Any]:
     """Return the JSON Schema a user fills in for this task, with its values and choices."""
-    return copy.deepcopy(resolved_form(conn, model, task_name, patch_json).schema)
+    return copy.deepcopy(resolved_form(ctx, conn, model, task_name, patch_json, instance_id).schema)
 
 
 def _check_separation(conn: Connection, model: LoadedModel, row: LockedTask, actor: Actor) -> None:
@@ -117,9 +125,11 @@ def complete_in(ctx: Services, conn: Connection, actor: Actor, row: LockedTask, 
     """Complete the locked task *row* inside the caller's transaction."""
     _check_actor(actor, row)
     model = model_by_id(ctx, conn, row.model_id)
-    form = resolved_form(conn, model, row.task_name, row.form_patch)
+    form = resolved_form(ctx, conn, model, row.task_name, row.form_patch, row.id)
     clean, file_names = _validated(conn, actor, form, data)
     _check_separation(conn, model, row, actor)
+    hooks = hooks_for(row.process_id)
+    hooks.check_task(conn, row.id, row.task_name, clean)
     attached = forms.file_fields(form.schema, clean)
     inst = locked_instance(row)
     workflow = workflow or runtime.restore(model, inst.state, ctx.script_engine)
@@ -135,9 +145,8 @@ def complete_in(ctx: Services, conn: Connection, actor: Actor, row: LockedTask, 
     result = save_step(ctx, conn, inst, model, workflow, before, before_data, writes,
                        actor_id=actor.id, completed=row.task_id)
     writes.flush(conn)
-    if inst.process_id == "fund_project":
-        on_task_completed(conn, inst.id, row.task_name, {**before_data, **clean}, result["bank_org_id"],
-                          actor.id, now)
+    hooks.on_task_completed(TaskDone(conn, inst.id, row.task_name, {**before_data, **clean}, clean,
+                                     result["bank_org_id"], actor.id, now))
     record_documents(conn, inst.id, row.task_id, attached, file_names, actor.id, now)
     return {"task_id": row.task_id, **result}
 

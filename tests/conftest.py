@@ -22,7 +22,7 @@ from tests.support import NOON
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 BACKENDS = ["sqlite", "postgresql"] if PG_URL else ["sqlite"]
-SEEDED_TABLES = ["organization", "app_user", "user_role", "process_model"]
+SEEDED_TABLES = ["organization", "app_user", "user_role", "process_model", "card_function"]
 
 
 def _seed(url: str, files: Path) -> None:

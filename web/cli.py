@@ -26,8 +26,12 @@ def _fail(message: str, code: int) -> NoReturn:
     sys.exit(code)
 
 
-def _print(value: Any) -> None:
+def print_json(value: Any) -> None:
+    """Print *value* as JSON on stdout."""
     click.echo(json.dumps(value, ensure_ascii=False, indent=2, default=str))
+
+
+_print = print_json
 
 
 def command_errors(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -251,3 +255,10 @@ from web import cli_models  # noqa: E402  (its commands use the helpers above)
 
 main.add_command(cli_models.validate)
 main.add_command(cli_models.migrate)
+def _register() -> None:
+    from web import cli_money
+
+    main.add_command(cli_money.allocate)
+
+
+_register()

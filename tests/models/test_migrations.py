@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
+import orjson
 import pytest
 from sqlalchemy import create_engine, insert, select, text
 from sqlalchemy.engine import make_url
@@ -64,5 +65,43 @@ def test_uploads_and_document_names_are_carried_into_0003(empty_url: str) -> Non
             names = conn.execute(select(document.c.filename)).scalars().all()
         assert [tuple(u) for u in uploads] == [("f" * 64, 1, "报告.pdf")]
         assert names == ["报告.pdf"]
+    finally:
+        db.dispose()
+
+
+def _state(*texts: str) -> bytes:
+    tasks = {f"t{i}": {"last_state_change": float(i), "data": {"card_function": text, "project_name": "p"}}
+             for i, text in enumerate(texts)}
+    return orjson.dumps({"tasks": tasks, "subprocesses": {}, "serializer_version": "1.5"})
+
+
+def test_free_text_card_functions_are_carried_into_the_function_list_in_0008(empty_url: str) -> None:
+    db = Database(empty_url)
+    tables = metadata.tables
+    try:
+        upgrade(db.engine, "0003")
+        _rows_at_0002(db)
+        with db.write() as conn:
+            conn.execute(text("UPDATE organization SET kind = 'department'"))
+            for instance_id, state in ((2, _state("乘车", "公交乘车")), (3, _state(" 公交乘车 ")), (4, _state("就医结算")),
+                                       (5, b"{}")):
+                conn.execute(text(
+                    "INSERT INTO process_instance (id, model_id, process_id, title, status, stage, started_by, "
+                    "created_at, updated_at, version, state, department_org_id) VALUES (:id, 1, 'fund_project', 't', "
+                    "'running', 'review', 1, :at, :at, 1, :state, 1)"), {"id": instance_id, "at": AT, "state": state})
+                conn.execute(text("INSERT INTO project (instance_id, year, round, paid_total) "
+                                  "VALUES (:id, 2026, 'annual', 0)"), {"id": instance_id})
+        assert upgrade(db.engine, "0008") == "0008"
+        with db.read() as conn:
+            functions = conn.execute(select(tables["card_function"].c.code, tables["card_function"].c.name,
+                                            tables["card_function"].c.department_org_id,
+                                            tables["card_function"].c.active)
+                                     .order_by(tables["card_function"].c.id)).all()
+            projects = conn.execute(select(tables["project"].c.instance_id, tables["project"].c.card_function_id,
+                                           tables["project"].c.year, tables["project"].c.round)
+                                    .order_by(tables["project"].c.instance_id)).all()
+        assert [tuple(f) for f in functions] == [("legacy-1", "公交乘车", 1, True), ("legacy-2", "就医结算", 1, True)]
+        assert [tuple(p) for p in projects] == [(2, 1, 2026, "annual"), (3, 1, 2026, "annual"),
+                                                (4, 2, 2026, "annual"), (5, None, 2026, "annual")]
     finally:
         db.dispose()

@@ -5,15 +5,19 @@ from services.context import Services
 from services.demo_projects import seed_sample_projects
 from services.inbox import tasks_for
 from services.instances import show_instance
+from services.money.allocations import allocation_page
 from services.users import load_actor
 
 
 def test_sample_projects_wait_at_different_steps_and_are_created_once(services: Services) -> None:
     created = seed_sample_projects(services)
     stages = [show_instance(services, None, i)["stage"] for i in created]
-    assert stages == ["review", "plan", "contract", "payment", "payment"]
+    assert stages == ["review", "plan", "contract", "payment", "payment", "completed", "allocation_banks"]
     assert seed_sample_projects(services) == []
-    waiting = {user: [t["name"] for t in tasks_for(services, load_actor(services, user))]
+    waiting = {user: sorted(t["name"] for t in tasks_for(services, load_actor(services, user)))
                for user in ("bdc_reviewer", "hrss_head", "trcb_user", "icbc_user", "hrss_clerk", "abc_user")}
-    assert waiting == {"bdc_reviewer": ["review"], "hrss_head": ["plan_signoff"], "trcb_user": ["contract"],
-                       "icbc_user": ["payment"], "hrss_clerk": ["payment_notice"], "abc_user": []}
+    assert waiting == {"bdc_reviewer": ["review"], "hrss_head": ["plan_signoff"],
+                       "trcb_user": ["bank_confirm", "contract"], "icbc_user": ["payment"],
+                       "hrss_clerk": ["payment_notice"], "abc_user": ["bank_confirm"]}
+    fixed = allocation_page(services, load_actor(services, "supervisor"), 2026)["fixed"]
+    assert fixed["pool"] == "30000000.00" and sum(s["card_count"] for s in fixed["shares"]) == 1250465

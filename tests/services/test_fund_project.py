@@ -119,9 +119,9 @@ def test_a_wrong_role_is_refused_and_nothing_changes(services: Services) -> None
 
 @pytest.mark.parametrize(("data", "errors"), [
     ({**support.declare(), "budget": "12.345", "declaration_year": "2026"},
-     {"budget": "money", "declaration_year": "type", "feasibility_report": "file"}),
+     {"budget": "money", "declaration_year": "readOnly", "feasibility_report": "file"}),
     ({**support.declare(), "approved": True}, {"approved": "additionalProperties"}),
-    ({"project_name": "x"}, {"declaration_round": "required", "budget": "required"}),
+    ({"project_name": "x"}, {"card_function": "required", "budget": "required", "urgency_reason": "required"}),
 ])
 def test_invalid_form_data_is_refused_with_field_messages_and_nothing_changes(
         services: Services, data: dict[str, Any], errors: dict[str, str]) -> None:

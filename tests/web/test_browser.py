@@ -118,8 +118,9 @@ class Person:
 def _declare(health: Person, title: str) -> None:
     health.page.get_by_role("button", name="申报新项目").click()
     health.page.wait_for_url("**/tasks/*")
-    health.choose(declaration_round="annual", category="it.software")
-    health.fill(project_name=title, card_function="公交乘车", budget="1,200,000",
+    assert "年中追加申报" in health.page.locator("#field-declaration_round").inner_text(), "March: supplementary"
+    health.choose(category="it.software", card_function="transit-bus")
+    health.fill(project_name=title, budget="1,200,000", urgency_reason="配合年中上线计划，需追加申报。",
                 project_description="在社保卡上加载公交乘车功能。", contact_person="张三",
                 contact_phone="0512-53512345")
     health.choose(**{"budget_lines-0-line_category": "it.software", "budget_lines-1-line_category": "it.hardware"})

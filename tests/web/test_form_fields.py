@@ -26,8 +26,10 @@ def _widgets(app: Flask, name: str) -> dict[str, str]:
 
 def test_each_kind_of_property_gets_its_own_input(app: Flask) -> None:
     declare = _widgets(app, "declare")
-    assert declare["declaration_round"] == "radio" and declare["category"] == "select"
-    assert declare["declaration_year"] == "integer" and declare["budget"] == "money"
+    assert "declaration_round" not in declare, "a value the system sets is shown, never entered"
+    assert declare["category"] == "select" and declare["budget"] == "money"
+    assert _widgets(app, "review")["review_decision"] == "radio"
+    assert _widgets(app, "allocation_setup")["allocation_year"] == "integer"
     assert declare["budget_lines"] == "lines" and declare["project_description"] == "textarea"
     assert declare["feasibility_report"] == "file" and declare["project_name"] == "text"
     assert _widgets(app, "secure_funds")["funds_secured"] == "confirm"
@@ -61,10 +63,12 @@ def test_posted_text_becomes_the_schemas_types() -> None:
     })
     parsed = parse(_schema("declare"), form, MultiDict())
     assert parsed.data == {
-        "declaration_round": "annual", "declaration_year": 2026, "budget": "1200000.5", "project_name": "项目",
+        "budget": "1200000.5", "project_name": "项目",
         "budget_lines": [{"line_item": "开发", "line_amount": "1000"}], "feasibility_report": "ab" * 32,
         "approved": "true",
-    }
+    }, "read-only fields (the round and year the system decides) are not taken from the post"
+    assert parse(_schema("allocation_setup"), MultiDict({"allocation_year": "2026"}), MultiDict()).data == {
+        "allocation_year": 2026}
     assert parsed.raw["budget"] == "¥1,200,000.5 " and parsed.raw["budget_lines"][0]["line_amount"] == "1,000"
 
 
@@ -75,5 +79,5 @@ def test_booleans_integers_that_do_not_parse_and_uploads() -> None:
     assert parsed.data == {"acceptance_department_passed": False, "acceptance_date": "2026-09-10"}
     assert [(u.field, u.filename, u.content) for u in parsed.uploads] == [
         ("acceptance_report", "报告.pdf", b"%PDF-1.4")]
-    year = parse(_schema("declare"), MultiDict({"declaration_year": "二〇二六"}), MultiDict())
-    assert year.data["declaration_year"] == "二〇二六"
+    year = parse(_schema("allocation_setup"), MultiDict({"allocation_year": "二〇二六"}), MultiDict())
+    assert year.data["allocation_year"] == "二〇二六"

@@ -175,7 +175,8 @@ def test_home_counts_filters_waiting_time_and_overdue_tasks(site: Site, services
     assert text_of(reviewer.get("/?stage=review")).count("可行性研究报告评审") == 2
     assert "暂无待办事项" in text_of(reviewer.get("/?stage=payment"))
     assert "暂无待办事项" in text_of(reviewer.get("/?year=2025"))
-    assert "暂无待办事项" not in text_of(reviewer.get("/?year=2026&round=annual"))
+    assert "暂无待办事项" not in text_of(reviewer.get("/?year=2026&round=supplementary"))
+    assert "暂无待办事项" in text_of(reviewer.get("/?year=2026&round=annual")), "March is outside the annual round"
 
 
 def test_an_overdue_payment_is_highlighted_on_the_banks_home_page(site: Site, services: Services,

@@ -1,4 +1,4 @@
-"""The JSON API (/api/v1) for integrations: bearer tokens, tasks, projects, files, OpenAPI."""
+"""The JSON API (/api/v1) for integrations: tokens, tasks, projects, files, card functions, allocations, OpenAPI."""
 from __future__ import annotations
 
 from flask import Flask
@@ -6,6 +6,7 @@ from flask_wtf.csrf import CSRFProtect
 
 from web.api import errors, files, openapi, projects, tasks, tokens  # noqa: F401  (they add the routes)
 from web.api import models  # noqa: F401
+from web.api import errors, files, money, openapi, projects, tasks, tokens  # noqa: F401  (they add the routes)
 from web.api.blueprint import bp
 
 

@@ -9,6 +9,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Response
 
 from web.api import model_openapi, project_schemas, schemas
+from web.api import money_schemas, project_schemas, schemas
 from web.api.blueprint import bp
 from web.api.http import json_response
 
@@ -27,6 +28,8 @@ TASK_ID = {"in": "path", "name": "task_id", "required": True, "schema": {"type":
 INSTANCE_ID = {"in": "path", "name": "instance_id", "required": True, "schema": {"type": "integer"}}
 SHA256 = {"in": "path", "name": "sha256", "required": True,
           "schema": {"type": "string", "pattern": "^[0-9a-f]{64}$"}}
+CODE = {"in": "path", "name": "code", "required": True, "schema": {"type": "string"}}
+YEAR = {"in": "path", "name": "year", "required": True, "schema": {"type": "integer"}}
 
 
 def _json(schema: str) -> dict[str, Any]:
@@ -82,6 +85,34 @@ def _paths() -> dict[str, dict[str, Any]]:
                                               parameters=[SHA256], binary=True)},
         "/api/v1/openapi.json": {"get": _op("This document", 200, None, (), public=True)},
         **model_openapi.model_paths(_op),
+        **_money_paths(json_in),
+    }
+
+
+def _money_paths(json_in: tuple[int, ...]) -> dict[str, dict[str, Any]]:
+    return {
+        "/api/v1/card-functions": {
+            "get": _op("The card function list (应用功能清单)", 200, "CardFunctionList", (400,),
+                       parameters=[{"in": "query", "schema": "CardFunctionQuery"}]),
+            "post": _op("Add a card function (the bureau)", 201, "CardFunction", (*json_in, 403, 422),
+                        body="CardFunctionCreate"),
+        },
+        "/api/v1/card-functions/{code}": {
+            "get": _op("One card function", 200, "CardFunction", (404,), parameters=[CODE]),
+            "patch": _op("Change or deactivate a card function (the bureau)", 200, "CardFunction",
+                         (*json_in, 403, 404, 422), body="CardFunctionPatch", parameters=[CODE]),
+            "delete": _op("Delete a card function no declaration has used (the bureau)", 204, None,
+                          (403, 404, 409), parameters=[CODE]),
+        },
+        "/api/v1/years/{year}": {"get": _op("A funding year's declaration rounds and today's round", 200,
+                                            "FundingYear", (404,), parameters=[YEAR])},
+        "/api/v1/allocations": {
+            "get": _op("The fixed allocations (a bank sees its own share only)", 200, "AllocationList", (403,)),
+            "post": _op("Start an allocation (the bureau), optionally with the pool and card counts", 201,
+                        "Started", (*json_in, 403, 422), body="StartRequest", body_required=False),
+        },
+        "/api/v1/allocations/{year}": {"get": _op("A year's allocation and its allocation processes", 200,
+                                                  "AllocationYear", (403, 404), parameters=[YEAR])},
     }
 
 
@@ -90,6 +121,9 @@ SCHEMAS = (
     schemas.CompleteRequest, schemas.Completion, schemas.StartRequest, schemas.Started, schemas.ProjectQuery,
     project_schemas.ProjectPage, project_schemas.ProjectDetail, project_schemas.StoredFile,
     *model_openapi.SCHEMAS,
+    money_schemas.CardFunction, money_schemas.CardFunctionList, money_schemas.CardFunctionQuery,
+    money_schemas.CardFunctionCreate, money_schemas.CardFunctionPatch, money_schemas.FundingYear,
+    money_schemas.AllocationList, money_schemas.AllocationYear,
 )
 
 

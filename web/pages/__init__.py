@@ -6,17 +6,19 @@ from typing import Any
 from flask import Flask, g
 
 from services.modeling.access import may_read_models
-from web.pages import admin, auth, errors, files, i18n, projects, tasks
+from web.pages import admin, allocations, auth, errors, files, functions, i18n, projects, tasks, years
 from web.pages import diagrams, migrations, modeler, models
 
-BLUEPRINTS = (auth.bp, tasks.bp, projects.bp, files.bp, admin.bp)
+BLUEPRINTS = (auth.bp, tasks.bp, projects.bp, files.bp, admin.bp, functions.bp, years.bp, allocations.bp)
 MODEL_BLUEPRINTS = (models.bp, modeler.bp, migrations.bp, diagrams.bp)
+ALLOCATION_READERS = frozenset({"hrss", "hrss_head", "supervisor", "bank"})
 
 
 def _navigation() -> dict[str, Any]:
     user = g.get("actor")
     return {"current_user": user, "is_admin": bool(user and "admin" in user.roles),
-            "may_see_models": bool(user and may_read_models(user))}
+            "may_see_models": bool(user and may_read_models(user)),
+            "sees_allocations": bool(user and user.roles & ALLOCATION_READERS)}
 
 
 def register(app: Flask) -> None:

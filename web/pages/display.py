@@ -35,6 +35,11 @@ def value_text(prop: Schema, value: Any) -> str:
     return str(value)
 
 
+def lines(prop: Schema, value: Any) -> dict[str, Any]:
+    """Return line items as a table: column labels and rows of texts."""
+    return _lines(prop, value)
+
+
 def _lines(prop: Schema, value: Any) -> dict[str, Any]:
     items = properties(prop.get("items", {}))
     rows = [row for row in value if isinstance(row, dict)] if isinstance(value, list) else []
@@ -98,7 +103,8 @@ def documents(project: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 FACTS = (
-    ("year", _l("Year"), None), ("round", _l("Round"), labels.round_),
+    ("year", _l("Year"), None), ("round", _l("Round"), labels.round_), ("round_name", _l("Declaration round"), None),
+    ("card_function_name", _l("Card function"), None),
     ("category", _l("Category"), labels.category), ("budget", _l("Budget"), formatting.money),
     ("approved_budget", _l("Approved budget"), formatting.money),
     ("plan_amount", _l("Planned amount"), formatting.money), ("contractor", _l("Contractor"), None),

@@ -80,6 +80,9 @@ def parse(schema: Schema, form: MultiDict[str, str], files: MultiDict[str, FileS
     """Return the typed data of a posted form; fields the form does not have are passed on as text."""
     parsed, used = Parsed(), set(IGNORED)
     for name, prop in properties(schema).items():
+        if prop.get("readOnly"):
+            used.add(name)
+            continue
         kind = widget(prop)
         if kind == "lines":
             used |= _lines(name, prop, form, parsed)

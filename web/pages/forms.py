@@ -6,6 +6,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 
+from web.pages import display
 from web.pages.formatting import money
 from web.pages.schema import Schema, choices, label, properties, widget
 
@@ -30,6 +31,9 @@ class Field:
     file_name: str = ""
     columns: list[Field] = field(default_factory=list)
     rows: list[list[Field]] = field(default_factory=list)
+    read_only: bool = False
+    text: str = ""
+    table: dict[str, Any] = field(default_factory=dict)
 
 
 def _limits(prop: Schema) -> str:
@@ -62,11 +66,42 @@ def _lines(name: str, prop: Schema, values: list[dict[str, str]], errors: dict[s
     return top
 
 
+def _read_only(name: str, prop: Schema, errors: dict[str, str]) -> Field | None:
+    """Return a shown-only field with the form's own value, or None if it has none to show."""
+    value = prop.get("default")
+    if (value is None or value == "" or value == []) and not prop.get("x-supplied-title"):
+        return None
+    item = Field(name=name, path=name, widget="readonly", label=label(name, prop)[0], label_alt=label(name, prop)[1],
+                 hint=str(prop.get("description") or ""), read_only=True, error=errors.get(name, ""))
+    if widget(prop) == "lines":
+        item.table = display.lines(prop, value)
+    else:
+        item.text = str(prop.get("x-supplied-title") or display.value_text(prop, value))
+    return item
+
+
+def _required_now(schema: Schema) -> set[str]:
+    """Return the fields required by an `if`/`then` whose condition the system-set values already meet."""
+    condition, then = schema.get("if"), schema.get("then")
+    if not isinstance(condition, dict) or not isinstance(then, dict):
+        return set()
+    props = properties(schema)
+    for name, rule in (condition.get("properties") or {}).items():
+        prop = props.get(name, {})
+        if not prop.get("readOnly") or not isinstance(rule, dict) or prop.get("default") != rule.get("const"):
+            return set()
+    return set(then.get("required", []))
+
+
 def build(schema: Schema, values: dict[str, Any], errors: dict[str, str],
           file_names: dict[str, str]) -> tuple[list[Field], list[tuple[str, str]]]:
     """Return the form's fields and the errors that belong to no field (as label, message)."""
-    needed, fields = set(schema.get("required", [])), []
+    needed, fields = set(schema.get("required", [])) | _required_now(schema), []
     for name, prop in properties(schema).items():
+        if prop.get("readOnly"):
+            shown = _read_only(name, prop, errors)
+            fields.extend([shown] if shown else [])
+            continue
         if widget(prop) == "lines":
             rows = values.get(name) if isinstance(values.get(name), list) else []
             fields.append(_lines(name, prop, rows, errors))

@@ -13,12 +13,15 @@ STAGES = {
     "construction": _l("Construction"),
     "acceptance": _l("Acceptance"),
     "payment": _l("Payment"),
+    "allocation_setup": _l("Allocation: figures"),
+    "allocation_banks": _l("Allocation: banks confirm"),
+    "allocation_approval": _l("Allocation: approval"),
     "completed": _l("Completed"),
     "rejected": _l("Rejected"),
     "withdrawn": _l("Withdrawn"),
 }
 WORKING_STAGES = ("declaration", "review", "plan", "funds", "procurement", "contract", "construction",
-                  "acceptance", "payment")
+                  "acceptance", "payment", "allocation_setup", "allocation_banks", "allocation_approval")
 STATUSES = {
     "running": _l("In progress"),
     "completed": _l("Completed"),
@@ -73,6 +76,9 @@ TASKS_EN = {
     "payment_notice": "Issue payment notice",
     "payment": "Confirm payment",
     "payment_overdue": "Follow up overdue payment",
+    "allocation_setup": "Enter the pool and card counts",
+    "bank_confirm": "Confirm the card count",
+    "allocation_approve": "Approve the allocation",
 }
 
 

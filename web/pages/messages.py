@@ -17,7 +17,13 @@ FIELD_MESSAGES = (
     _l("Enter a number of at most {limit}."), _l("The amount must be at least ¥{limit}."),
     _l("The amount must be at most ¥{limit}."), _l("Add at least {limit} items."),
     _l("Add at most {limit} items."), _l("This date must not be earlier than {date}."),
-    _l("The value is not valid."),
+    _l("The value is not valid."), _l("This value is set by the system and cannot be changed."),
+    _l("This bank is listed twice."), _l("At least one bank must have cards: all counts are zero."),
+    _l("The allocation of {year} is already fixed."), _l("Another allocation of {year} is under way."),
+    _l("Choose one of the departments."), _l("A code has 2–64 characters: a-z first, then a-z, 0-9 and -."),
+    _l("Another card function already has this code."), _l("Another card function already has this name."),
+    _l("The dates overlap {other}."), _l("The date must lie in {year}."),
+    _l("Another round of this year has this name."),
 )
 SERVICE_MESSAGES = (
     _l("Wrong user name or password."), _l("Too many failed sign-ins. Try again in 15 minutes."),
@@ -32,6 +38,11 @@ SERVICE_MESSAGES = (
     _l("An organisation needs a code (a-z, 0-9, -) and a name."),
     _l("A user name has 3–64 characters: a-z first, then a-z, 0-9, _ . -"),
     _l("a password needs at least 8 characters"), _l("The reason may have at most 500 characters."),
+    _l("only the bureau (hrss) may maintain the card function list"),
+    _l("only the bureau (hrss) may manage funding years and declaration rounds"),
+    _l("this card function is used by declarations: deactivate it instead"),
+    _l("only the bureau, supervisors and the cooperating banks may see allocations"),
+    _l("The card function has errors"), _l("The round has errors"), _l("The dates have errors"),
 )
 TYPE_NAMES = {"integer": _l("whole number"), "string": _l("text"), "boolean": _l("yes or no"),
               "array": _l("list"), "object": _l("group of fields"), "number": _l("number")}

@@ -1,11 +1,12 @@
 """Starting projects, listing them with filters and pages, and showing one."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any
 
 import pytest
 
+from services.context import Services
 from tests import support
 from tests.web.api.helpers import Api
 
@@ -70,12 +71,15 @@ def test_projects_are_listed_only_to_those_who_may_see_them(api: Api, sha: str) 
     assert _total(api, "supervisor") == _total(api, "bdc_reviewer") == 1
 
 
-def test_the_project_list_filters_and_pages(api: Api, sha: str) -> None:
+def test_the_project_list_filters_and_pages(api: Api, sha: str, services: Services) -> None:
+    assert _total(api, "health_user") == 0, "signs in (the token is issued) on the test's day"
+    march, services.clock.at = services.clock.at, datetime(2026, 1, 20, 2, 0, tzinfo=timezone.utc)
     annual = api.declare(sha)
+    services.clock.at = march
     extra = api.declare(sha, declaration_round="supplementary", project_name="社保卡图书借阅",
                         urgency_reason="上级部门紧急部署。")
     api.post("/api/v1/projects", "health_user")
-    year = support.declare()["declaration_year"]
+    year = 2026
     assert _total(api, "health_user") == 3
     assert _total(api, "health_user", year=year) == 2
     assert _total(api, "health_user", year=year + 1) == 0

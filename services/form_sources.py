@@ -1,0 +1,82 @@
+"""What the host fills into forms: choices (`x-options`) and values it decides (`x-supplied`).
+
+Option sources are looked up only for the forms that use them; a resolved form is cached by
+its content, so a form whose choices did not change costs no more than a cache hit.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from models.tables import card_function
+from services.declaration.functions import function_options
+from services.declaration.rounds import round_for_instance
+from services.users import bank_options
+
+OptionSource = Callable[[Connection], list[tuple[str, str]]]
+
+
+@dataclass(frozen=True)
+class FormHost:
+    """What a supplied value may depend on: the transaction, China's date and the instance."""
+
+    conn: Connection
+    today: date
+    instance_id: int | None
+
+
+def _all_functions(conn: Connection) -> list[tuple[str, str]]:
+    rows = conn.execute(select(card_function.c.code, card_function.c.name).order_by(card_function.c.id))
+    return [(r.code, r.name) for r in rows]
+
+
+OPTION_SOURCES: dict[str, OptionSource] = {"banks": bank_options, "card_functions": function_options}
+DISPLAY_SOURCES: dict[str, OptionSource] = {**OPTION_SOURCES, "card_functions": _all_functions}
+
+
+def _round_text(kind: str, name: str, opens: date | None, closes: date | None) -> str:
+    if opens is None or closes is None:
+        return f"{name}（不在已开放的申报批次内，须说明追加申报理由）"
+    reason = "，须说明追加申报理由" if kind == "supplementary" else ""
+    return f"{name}（{opens.isoformat()} 至 {closes.isoformat()}{reason}）"
+
+
+def _declaration(host: FormHost) -> dict[str, tuple[Any, str]]:
+    decided = round_for_instance(host.conn, host.today, host.instance_id)
+    text = _round_text(decided.kind, decided.name, decided.opens_on, decided.closes_on)
+    kind = "年度集中申报" if decided.kind == "annual" else "年中追加申报"
+    return {"declaration.year": (decided.year, str(decided.year)), "declaration.round": (decided.kind, kind),
+            "declaration.round_id": (decided.round_id, text)}
+
+
+SUPPLIED_SOURCES: dict[str, Callable[[FormHost], Mapping[str, tuple[Any, str]]]] = {"declaration": _declaration}
+
+
+def known_option(name: str) -> bool:
+    """Return True if the host can fill `x-options: name`."""
+    return name in OPTION_SOURCES
+
+
+def known_supplied(name: str) -> bool:
+    """Return True if the host can supply `x-supplied: name` (names read `source.key`)."""
+    return name.partition(".")[0] in SUPPLIED_SOURCES
+
+
+def options_for(conn: Connection, names: frozenset[str], *, display: bool = False
+                ) -> tuple[tuple[str, tuple[tuple[str, str], ...]], ...]:
+    """Return the choices of the named option sources, as a hashable key for the form cache."""
+    sources = DISPLAY_SOURCES if display else OPTION_SOURCES
+    return tuple((name, tuple(sources[name](conn))) for name in sorted(names) if name in sources)
+
+
+def supplied_for(host: FormHost, names: frozenset[str]) -> tuple[tuple[str, Any, str], ...]:
+    """Return (name, value, title) of the named supplied values, as a hashable key for the form cache."""
+    values: dict[str, tuple[Any, str]] = {}
+    for source in sorted({name.partition(".")[0] for name in names}):
+        if source in SUPPLIED_SOURCES:
+            values.update(SUPPLIED_SOURCES[source](host))
+    return tuple((name, *values[name]) for name in sorted(names) if name in values)

@@ -1,0 +1,74 @@
+"""What the host does for each kind of process beside running it, keyed by process id.
+
+A process's hooks write its own domain records (the project row, payments, the fixed
+allocation), check what the engine cannot (a bank listed twice), and name its instances.
+Generic code asks `hooks_for(process_id)` and never tests a process id itself.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection
+
+from services import fund_project
+from services.money import allocation_process
+
+
+@dataclass(frozen=True)
+class TaskDone:
+    """A user task just completed inside the caller's transaction."""
+
+    conn: Connection
+    instance_id: int
+    task_name: str
+    data: Mapping[str, Any]
+    submitted: Mapping[str, Any]
+    bank_org_id: int | None
+    actor_id: int
+    at: datetime
+
+
+def _nothing(*_args: Any) -> None:
+    return None
+
+
+@dataclass(frozen=True)
+class ProcessHooks:
+    """The host's part of one process; every hook is optional."""
+
+    start_title: str = ""
+    on_start: Callable[[Connection, int], None] = _nothing
+    on_data: Callable[[Connection, int, Mapping[str, Any], Mapping[str, Any]], None] = _nothing
+    check_task: Callable[[Connection, int, str, Mapping[str, Any]], None] = _nothing
+    on_task_completed: Callable[[TaskDone], None] = _nothing
+    title: Callable[[Mapping[str, Any]], str | None] = _nothing
+
+
+def _fund_project_done(done: TaskDone) -> None:
+    fund_project.on_task_completed(done.conn, done.instance_id, done.task_name, done.data, done.bank_org_id,
+                                   done.actor_id, done.at)
+
+
+def _allocation_done(done: TaskDone) -> None:
+    allocation_process.on_task_completed(done.conn, done.instance_id, done.task_name, done.submitted,
+                                         done.data, done.actor_id, done.at)
+
+
+HOOKS: dict[str, ProcessHooks] = {
+    fund_project.PROCESS_ID: ProcessHooks(
+        start_title=fund_project.UNTITLED, on_start=fund_project.on_start, on_data=fund_project.on_data,
+        on_task_completed=_fund_project_done, title=fund_project.title),
+    allocation_process.PROCESS_ID: ProcessHooks(
+        start_title=allocation_process.UNTITLED, on_start=allocation_process.on_start,
+        on_data=allocation_process.on_data, check_task=allocation_process.check_task,
+        on_task_completed=_allocation_done, title=allocation_process.title),
+}
+DEFAULT = ProcessHooks()
+
+
+def hooks_for(process_id: str) -> ProcessHooks:
+    """Return the hooks of *process_id* (none for a process the host knows nothing about)."""
+    return HOOKS.get(process_id, DEFAULT)
