@@ -1,8 +1,9 @@
 """Check form data against a task's JSON Schema and our conventions; normalise values.
 
 Conventions beyond JSON Schema: `format: money` (yuan, at most two decimals) with
-`moneyMinimum`/`moneyMaximum`, `format: date`, `format: file` (sha256 of a stored file),
-`notBefore` (a date no earlier than another field), `x-options` (choices from the host).
+`moneyMinimum`/`moneyMaximum`, `format: date` (YYYY-MM-DD only), `format: file` (sha256 of a
+stored file), `x-options` (choices from the host), and the cross-field rules of
+services/form_rules.py (`notBefore`, `notAfter`, ...).
 """
 from __future__ import annotations
 
@@ -20,6 +21,8 @@ from jsonschema import ValidationError as SchemaError
 from jsonschema import validators
 from jsonschema.exceptions import SchemaError as BadSchema
 
+from services import form_rules
+from services.clock import Clock, parse_date
 from services.errors import FieldError, ValidationError
 
 MONEY_RE = re.compile(r"^(0|[1-9][0-9]{0,15})(\.[0-9]{1,2})?$")
@@ -34,7 +37,7 @@ def _is_money(value: object) -> bool:
 
 @FORMATS.checks("date", raises=ValueError)
 def _is_date(value: object) -> bool:
-    return not isinstance(value, str) or (len(value) == 10 and bool(date.fromisoformat(value)))
+    return not isinstance(value, str) or bool(parse_date(value))
 
 
 @FORMATS.checks("file")
@@ -78,8 +81,8 @@ MESSAGES: dict[str, str] = {
     "moneyMaximum": "The amount must be at most ¥{limit}.",
     "minItems": "Add at least {limit} items.",
     "maxItems": "Add at most {limit} items.",
-    "notBefore": "This date must not be earlier than {date}.",
     "invalid": "The value is not valid.",
+    **form_rules.MESSAGES,
 }
 
 
@@ -131,18 +134,6 @@ def _cached_checker(schema_json: str) -> Any:
     return checker_for(json.loads(schema_json))
 
 
-def _not_before(schema: Mapping[str, Any], data: Mapping[str, Any]) -> list[FieldError]:
-    errors = []
-    for name, prop in schema.get("properties", {}).items():
-        other = prop.get("notBefore") if isinstance(prop, dict) else None
-        if not other or not isinstance(data.get(name), str):
-            continue
-        earlier = data.get(other, prop.get("x-not-before-value"))
-        if isinstance(earlier, str) and data[name] < earlier:
-            errors.append(field_error(name, "notBefore", date=earlier))
-    return errors
-
-
 def normalise(schema: Mapping[str, Any], data: dict[str, Any]) -> dict[str, Any]:
     """Return *data* with money values written with exactly two decimals."""
     result = dict(data)
@@ -155,7 +146,8 @@ def normalise(schema: Mapping[str, Any], data: dict[str, Any]) -> dict[str, Any]
     return result
 
 
-def validate(schema: Mapping[str, Any], data: Any, checker: Any = None) -> dict[str, Any]:
+def validate(schema: Mapping[str, Any], data: Any, checker: Any = None, *,
+             today: date | None = None) -> dict[str, Any]:
     """Return normalised *data* if it satisfies *schema*; raise ValidationError with every problem."""
     if not isinstance(data, dict):
         raise ValidationError("Form data must be a JSON object.")
@@ -166,7 +158,7 @@ def validate(schema: Mapping[str, Any], data: Any, checker: Any = None) -> dict[
     format_paths = {e.path for e in errors if e.code in ("money", "date", "file")}
     errors = [e for e in errors if not (e.code == "pattern" and e.path in format_paths)]
     if not errors:
-        errors = _not_before(schema, data)
+        errors = form_rules.rule_errors(schema, data, today or Clock().today())
     if errors:
         raise ValidationError("The form has errors", errors)
     return normalise(schema, data)

@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, func, insert, select, update
 
 from models.tables import payment, project
-from services.clock import to_db
+from services.clock import parse_date, to_db
 
 PROCESS_ID = "fund_project"
 PROJECT_FIELDS: dict[str, str] = {
@@ -52,8 +52,8 @@ def on_task_completed(conn: Connection, instance_id: int, task_name: str, data: 
     ).scalar_one() + 1
     conn.execute(insert(payment).values(
         instance_id=instance_id, bank_org_id=bank_org_id, instalment=instalment,
-        amount=data["notice_amount"], notice_date=date.fromisoformat(data["notice_date"]),
-        paid_on=date.fromisoformat(data["paid_on"]), reference=data.get("payment_reference", ""),
+        amount=data["notice_amount"], notice_date=parse_date(data["notice_date"]),
+        paid_on=parse_date(data["paid_on"]), reference=data.get("payment_reference", ""),
         recorded_at=to_db(at), recorded_by=actor_id,
     ))
 

@@ -77,3 +77,9 @@ def test_booleans_integers_that_do_not_parse_and_uploads() -> None:
         ("acceptance_report", "报告.pdf", b"%PDF-1.4")]
     year = parse(_schema("declare"), MultiDict({"declaration_year": "二〇二六"}), MultiDict())
     assert year.data["declaration_year"] == "二〇二六"
+
+
+def test_a_date_of_something_that_happened_offers_no_day_after_today(app: Flask) -> None:
+    with app.test_request_context("/"):
+        fields, _ = forms.build(_schema("payment"), {}, {}, {}, "2026-09-30")
+    assert {f.name: f.max_date for f in fields if f.widget == "date"} == {"paid_on": "2026-09-30"}

@@ -6,7 +6,7 @@ from decimal import Decimal, InvalidOperation
 
 from flask_babel import format_date, gettext as _, ngettext
 
-from services.clock import CHINA
+from services.clock import CHINA, parse_date
 
 DASH = "—"
 
@@ -51,7 +51,7 @@ def _as_date(value: object) -> date | None:
         return value
     if isinstance(value, str) and len(value) == 10:
         try:
-            return date.fromisoformat(value)
+            return parse_date(value)
         except ValueError:
             return None
     found = moment(value)

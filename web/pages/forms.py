@@ -28,6 +28,7 @@ class Field:
     error: str = ""
     limits: str = ""
     file_name: str = ""
+    max_date: str = ""
     columns: list[Field] = field(default_factory=list)
     rows: list[list[Field]] = field(default_factory=list)
 
@@ -41,12 +42,14 @@ def _limits(prop: Schema) -> str:
     return ""
 
 
-def _field(name: str, path: str, prop: Schema, required: bool, value: Any, errors: dict[str, str]) -> Field:
+def _field(name: str, path: str, prop: Schema, required: bool, value: Any, errors: dict[str, str],
+           today: str = "") -> Field:
     text, alt = label(name, prop)
     return Field(name=name, path=path, widget=widget(prop), label=text, label_alt=alt,
                  hint=str(prop.get("description") or ""), required=required or prop.get("const") is True,
                  value=value if value is not None else "", choices=choices(prop),
-                 error=errors.get(path, ""), limits=_limits(prop))
+                 error=errors.get(path, ""), limits=_limits(prop),
+                 max_date=today if prop.get("notAfter") == "today" else "")
 
 
 def _lines(name: str, prop: Schema, values: list[dict[str, str]], errors: dict[str, str]) -> Field:
@@ -63,15 +66,18 @@ def _lines(name: str, prop: Schema, values: list[dict[str, str]], errors: dict[s
 
 
 def build(schema: Schema, values: dict[str, Any], errors: dict[str, str],
-          file_names: dict[str, str]) -> tuple[list[Field], list[tuple[str, str]]]:
-    """Return the form's fields and the errors that belong to no field (as label, message)."""
+          file_names: dict[str, str], today: str = "") -> tuple[list[Field], list[tuple[str, str]]]:
+    """Return the form's fields and the errors that belong to no field (as label, message).
+
+    *today* (YYYY-MM-DD, China) is the latest date a `notAfter: "today"` field offers.
+    """
     needed, fields = set(schema.get("required", [])), []
     for name, prop in properties(schema).items():
         if widget(prop) == "lines":
             rows = values.get(name) if isinstance(values.get(name), list) else []
             fields.append(_lines(name, prop, rows, errors))
             continue
-        item = _field(name, name, prop, name in needed, values.get(name, ""), errors)
+        item = _field(name, name, prop, name in needed, values.get(name, ""), errors, today)
         if item.widget == "file" and item.value:
             item.file_name = file_names.get(str(item.value), str(item.value)[:12])
         fields.append(item)
