@@ -20,6 +20,8 @@ from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema import ValidationError as SchemaError
 from jsonschema import validators
 from jsonschema.exceptions import SchemaError as BadSchema
+from referencing import Registry
+from referencing.exceptions import Unresolvable
 
 from services import form_rules
 from services.clock import Clock, parse_date
@@ -28,6 +30,12 @@ from services.errors import FieldError, ValidationError
 MONEY_RE = re.compile(r"^(0|[1-9][0-9]{0,15})(\.[0-9]{1,2})?$")
 SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
 FORMATS = FormatChecker()
+# Resolves nothing beyond the JSON Schema specifications themselves: no URL is ever fetched.
+NO_RETRIEVAL: Registry[Any] = Registry()
+REFERENCE_KEYWORDS = frozenset({"$ref", "$dynamicRef", "$recursiveRef", "$id", "$anchor", "$dynamicAnchor",
+                                "$recursiveAnchor"})
+UNRESOLVABLE = ("This step's form refers to another schema, which is not allowed; "
+                "the process owner must correct the diagram.")
 
 
 @FORMATS.checks("money")
@@ -126,7 +134,7 @@ def checker_for(schema: Mapping[str, Any]) -> Any:
     """Return a validator for *schema* that also refuses fields the form does not have."""
     closed = dict(schema)
     closed["additionalProperties"] = False
-    return FormValidator(closed, format_checker=FORMATS)
+    return FormValidator(closed, format_checker=FORMATS, registry=NO_RETRIEVAL)
 
 
 @functools.lru_cache(maxsize=512)
@@ -153,8 +161,11 @@ def validate(schema: Mapping[str, Any], data: Any, checker: Any = None, *,
         raise ValidationError("Form data must be a JSON object.")
     checker = checker or _cached_checker(json.dumps(schema, sort_keys=True))
     errors: list[FieldError] = []
-    for error in checker.iter_errors(data):
-        errors.extend(_translate(error))
+    try:
+        for error in checker.iter_errors(data):
+            errors.extend(_translate(error))
+    except Unresolvable as exc:
+        raise ValidationError(UNRESOLVABLE) from exc
     format_paths = {e.path for e in errors if e.code in ("money", "date", "file")}
     errors = [e for e in errors if not (e.code == "pattern" and e.path in format_paths)]
     if not errors:
@@ -184,8 +195,23 @@ def with_options(schema: Mapping[str, Any], options: Mapping[str, list[tuple[str
     return result
 
 
+def _references(node: Any, pointer: str = "") -> Iterator[str]:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            here = f"{pointer}/{str(key).replace('~', '~0').replace('/', '~1')}"
+            if key in REFERENCE_KEYWORDS:
+                yield here
+            yield from _references(value, here)
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _references(value, f"{pointer}/{index}")
+
+
 def check_form_schema(name: str, schema: Mapping[str, Any]) -> None:
-    """Raise ValidationError unless *schema* is a valid JSON Schema for a form."""
+    """Raise ValidationError unless *schema* is a valid, self-contained JSON Schema for a form."""
+    for pointer in _references(schema):
+        raise ValidationError(f"form {name}: {pointer} is not allowed: a form may not refer to other "
+                              "schemas or name itself ($ref, $id and the like)")
     try:
         FormValidator.check_schema(schema)
     except BadSchema as exc:

@@ -101,6 +101,8 @@ def _validated(ctx: Services, conn: Connection, actor: Actor, form: TaskForm, da
     try:
         clean, errors = forms.validate(form.schema, data, form.checker, today=ctx.today()), []
     except ValidationError as exc:
+        if not exc.fields:
+            raise
         clean, errors = {}, list(exc.fields)
     referenced = forms.file_fields(form.schema, data)
     names = files.usable(conn, actor, referenced.values()) if referenced else {}
