@@ -77,11 +77,26 @@ class ReadyTask:
     due: datetime | None
 
 
+ENGINE_FAILURES = (SpiffWorkflowException, WorkflowException, ExpressionError, RecursionError)
+
+
+def _reason(exc: BaseException) -> str:
+    """Return why the engine stopped: the expression's own error and where, not SpiffWorkflow's echo."""
+    spec = getattr(exc, "task_spec", None)
+    where = getattr(spec, "bpmn_id", None) or getattr(spec, "name", None)
+    cause: BaseException | None = exc
+    while cause is not None and not isinstance(cause, ExpressionError):
+        cause = cause.__cause__ or cause.__context__
+    text = str(cause if cause is not None else exc)
+    text = text if len(text) <= 300 else text[:297] + "..."
+    return f"{where}: {text}" if where else text
+
+
 def _run_steps(workflow: BpmnWorkflow) -> None:
     try:
         workflow.do_engine_steps()
-    except SpiffWorkflowException as exc:
-        raise EngineError(f"the process failed: {exc}") from exc
+    except ENGINE_FAILURES as exc:
+        raise EngineError(f"the process failed at {_reason(exc)}") from exc
 
 
 def start(model: LoadedModel, engine: SafeScriptEngine, data: Mapping[str, Any] | None = None) -> BpmnWorkflow:
@@ -156,8 +171,8 @@ def complete(workflow: BpmnWorkflow, task_id: str, data: Mapping[str, Any]) -> N
     task.data = {**task.data, **data}
     try:
         task.run()
-    except (SpiffWorkflowException, WorkflowException) as exc:
-        raise EngineError(f"the task failed: {exc}") from exc
+    except ENGINE_FAILURES as exc:
+        raise EngineError(f"the task failed at {_reason(exc)}") from exc
     _run_steps(workflow)
 
 
@@ -170,8 +185,8 @@ def fire_timers(workflow: BpmnWorkflow) -> list[str]:
     before = _waiting_timers(workflow)
     try:
         workflow.refresh_timers()
-    except SpiffWorkflowException as exc:
-        raise EngineError(f"a timer failed: {exc}") from exc
+    except ENGINE_FAILURES as exc:
+        raise EngineError(f"a timer failed at {_reason(exc)}") from exc
     _run_steps(workflow)
     return [task.task_spec.bpmn_id for key, task in before.items() if task.state != TaskState.WAITING]
 

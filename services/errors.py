@@ -48,6 +48,10 @@ class ValidationError(ServiceError):
         return f"{self.message}: {details}"
 
 
+class ProcessFailed(ValidationError):
+    """The process could not go on with this data (an expression of its diagram failed); nothing changed."""
+
+
 class PermissionDenied(ServiceError):
     """The actor may see the object but not do this to it."""
 

@@ -14,7 +14,7 @@ from services import audit, fund_project
 from services.clock import from_db, to_db
 from services.comments import comments_of
 from services.context import Services
-from services.errors import Hidden, NotFound, PermissionDenied, ServiceError, ValidationError
+from services.errors import Hidden, NotFound, PermissionDenied, ProcessFailed, ServiceError, ValidationError
 from services.process_models import latest
 from services.steps import UNTITLED, Locked, StepWrites, save_step
 from services.tasks import complete_in, lock_task
@@ -44,7 +44,7 @@ def start_instance(ctx: Services, actor: Actor, process_id: str, data: Any = Non
         try:
             workflow = runtime.start(model, ctx.script_engine)
         except EngineError as exc:
-            raise ServiceError(f"the process could not start: {exc}") from exc
+            raise ProcessFailed(f"the process could not start: {exc}") from exc
         instance_id = _insert_instance(ctx, conn, actor, model_id, process_id, department)
         if process_id == fund_project.PROCESS_ID:
             fund_project.on_start(conn, instance_id)

@@ -21,7 +21,7 @@ from services import audit, files, forms
 from services.clock import to_db
 from services.context import Services
 from services.errors import (
-    ConflictError, Hidden, NotFound, PermissionDenied, ServiceError, ValidationError,
+    ConflictError, Hidden, NotFound, PermissionDenied, ProcessFailed, ValidationError,
 )
 from services.fund_project import on_task_completed
 from services.process_models import cached_model, model_by_id
@@ -130,7 +130,7 @@ def complete_in(ctx: Services, conn: Connection, actor: Actor, row: LockedTask, 
     try:
         runtime.complete(workflow, row.task_id, clean)
     except EngineError as exc:
-        raise ServiceError(f"the process could not continue: {exc}") from exc
+        raise ProcessFailed(f"the process could not continue: {exc}") from exc
     now, writes = ctx.clock.now(), StepWrites()
     writes.audit("task_completed", now, actor_id=actor.id, instance_id=inst.id, task_id=row.task_id,
                  data={"task": row.task_name, "title": row.task_title, "data": clean})
