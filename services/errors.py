@@ -4,6 +4,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from models.db import DatabaseUnavailable
+
+__all__ = ["ConflictError", "DatabaseUnavailable", "FieldError", "Hidden", "NotFound", "PermissionDenied",
+           "ProcessFailed", "ServiceError", "ValidationError"]
+
 
 class ServiceError(Exception):
     """Base class of the errors a use case raises on purpose."""

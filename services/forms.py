@@ -26,6 +26,7 @@ from referencing.exceptions import Unresolvable
 from services import form_rules
 from services.clock import Clock, parse_date
 from services.errors import FieldError, ValidationError
+from services.input_limits import check_depth
 
 MONEY_RE = re.compile(r"^(0|[1-9][0-9]{0,15})(\.[0-9]{1,2})?$")
 SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
@@ -159,6 +160,7 @@ def validate(schema: Mapping[str, Any], data: Any, checker: Any = None, *,
     """Return normalised *data* if it satisfies *schema*; raise ValidationError with every problem."""
     if not isinstance(data, dict):
         raise ValidationError("Form data must be a JSON object.")
+    check_depth(data, "The form data")
     checker = checker or _cached_checker(json.dumps(schema, sort_keys=True))
     errors: list[FieldError] = []
     try:
