@@ -22,6 +22,7 @@ FIELD_MESSAGES = (
 )
 SERVICE_MESSAGES = (
     _l("Wrong user name or password."), _l("Too many failed sign-ins. Try again in 15 minutes."),
+    _l("Too many failed sign-ins for this user from many places. Wait a minute and try again."),
     _l("The file is empty."), _l("The file is larger than 20 MiB."),
     _l("Only these kinds of file may be uploaded: doc, docx, jpg, pdf, png, xls, xlsx."),
     _l("The comment is empty or too long."), _l("The form has errors"),
