@@ -6,7 +6,8 @@ import secrets
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, Response, g, jsonify
+from flask import Flask, Response, g, has_request_context, jsonify, request
+from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -38,6 +39,13 @@ def _secret_key(folder: Path) -> str:
         path.write_text(secrets.token_hex(32))
         path.chmod(0o600)
     return path.read_text().strip()
+
+
+class SessionCookies(SecureCookieSessionInterface):
+    """Flask's signed session cookie, marked Secure whenever the request itself came over HTTPS."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return super().get_cookie_secure(app) or (has_request_context() and request.is_secure)
 
 
 def trusted_proxies(value: object) -> int:
@@ -75,6 +83,7 @@ def create_app(test_config: dict[str, Any] | None = None, services_: Services | 
         TRUSTED_PROXIES=os.environ.get("YIKATONG_TRUSTED_PROXIES", "0"),
     )
     app.config.from_mapping(test_config or {})
+    app.session_interface = SessionCookies()
     _behind_proxies(app)
     app.extensions["yikatong"] = services_ or build_services()
     csrf.init_app(app)
