@@ -18,7 +18,7 @@ from services.errors import Hidden, NotFound, PermissionDenied, ProcessFailed, S
 from services.process_models import latest
 from services.steps import UNTITLED, Locked, StepWrites, save_step
 from services.tasks import complete_in, lock_task
-from services.users import Actor
+from services.users import Actor, require_writer
 from services.visibility import can_see_instance
 
 
@@ -34,6 +34,7 @@ def _insert_instance(ctx: Services, conn: Connection, actor: Actor, model_id: in
 
 def start_instance(ctx: Services, actor: Actor, process_id: str, data: Any = None) -> dict[str, Any]:
     """Start a new instance of *process_id* as *actor*; with *data*, also submit its first form."""
+    actor = require_writer(actor) or actor
     if data is not None and not isinstance(data, dict):
         raise ValidationError("Form data must be a JSON object.")
     with ctx.db.write() as conn:

@@ -26,7 +26,7 @@ from services.errors import (
 from services.fund_project import on_task_completed
 from services.process_models import cached_model, model_by_id
 from services.steps import Locked, StepWrites, save_step
-from services.users import Actor, bank_options
+from services.users import Actor, as_writer, bank_options
 from services.visibility import can_see_instance
 
 def locked_instance(row: LockedTask) -> Locked:
@@ -36,8 +36,8 @@ def locked_instance(row: LockedTask) -> Locked:
 
 
 def may_complete(actor: Actor, lane: str, org_id: int | None) -> bool:
-    """Return True if *actor* may complete a task of *lane* owned by *org_id*."""
-    return lane in actor.roles and (org_id is None or org_id == actor.org_id)
+    """Return True if *actor* may complete a task of *lane* owned by *org_id* (never by a read-only role)."""
+    return lane in as_writer(actor).roles and (org_id is None or org_id == actor.org_id)
 
 
 def _check_actor(actor: Actor, row: LockedTask) -> None:

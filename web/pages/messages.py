@@ -34,6 +34,8 @@ SERVICE_MESSAGES = (
     _l("An organisation needs a code (a-z, 0-9, -) and a name."),
     _l("A user name has 3–64 characters: a-z first, then a-z, 0-9, _ . -"),
     _l("a password needs at least 8 characters"), _l("The reason may have at most 500 characters."),
+    _l("Your roles only allow you to read: supervisors change nothing."),
+    _l("only those who take part in a project may comment on it"),
 )
 TYPE_NAMES = {"integer": _l("whole number"), "string": _l("text"), "boolean": _l("yes or no"),
               "array": _l("list"), "object": _l("group of fields"), "number": _l("number")}
