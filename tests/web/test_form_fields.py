@@ -83,3 +83,15 @@ def test_a_date_of_something_that_happened_offers_no_day_after_today(app: Flask)
     with app.test_request_context("/"):
         fields, _ = forms.build(_schema("payment"), {}, {}, {}, "2026-09-30")
     assert {f.name: f.max_date for f in fields if f.widget == "date"} == {"paid_on": "2026-09-30"}
+
+
+def test_hints_describe_the_control_the_page_shows(app: Flask) -> None:
+    for path in sorted(FORMS.glob("*.json")):
+        for name, prop in json.loads(path.read_text())["properties"].items():
+            hint = prop.get("description", "")
+            with app.test_request_context("/"):
+                (field,), _ = forms.build({"properties": {name: prop}}, {}, {}, {})
+            if field.widget == "yesno":
+                assert "勾选" not in hint and "“否”" in hint, (path.name, name, hint)
+            if field.widget != "confirm":
+                assert "勾选" not in hint, (path.name, name, hint)
