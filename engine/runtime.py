@@ -10,7 +10,7 @@ from uuid import UUID
 import orjson
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
-from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimeDateEventDefinition, TimerEventDefinition
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException, TaskNotFoundException, WorkflowException
 from SpiffWorkflow.task import Task
@@ -138,12 +138,29 @@ def _is_waiting_timer(task: Task) -> bool:
     return task.state == TaskState.WAITING and isinstance(definition, TimerEventDefinition)
 
 
+def _is_timer(task: Task) -> bool:
+    return isinstance(getattr(task.task_spec, "event_definition", None), TimerEventDefinition)
+
+
+def _deadline(timer: Task) -> datetime | None:
+    """Return a boundary timer's due time, working it out now if the engine has not yet done so."""
+    definition = timer.task_spec.event_definition
+    if timer._get_internal_data("event_value") is None and timer.state == TaskState.WAITING \
+            and isinstance(definition, TimeDateEventDefinition):
+        try:
+            timer._set_internal_data(event_value=timer.workflow.script_engine.evaluate(timer, definition.expression))
+        except ENGINE_FAILURES:
+            return None
+    return _timer_value(timer)
+
+
 def _due(task: Task) -> datetime | None:
+    """Return when a ready task is due: its boundary timers' time, whether they still wait or have fired."""
     parent = task.parent
     if parent is None:
         return None
-    dues = [_timer_value(s) for s in parent.children if s is not task and _is_waiting_timer(s)]
-    known = [d for d in dues if d is not None]
+    timers = [s for s in parent.children if s is not task and _is_timer(s) and s.state != TaskState.CANCELLED]
+    known = [d for d in map(_deadline, timers) if d is not None]
     return min(known) if known else None
 
 
