@@ -23,7 +23,7 @@ from services.context import Services
 from services.errors import (
     ConflictError, Hidden, NotFound, PermissionDenied, ProcessFailed, ValidationError,
 )
-from services.fund_project import on_task_completed
+from services.fund_project import check_task, on_task_completed
 from services.process_models import cached_model, model_by_id
 from services.steps import Locked, StepWrites, save_step
 from services.users import Actor, as_writer, bank_options
@@ -127,6 +127,8 @@ def complete_in(ctx: Services, conn: Connection, actor: Actor, row: LockedTask, 
     workflow = workflow or runtime.restore(model, inst.state, ctx.script_engine)
     before = {t.id: t for t in runtime.ready_tasks(workflow)}
     before_data = dict(before[row.task_id].data) if row.task_id in before else {}
+    if inst.process_id == "fund_project":
+        check_task(conn, row.task_name, {**before_data, **clean}, inst.bank_org_id)
     try:
         runtime.complete(workflow, row.task_id, clean)
     except EngineError as exc:
@@ -139,7 +141,7 @@ def complete_in(ctx: Services, conn: Connection, actor: Actor, row: LockedTask, 
     writes.flush(conn)
     if inst.process_id == "fund_project":
         on_task_completed(conn, inst.id, row.task_name, {**before_data, **clean}, result["bank_org_id"],
-                          actor.id, now)
+                          actor.id, now, row.task_id)
     record_documents(conn, inst.id, row.task_id, attached, file_names, actor.id, now)
     return {"task_id": row.task_id, **result}
 

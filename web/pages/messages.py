@@ -18,6 +18,8 @@ FIELD_MESSAGES = (
     _l("The amount must be at most ¥{limit}."), _l("Add at least {limit} items."),
     _l("Add at most {limit} items."), _l("This date must not be earlier than {date}."),
     _l("This date must not be later than {date}."),
+    _l("This bank transaction number was already used for another payment of this bank."),
+    _l("This invoice number was already used in another payment notice for this contractor."),
     _l("The value is not valid."),
 )
 SERVICE_MESSAGES = (
