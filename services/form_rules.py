@@ -4,12 +4,15 @@
   gave it, `x-not-before-value`).
 - `notAfter: "today"` (or `"<field>"`): a date no later than today in China, for things that have
   already happened.
-Dates are compared as dates, never as texts.
+- `x-sum-of: {"items": "<array field>", "field": "<money field of an item>"}` on a money field:
+  when line items are given, their amounts add up to it exactly.
+Dates are compared as dates, never as texts; amounts as Decimal.
 """
 from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from services.clock import parse_date
@@ -19,6 +22,7 @@ TODAY = "today"
 MESSAGES: dict[str, str] = {
     "notBefore": "This date must not be earlier than {date}.",
     "notAfter": "This date must not be later than {date}.",
+    "sum": "The lines add up to ¥{total} but must add up to ¥{expected}.",
 }
 
 
@@ -64,6 +68,53 @@ def date_order(schema: Mapping[str, Any], data: Mapping[str, Any], today: date) 
     return errors
 
 
+def _amount(value: Any) -> Decimal | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        amount = Decimal(value)
+    except InvalidOperation:
+        return None
+    return amount if amount.is_finite() else None
+
+
+def _parts(rows: Any, field: Any) -> list[Decimal | None]:
+    return [_amount(row.get(field)) if isinstance(row, dict) else None for row in rows]
+
+
+def sums(schema: Mapping[str, Any], data: Mapping[str, Any]) -> list[FieldError]:
+    """Return an error on the line items of every `x-sum-of` total they do not add up to."""
+    errors = []
+    for name, prop in _properties(schema).items():
+        spec, total = prop.get("x-sum-of"), _amount(data.get(name))
+        if not isinstance(spec, dict) or total is None:
+            continue
+        rows = data.get(spec.get("items"))
+        parts = _parts(rows, spec.get("field")) if isinstance(rows, list) else []
+        if not parts or any(part is None for part in parts):
+            continue
+        added = sum(parts, Decimal(0))  # type: ignore[arg-type]
+        if added != total:
+            errors.append(_error(str(spec["items"]), "sum", total=f"{added:.2f}", expected=f"{total:.2f}"))
+    return errors
+
+
+def convention_problems(schema: Mapping[str, Any]) -> list[str]:
+    """Return what is wrong with the conventions a form schema uses (they must name what the form has)."""
+    problems, props = [], _properties(schema)
+    for name, prop in props.items():
+        spec = prop.get("x-sum-of")
+        if spec is None:
+            continue
+        lines = props.get(spec.get("items")) if isinstance(spec, dict) else None
+        items = _properties(lines.get("items", {})) if isinstance(lines, dict) else {}
+        if not isinstance(lines, dict) or lines.get("type") != "array" or spec.get("field") not in items:
+            problems.append(f"{name}: x-sum-of must name an array field and a field of its items")
+        elif items[spec["field"]].get("format") != "money" or prop.get("format") != "money":
+            problems.append(f"{name}: x-sum-of adds amounts (format: money) into an amount")
+    return problems
+
+
 def rule_errors(schema: Mapping[str, Any], data: Mapping[str, Any], today: date) -> list[FieldError]:
     """Return every broken cross-field rule of *schema* in *data* (already valid by JSON Schema)."""
-    return date_order(schema, data, today)
+    return date_order(schema, data, today) + sums(schema, data)

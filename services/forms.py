@@ -220,3 +220,5 @@ def check_form_schema(name: str, schema: Mapping[str, Any]) -> None:
         raise ValidationError(f"form {name}: not a valid JSON Schema: {exc.message}") from exc
     if schema.get("type") != "object" or not isinstance(schema.get("properties"), dict):
         raise ValidationError(f"form {name}: must be an object schema with properties")
+    for problem in form_rules.convention_problems(schema):
+        raise ValidationError(f"form {name}: {problem}")

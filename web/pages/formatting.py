@@ -1,6 +1,8 @@
 """Money, dates and waiting times written for Chinese readers (and English ones)."""
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 
@@ -28,6 +30,18 @@ def money(value: object) -> str:
         return DASH
     text = amount(value)
     return f"¥{text}" if text[:1].isdigit() or text[:1] == "-" else text
+
+
+def total(values: Iterable[object]) -> str:
+    """Return the sum of the amounts among *values* as ¥1,150,000.00 (texts that are no amount count 0)."""
+    result = Decimal(0)
+    for value in values:
+        try:
+            number = Decimal(re.sub(r"[,，\s¥￥]", "", str(value or "")) or "0")
+        except InvalidOperation:
+            continue
+        result += number if number.is_finite() else 0
+    return money(f"{result:.2f}")
 
 
 def moment(value: object) -> datetime | None:

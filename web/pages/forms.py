@@ -6,8 +6,8 @@ from typing import Any
 
 from flask_babel import gettext as _
 
-from web.pages.formatting import money
-from web.pages.schema import Schema, choices, label, properties, widget
+from web.pages.formatting import money, total
+from web.pages.schema import Schema, choices, label, properties, summed_field, widget
 
 BLANK_ROWS = 3
 
@@ -29,6 +29,8 @@ class Field:
     limits: str = ""
     file_name: str = ""
     max_date: str = ""
+    sum_field: str = ""
+    total: str = ""
     columns: list[Field] = field(default_factory=list)
     rows: list[list[Field]] = field(default_factory=list)
 
@@ -75,7 +77,11 @@ def build(schema: Schema, values: dict[str, Any], errors: dict[str, str],
     for name, prop in properties(schema).items():
         if widget(prop) == "lines":
             rows = values.get(name) if isinstance(values.get(name), list) else []
-            fields.append(_lines(name, prop, rows, errors))
+            lines = _lines(name, prop, rows, errors)
+            lines.sum_field = summed_field(schema, name)
+            if lines.sum_field:
+                lines.total = total(row.get(lines.sum_field) for row in rows if isinstance(row, dict))
+            fields.append(lines)
             continue
         item = _field(name, name, prop, name in needed, values.get(name, ""), errors, today)
         if item.widget == "file" and item.value:

@@ -18,6 +18,7 @@ FIELD_MESSAGES = (
     _l("The amount must be at most ¥{limit}."), _l("Add at least {limit} items."),
     _l("Add at most {limit} items."), _l("This date must not be earlier than {date}."),
     _l("This date must not be later than {date}."),
+    _l("The lines add up to ¥{total} but must add up to ¥{expected}."),
     _l("This bank transaction number was already used for another payment of this bank."),
     _l("This invoice number was already used in another payment notice for this contractor."),
     _l("The value is not valid."),
@@ -58,6 +59,8 @@ def _params(error: FieldError) -> dict[str, object]:
     params = dict(error.params)
     if error.code in ("moneyMinimum", "moneyMaximum") and "limit" in params:
         params["limit"] = amount(params["limit"])
+    if error.code == "sum":
+        params.update({k: amount(params[k]) for k in ("total", "expected") if k in params})
     if error.code in ("notBefore", "notAfter") and "date" in params:
         params["date"] = date_text(params["date"])
     if error.code == "type":
