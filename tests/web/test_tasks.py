@@ -74,7 +74,7 @@ def test_empty_line_item_rows_are_ignored_and_blank_rows_are_offered(site: Site,
     page = user.get(url).get_data(as_text=True)
     assert 'name="budget_lines-2-line_item"' in page
     data = {k: v for k, v in _declaration().items() if not k.startswith("budget_lines")}
-    data.update({"budget_lines-0-line_item": "", "budget_lines-1-line_item": "读卡终端",
+    data.update({"budget_lines-0-line_item": "", "budget_lines-1-line_item": "读卡终端", "budget": "1,000.50",
                  "budget_lines-1-line_category": "it.hardware", "budget_lines-1-line_amount": "1,000.50"})
     assert user.post(url, data, token_from=url, content_type="multipart/form-data").status_code == 302
     history = show_instance(services, None, 1)["history"]
