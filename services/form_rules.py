@@ -6,6 +6,8 @@
   already happened.
 - `x-sum-of: {"items": "<array field>", "field": "<money field of an item>"}` on a money field:
   when line items are given, their amounts add up to it exactly.
+- `x-when: {"<choice field>": ["<value>", ...]}`: the field applies only while every named field
+  has one of the listed values; otherwise whatever was sent for it is dropped, never recorded.
 Dates are compared as dates, never as texts; amounts as Decimal.
 """
 from __future__ import annotations
@@ -99,10 +101,38 @@ def sums(schema: Mapping[str, Any], data: Mapping[str, Any]) -> list[FieldError]
     return errors
 
 
+def _listed(values: Any) -> list[Any]:
+    return values if isinstance(values, list) else [values]
+
+
+def applies(prop: Mapping[str, Any], data: Mapping[str, Any]) -> bool:
+    """Return True if a field applies to the choices made in *data* (its `x-when`, if any)."""
+    when = prop.get("x-when")
+    if not isinstance(when, dict):
+        return True
+    return all(data.get(field) in _listed(values) for field, values in when.items())
+
+
+def applicable(schema: Mapping[str, Any], data: Mapping[str, Any]) -> dict[str, Any]:
+    """Return *data* without the fields that do not apply to the choices it makes."""
+    props = _properties(schema)
+    return {name: value for name, value in data.items() if name not in props or applies(props[name], data)}
+
+
+def _when_problems(name: str, prop: Mapping[str, Any], props: Mapping[str, Any]) -> list[str]:
+    when = prop.get("x-when")
+    if when is None:
+        return []
+    if not isinstance(when, dict) or not when or not set(when) <= set(props) - {name}:
+        return [f"{name}: x-when must name other fields of the form with the values it applies to"]
+    return []
+
+
 def convention_problems(schema: Mapping[str, Any]) -> list[str]:
     """Return what is wrong with the conventions a form schema uses (they must name what the form has)."""
     problems, props = [], _properties(schema)
     for name, prop in props.items():
+        problems += _when_problems(name, prop, props)
         spec = prop.get("x-sum-of")
         if spec is None:
             continue

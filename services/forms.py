@@ -161,6 +161,7 @@ def validate(schema: Mapping[str, Any], data: Any, checker: Any = None, *,
     if not isinstance(data, dict):
         raise ValidationError("Form data must be a JSON object.")
     check_depth(data, "The form data")
+    data = form_rules.applicable(schema, data)
     checker = checker or _cached_checker(json.dumps(schema, sort_keys=True))
     errors: list[FieldError] = []
     try:
@@ -178,7 +179,8 @@ def validate(schema: Mapping[str, Any], data: Any, checker: Any = None, *,
 
 
 def file_fields(schema: Mapping[str, Any], data: Mapping[str, Any]) -> dict[str, str]:
-    """Return {field: sha256} for the file uploads in *data*."""
+    """Return {field: sha256} for the file uploads in *data* (those of fields that apply to its choices)."""
+    data = form_rules.applicable(schema, data)
     return {
         name: data[name]
         for name, prop in schema.get("properties", {}).items()

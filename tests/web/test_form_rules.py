@@ -46,3 +46,20 @@ def test_the_project_page_shows_the_total_of_the_budget_lines(site: Site, servic
     j.do("health_user", "declare", support.declare(j.sha))
     text = text_of(site.user("health_user").get(f"/projects/{j.instance_id}"))
     assert re.search(r"闸机读卡模块 ¥200,000.00 合计 ¥1,200,000.00", text)
+
+
+def test_a_field_for_one_choice_says_so_to_the_page(site: Site, journey: Journey) -> None:
+    journey.do("health_user", "declare", support.declare(journey.sha))
+    page = site.user("bdc_reviewer").get(f"/tasks/{journey.task_id('review')}").get_data(as_text=True)
+    assert 'id="field-approved_budget" data-when=\'{"review_decision": ["approve"]}\'>' in page
+    assert 'id="field-review_opinion">' in page
+
+
+def test_a_revise_posted_with_the_prefilled_budget_records_no_approved_budget(site: Site, services: Services,
+                                                                              journey: Journey) -> None:
+    journey.do("health_user", "declare", support.declare(journey.sha))
+    url = f"/tasks/{journey.task_id('review')}"
+    form = {"review_decision": "revise", "review_opinion": "请补充。", "approved_budget": "1,200,000.00"}
+    assert site.user("bdc_reviewer").post(url, form, token_from=url).status_code == 302
+    text = text_of(site.user("bdc_reviewer").get(f"/projects/{journey.instance_id}"))
+    assert "退回修改" in text and "核定预算" not in text

@@ -7,7 +7,7 @@ from typing import Any
 from flask_babel import gettext as _
 
 from web.pages.formatting import money, total
-from web.pages.schema import Schema, choices, label, properties, summed_field, widget
+from web.pages.schema import Schema, choices, label, properties, raw_value, summed_field, widget
 
 BLANK_ROWS = 3
 
@@ -31,6 +31,7 @@ class Field:
     max_date: str = ""
     sum_field: str = ""
     total: str = ""
+    when: dict[str, list[Any]] = field(default_factory=dict)
     columns: list[Field] = field(default_factory=list)
     rows: list[list[Field]] = field(default_factory=list)
 
@@ -44,6 +45,15 @@ def _limits(prop: Schema) -> str:
     return ""
 
 
+def _when(prop: Schema) -> dict[str, list[Any]]:
+    """Return the choices a field applies to (`x-when`), each as a list of values as the inputs send them."""
+    when = prop.get("x-when")
+    if not isinstance(when, dict):
+        return {}
+    listed = {name: values if isinstance(values, list) else [values] for name, values in when.items()}
+    return {name: [raw_value({}, value) for value in values] for name, values in listed.items()}
+
+
 def _field(name: str, path: str, prop: Schema, required: bool, value: Any, errors: dict[str, str],
            today: str = "") -> Field:
     text, alt = label(name, prop)
@@ -51,7 +61,7 @@ def _field(name: str, path: str, prop: Schema, required: bool, value: Any, error
                  hint=str(prop.get("description") or ""), required=required or prop.get("const") is True,
                  value=value if value is not None else "", choices=choices(prop),
                  error=errors.get(path, ""), limits=_limits(prop),
-                 max_date=today if prop.get("notAfter") == "today" else "")
+                 max_date=today if prop.get("notAfter") == "today" else "", when=_when(prop))
 
 
 def _lines(name: str, prop: Schema, values: list[dict[str, str]], errors: dict[str, str]) -> Field:

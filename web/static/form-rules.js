@@ -39,3 +39,32 @@
 
   document.querySelectorAll("output[data-sum-of]").forEach(watchTotal);
 }());
+
+// Fields that apply to some choices only (x-when): hidden and disabled (so not sent) otherwise.
+(function () {
+  "use strict";
+  function chosen(form, name) {
+    var checked = form.querySelector('input[type="radio"][name="' + name + '"]:checked');
+    if (checked) { return checked.value; }
+    var select = form.querySelector('select[name="' + name + '"]');
+    return select ? select.value : "";
+  }
+
+  function watchChoice(field) {
+    var form = field.closest("form");
+    var when = JSON.parse(field.getAttribute("data-when"));
+    function update() {
+      var applies = Object.keys(when).every(function (name) {
+        return when[name].indexOf(chosen(form, name)) !== -1;
+      });
+      field.hidden = !applies;
+      field.querySelectorAll("input, select, textarea").forEach(function (input) {
+        input.disabled = !applies;
+      });
+    }
+    form.addEventListener("change", update);
+    update();
+  }
+
+  document.querySelectorAll("[data-when]").forEach(watchChoice);
+}());
