@@ -4,7 +4,8 @@
   user out from elsewhere, and people behind one proxy do not share a fate.
 - Per account: from 50 failures in 15 minutes (an attack from many clients) every attempt on the
   account must wait a delay that grows with the failures (at most a minute): slower, never locked,
-  so the right password still gets in.
+  so the right password still gets in. A client that signed in to the account in the last 30 days
+  (the user's own machine) is not slowed down at all, so an attacker cannot starve it.
 
 Admission takes a lock on the account (PostgreSQL: a transaction-level advisory lock; SQLite:
 the write transaction is BEGIN IMMEDIATE), counts, and records the attempt as a failure before
@@ -20,7 +21,7 @@ from datetime import datetime, timedelta
 
 from typing import Any
 
-from sqlalchemy import Connection, Select, func, insert, select, update
+from sqlalchemy import Connection, Select, exists, func, insert, select, update
 
 from models.tables import login_attempt
 from services.clock import from_db, to_db
@@ -33,6 +34,7 @@ ACCOUNT_CEILING = 50
 ACCOUNT_DELAY_STEP = 10  # the delay doubles every this many failures over the ceiling
 FIRST_ACCOUNT_DELAY = timedelta(seconds=2)
 MAX_ACCOUNT_DELAY = timedelta(seconds=60)
+KNOWN_CLIENT_PERIOD = timedelta(days=30)
 PAIR_LOCKED = "Too many failed sign-ins. Try again in 15 minutes."
 ACCOUNT_SLOWED = "Too many failed sign-ins for this user from many places. Wait a minute and try again."
 
@@ -83,11 +85,18 @@ def _check_pair(conn: Connection, username: str, ip: str, now: datetime) -> None
         raise TooManyAttempts(PAIR_LOCKED, _seconds(from_db(fifth) + FAILURE_WINDOW - now))
 
 
-def _check_account(conn: Connection, username: str, now: datetime) -> None:
+def _known_client(conn: Connection, username: str, ip: str, now: datetime) -> bool:
+    signed_in = exists().where(login_attempt.c.username == username, login_attempt.c.ip == ip,
+                               login_attempt.c.success.is_(True),
+                               login_attempt.c.at >= to_db(now - KNOWN_CLIENT_PERIOD))
+    return bool(conn.execute(select(signed_in)).scalar())
+
+
+def _check_account(conn: Connection, username: str, ip: str, now: datetime) -> None:
     failures = conn.execute(select(func.count()).select_from(
         _failures(username, now - FAILURE_WINDOW).subquery())).scalar_one()
     delay = account_delay(failures)
-    if not delay:
+    if not delay or _known_client(conn, username, ip, now):
         return
     last = conn.execute(select(func.max(login_attempt.c.at)).where(login_attempt.c.username == username)).scalar()
     wait = from_db(last) + delay - now if last is not None else timedelta(0)
@@ -99,7 +108,7 @@ def admit(ctx: Services, conn: Connection, username: str, ip: str, now: datetime
     """Lock the account, refuse a throttled attempt, and record this one as a failure (same transaction)."""
     _lock_account(ctx, conn, username)
     _check_pair(conn, username, ip, now)
-    _check_account(conn, username, now)
+    _check_account(conn, username, ip, now)
     attempt_id = conn.execute(insert(login_attempt).values(
         username=username, ip=ip[:64], at=to_db(now), success=False)).inserted_primary_key[0]
     return Attempt(attempt_id)

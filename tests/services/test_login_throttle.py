@@ -73,6 +73,16 @@ def test_an_account_under_attack_from_everywhere_slows_down_instead_of_locking(s
     assert authenticate(services, "admin", DEMO_PASSWORD, "198.51.100.2").username == "admin"
 
 
+def test_a_client_the_user_signed_in_from_lately_is_not_slowed_down(services: Services) -> None:
+    authenticate(services, "admin", DEMO_PASSWORD, "192.0.2.10")
+    services.clock.at += timedelta(days=3)
+    _failures_from_many_clients(services, "admin", ACCOUNT_CEILING + 100)
+    with pytest.raises(TooManyAttempts):
+        authenticate(services, "admin", DEMO_PASSWORD, "198.51.100.2")
+    assert authenticate(services, "admin", DEMO_PASSWORD, "192.0.2.10").username == "admin"
+    assert _try(services, "admin", "wrong-password", "192.0.2.10") == "failed"
+
+
 def test_the_account_delay_grows_with_the_failures(services: Services) -> None:
     assert auth.account_delay(ACCOUNT_CEILING - 1) == timedelta(0)
     delays = [auth.account_delay(n) for n in range(ACCOUNT_CEILING, ACCOUNT_CEILING + 200, 10)]
