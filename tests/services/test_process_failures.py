@@ -5,6 +5,7 @@ import pytest
 
 from services.context import Services
 from services.errors import ValidationError
+from services.process_models import deploy
 from tests import support
 from tests.services.journey import Journey
 from tests.services.unchecked import store_unchecked
@@ -32,3 +33,12 @@ def test_a_condition_that_cannot_run_refuses_the_step_and_changes_nothing(servic
     assert (after["updated_at"], after["tasks"], after["history"]) == (
         before["updated_at"], before["tasks"], before["history"])
     assert j.open_names() == ["review"]
+
+
+def test_a_condition_too_deep_to_run_is_refused_at_deploy_naming_its_flow(services: Services) -> None:
+    original = support.FUND_PROJECT.read_bytes()
+    condition = b"money(paid_total) &lt; money(contract_price)"
+    assert condition in original
+    deep = original.replace(condition, b"-" * 1500 + b"1 &lt; 0")
+    with pytest.raises(ValidationError, match="element flow_payment_next.*nested too deeply"):
+        deploy(services, deep, support.read_forms(), "fund_project.bpmn")
