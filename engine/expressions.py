@@ -18,6 +18,8 @@ from simpleeval import EvalWithCompoundTypes, InvalidExpression
 from engine.errors import ExpressionError
 
 MAX_EXPRESSION_LENGTH = 2000
+MAX_DEPTH = 40  # nesting of the syntax tree; evaluation recurses once (or more) per level
+MAX_NODES = 400
 MAX_SCRIPT_LINES = 50
 CENT = Decimal("0.01")
 
@@ -56,29 +58,49 @@ FUNCTION_NAMES = frozenset(BASE_FUNCTIONS) | HOST_FUNCTION_NAMES
 
 def _check_node(node: ast.AST, source: str) -> None:
     if not isinstance(node, _ALLOWED_NODES):
-        raise ExpressionError(f"{type(node).__name__} is not allowed in {source!r}")
+        raise ExpressionError(f"{type(node).__name__} is not allowed in {_shown(source)}")
     if isinstance(node, ast.Name) and node.id.startswith("_"):
-        raise ExpressionError(f"the name {node.id!r} is not allowed in {source!r}")
+        raise ExpressionError(f"the name {node.id!r} is not allowed in {_shown(source)}")
     if isinstance(node, ast.Call):
         if not isinstance(node.func, ast.Name) or node.func.id not in FUNCTION_NAMES:
             raise ExpressionError(f"only the functions {sorted(FUNCTION_NAMES)} may be called")
         if node.keywords:
-            raise ExpressionError(f"keyword arguments are not allowed in {source!r}")
+            raise ExpressionError(f"keyword arguments are not allowed in {_shown(source)}")
     if isinstance(node, ast.Constant) and isinstance(node.value, (str, bytes)):
         if len(node.value) > MAX_EXPRESSION_LENGTH:
             raise ExpressionError("a text constant is too long")
 
 
+def _shown(expression: str) -> str:
+    return repr(expression if len(expression) <= 60 else expression[:57] + "...")
+
+
+def _check_size(tree: ast.AST, expression: str) -> None:
+    """Refuse a tree too deep or too big to evaluate (without recursing ourselves)."""
+    stack, count = [(tree, 1)], 0
+    while stack:
+        node, depth = stack.pop()
+        count += 1
+        if depth > MAX_DEPTH:
+            raise ExpressionError(f"{_shown(expression)} is nested too deeply (at most {MAX_DEPTH} levels)")
+        if count > MAX_NODES:
+            raise ExpressionError(f"{_shown(expression)} has too many parts (at most {MAX_NODES})")
+        stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
+
+
 def check_expression(expression: str) -> None:
-    """Raise ExpressionError unless *expression* stays inside the allowed grammar."""
+    """Raise ExpressionError unless *expression* stays inside the allowed grammar and size."""
     if not isinstance(expression, str) or not expression.strip():
         raise ExpressionError("an expression is empty")
     if len(expression) > MAX_EXPRESSION_LENGTH:
-        raise ExpressionError("an expression is too long")
+        raise ExpressionError(f"an expression is too long (at most {MAX_EXPRESSION_LENGTH} characters)")
     try:
         tree = ast.parse(expression.strip(), mode="eval")
     except SyntaxError as exc:
-        raise ExpressionError(f"syntax error in {expression!r}: {exc.msg}") from exc
+        raise ExpressionError(f"syntax error in {_shown(expression)}: {exc.msg}") from exc
+    except (RecursionError, MemoryError, ValueError) as exc:
+        raise ExpressionError(f"{_shown(expression)} is nested too deeply") from exc
+    _check_size(tree, expression)
     for node in ast.walk(tree):
         _check_node(node, expression)
 
@@ -135,9 +157,9 @@ class Evaluator:
         try:
             return evaluator.eval(expression, previously_parsed=tree)
         except InvalidExpression as exc:
-            raise ExpressionError(f"{expression!r}: {exc}") from exc
-        except (ArithmeticError, TypeError, ValueError, KeyError, IndexError) as exc:
-            raise ExpressionError(f"{expression!r} failed: {type(exc).__name__}: {exc}") from exc
+            raise ExpressionError(f"{_shown(expression)}: {exc}") from exc
+        except (ArithmeticError, TypeError, ValueError, KeyError, IndexError, RecursionError) as exc:
+            raise ExpressionError(f"{_shown(expression)} failed: {type(exc).__name__}: {exc}") from exc
 
     def run_script(self, script: str, data: dict[str, Any]) -> dict[str, Any]:
         """Run `name = expression` lines in order and return the names they set."""

@@ -1,4 +1,4 @@
-"""Fill a form's dynamic parts from task data: `{"$expr": ...}` values and prefills.
+"""Fill a form's dynamic parts from task data: `{"$expr": ...}` values and prefills (see prefilled()).
 
 The result is a *patch*: a mapping of JSON pointers to values, small enough to store
 with each ready task, applied to the model version's form when it is shown or checked.
@@ -40,6 +40,15 @@ def expressions_of(schema: Mapping[str, Any]) -> list[tuple[str, str]]:
     return list(_expressions(schema))
 
 
+def prefilled(prop: Mapping[str, Any]) -> bool:
+    """Return True if a field starts from the value an earlier step gave it.
+
+    Never a file (each step attaches its own documents: a second notice needs its own invoice), and
+    not a field that says `x-prefill: false` (what belongs to one round only: a decision, an amount).
+    """
+    return prop.get("format") != "file" and prop.get("x-prefill", True) is not False
+
+
 def form_patch(schema: Mapping[str, Any], data: Mapping[str, Any], evaluator: Evaluator) -> Patch:
     """Evaluate the form's expressions and prefills against *data* and return the patch."""
     patch: Patch = {}
@@ -53,7 +62,7 @@ def form_patch(schema: Mapping[str, Any], data: Mapping[str, Any], evaluator: Ev
     for name, prop in properties.items():
         if not isinstance(prop, dict):
             continue
-        if name in data and prop.get("x-prefill", True):
+        if name in data and prefilled(prop):
             patch[f"/properties/{_escape(name)}/default"] = data[name]
         other = prop.get("notBefore")
         if other and other not in properties and isinstance(data.get(other), str):

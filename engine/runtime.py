@@ -10,7 +10,7 @@ from uuid import UUID
 import orjson
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
-from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimeDateEventDefinition, TimerEventDefinition
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException, TaskNotFoundException, WorkflowException
 from SpiffWorkflow.task import Task
@@ -77,11 +77,26 @@ class ReadyTask:
     due: datetime | None
 
 
+ENGINE_FAILURES = (SpiffWorkflowException, WorkflowException, ExpressionError, RecursionError)
+
+
+def _reason(exc: BaseException) -> str:
+    """Return why the engine stopped: the expression's own error and where, not SpiffWorkflow's echo."""
+    spec = getattr(exc, "task_spec", None)
+    where = getattr(spec, "bpmn_id", None) or getattr(spec, "name", None)
+    cause: BaseException | None = exc
+    while cause is not None and not isinstance(cause, ExpressionError):
+        cause = cause.__cause__ or cause.__context__
+    text = str(cause if cause is not None else exc)
+    text = text if len(text) <= 300 else text[:297] + "..."
+    return f"{where}: {text}" if where else text
+
+
 def _run_steps(workflow: BpmnWorkflow) -> None:
     try:
         workflow.do_engine_steps()
-    except SpiffWorkflowException as exc:
-        raise EngineError(f"the process failed: {exc}") from exc
+    except ENGINE_FAILURES as exc:
+        raise EngineError(f"the process failed at {_reason(exc)}") from exc
 
 
 def start(model: LoadedModel, engine: SafeScriptEngine, data: Mapping[str, Any] | None = None) -> BpmnWorkflow:
@@ -123,12 +138,29 @@ def _is_waiting_timer(task: Task) -> bool:
     return task.state == TaskState.WAITING and isinstance(definition, TimerEventDefinition)
 
 
+def _is_timer(task: Task) -> bool:
+    return isinstance(getattr(task.task_spec, "event_definition", None), TimerEventDefinition)
+
+
+def _deadline(timer: Task) -> datetime | None:
+    """Return a boundary timer's due time, working it out now if the engine has not yet done so."""
+    definition = timer.task_spec.event_definition
+    if timer._get_internal_data("event_value") is None and timer.state == TaskState.WAITING \
+            and isinstance(definition, TimeDateEventDefinition):
+        try:
+            timer._set_internal_data(event_value=timer.workflow.script_engine.evaluate(timer, definition.expression))
+        except ENGINE_FAILURES:
+            return None
+    return _timer_value(timer)
+
+
 def _due(task: Task) -> datetime | None:
+    """Return when a ready task is due: its boundary timers' time, whether they still wait or have fired."""
     parent = task.parent
     if parent is None:
         return None
-    dues = [_timer_value(s) for s in parent.children if s is not task and _is_waiting_timer(s)]
-    known = [d for d in dues if d is not None]
+    timers = [s for s in parent.children if s is not task and _is_timer(s) and s.state != TaskState.CANCELLED]
+    known = [d for d in map(_deadline, timers) if d is not None]
     return min(known) if known else None
 
 
@@ -156,8 +188,8 @@ def complete(workflow: BpmnWorkflow, task_id: str, data: Mapping[str, Any]) -> N
     task.data = {**task.data, **data}
     try:
         task.run()
-    except (SpiffWorkflowException, WorkflowException) as exc:
-        raise EngineError(f"the task failed: {exc}") from exc
+    except ENGINE_FAILURES as exc:
+        raise EngineError(f"the task failed at {_reason(exc)}") from exc
     _run_steps(workflow)
 
 
@@ -170,8 +202,8 @@ def fire_timers(workflow: BpmnWorkflow) -> list[str]:
     before = _waiting_timers(workflow)
     try:
         workflow.refresh_timers()
-    except SpiffWorkflowException as exc:
-        raise EngineError(f"a timer failed: {exc}") from exc
+    except ENGINE_FAILURES as exc:
+        raise EngineError(f"a timer failed at {_reason(exc)}") from exc
     _run_steps(workflow)
     return [task.task_spec.bpmn_id for key, task in before.items() if task.state != TaskState.WAITING]
 

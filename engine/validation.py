@@ -29,6 +29,7 @@ MESSAGES = {
     "form-json": "表单 {form} 不是有效的 JSON：{detail}",
     "form-schema": "表单 {form} 不是有效的表单 JSON Schema：{detail}",
     "form-ref": "表单 {form} 在 {pointer} 使用了 {keyword}；表单不得引用或声明其他文档",
+    "form-convention": "表单 {form} 的填写规则有误：{detail}",
     "form-expression": "表单 {form} 在 {pointer} 的表达式不安全或无效：{detail}",
     "no-start": "流程“{name}”没有开始事件",
     "unreachable": "没有任何路径能到达“{name}”",

@@ -8,10 +8,27 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.exc import ArgumentError, DisconnectionError, InterfaceError, OperationalError
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 PING_AFTER_IDLE_SECONDS = 10.0
+
+
+class DatabaseUnavailable(Exception):
+    """The database cannot be reached, or its URL is not one; the message never shows a password."""
+
+
+def safe_url(url: str) -> str:
+    """Return *url* with its password hidden (or a placeholder if it is not a URL at all)."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "(not a database URL)"
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(getattr(exc, "orig", None) or exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
 
 
 def normalize_url(url: str) -> str:
@@ -62,6 +79,12 @@ class Database:
     """A database and the two kinds of transaction the services use."""
 
     def __init__(self, url: str, *, echo: bool = False, pool_size: int = 5) -> None:
+        try:
+            self._open(url, echo, pool_size)
+        except (ArgumentError, ImportError) as exc:
+            raise DatabaseUnavailable(f"the database URL {safe_url(url)} cannot be used: {_first_line(exc)}") from exc
+
+    def _open(self, url: str, echo: bool, pool_size: int) -> None:
         self.url = normalize_url(url)
         kind = make_url(self.url).get_backend_name()
         self.is_sqlite = kind == "sqlite"
@@ -80,10 +103,23 @@ class Database:
         else:
             _ping_after_idle(self.engine)
 
+    def connect(self) -> Connection:
+        """Return a new connection; raise DatabaseUnavailable (URL shown without password) if there is none."""
+        try:
+            return self.engine.connect()
+        except (OperationalError, InterfaceError) as exc:
+            raise DatabaseUnavailable(
+                f"cannot connect to the database {safe_url(self.url)}: {_first_line(exc)}") from exc
+
+    def ping(self) -> None:
+        """Raise DatabaseUnavailable unless the database answers."""
+        with self.connect():
+            pass
+
     @contextmanager
     def write(self) -> Iterator[Connection]:
         """Open one write transaction; it commits on success and rolls back on error."""
-        with self.engine.connect() as conn:
+        with self.connect() as conn:
             if self.is_sqlite:
                 conn.execution_options(sqlite_begin="IMMEDIATE")
             with conn.begin():
@@ -92,7 +128,7 @@ class Database:
     @contextmanager
     def read(self) -> Iterator[Connection]:
         """Open one read-only transaction (a consistent snapshot)."""
-        with self.engine.connect() as conn:
+        with self.connect() as conn:
             transaction = conn.begin()
             try:
                 yield conn

@@ -167,6 +167,23 @@ payment = Table(
     Column("recorded_at", DateTime, nullable=False),
     Column("recorded_by", ForeignKey("app_user.id"), nullable=False),
     UniqueConstraint("instance_id", "instalment", name="uq_payment_instalment"),
+    Index("uq_payment_bank_reference", "bank_org_id", "reference", unique=True),
+)
+
+payment_notice = Table(
+    "payment_notice",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("instance_id", ForeignKey("process_instance.id"), nullable=False, index=True),
+    Column("task_id", String(36), nullable=True),
+    Column("contractor", String(300), nullable=False),
+    Column("invoice_no", String(64), nullable=False),
+    Column("invoice_sha256", String(64), nullable=True),
+    Column("amount", Money, nullable=False),
+    Column("notice_date", Date, nullable=False),
+    Column("recorded_at", DateTime, nullable=False),
+    Column("recorded_by", ForeignKey("app_user.id"), nullable=True),
+    UniqueConstraint("contractor", "invoice_no", name="uq_payment_notice_invoice"),
 )
 
 stored_file = Table(

@@ -3,19 +3,20 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, func, insert, or_, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 
-from models.tables import api_token, app_user, login_attempt, user_session
+from models.tables import api_token, app_user, user_session
+from services import throttle
 from services.clock import from_db, to_db
 from services.context import Services
 from services.errors import ServiceError
+from services.throttle import (  # noqa: F401 - the limits and the refusal, re-exported for the entrypoints
+    ACCOUNT_CEILING, FAILURE_WINDOW, MAX_ACCOUNT_DELAY, MAX_FAILURES, TooManyAttempts, account_delay,
+)
 from services.users import Actor, actor_by_id, actor_query, hash_password, password_matches, to_actor
-
-MAX_FAILURES = 5
-FAILURE_WINDOW = timedelta(minutes=15)
 SESSION_IDLE = timedelta(hours=2)
 SESSION_LIFETIME = timedelta(hours=12)
 TOKEN_LIFETIME = timedelta(days=30)
@@ -32,36 +33,27 @@ class SignInFailed(ServiceError):
     """Wrong user name or password (which of the two is never said)."""
 
 
-class TooManyAttempts(ServiceError):
-    """Too many failed sign-ins; wait before trying again."""
-
-
 def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _recent_failures(conn: Connection, username: str, ip: str, since: datetime) -> int:
-    return conn.execute(select(func.count()).select_from(login_attempt).where(
-        login_attempt.c.at >= to_db(since), login_attempt.c.success.is_(False),
-        or_(login_attempt.c.username == username, login_attempt.c.ip == ip),
-    )).scalar_one()
-
-
 def authenticate(ctx: Services, username: str, password: str, ip: str) -> Actor:
-    """Return the user if the password matches; every attempt is recorded and failures throttled."""
+    """Return the user if the password matches; every attempt is recorded and failures throttled.
+
+    The attempt is admitted and recorded (as a failure) under a lock on the account before the slow
+    password check, which runs outside any transaction; only a match turns the record into a success.
+    """
     now = ctx.clock.now()
     username = (username or "").strip()[:64]
     with ctx.db.write() as conn:
-        if _recent_failures(conn, username, ip, now - FAILURE_WINDOW) >= MAX_FAILURES:
-            raise TooManyAttempts("Too many failed sign-ins. Try again in 15 minutes.")
+        attempt = throttle.admit(ctx, conn, username, ip or "unknown", now)
         row = conn.execute(select(app_user.c.id, app_user.c.password_hash, app_user.c.is_active)
                            .where(app_user.c.username == username)).first()
-        ok = password_matches(row.password_hash if row else _DUMMY_HASH, password or "")
-        ok = ok and row is not None and row.is_active
-        conn.execute(insert(login_attempt).values(username=username, ip=ip, at=to_db(now), success=ok))
-    if not ok:
+    ok = password_matches(row.password_hash if row else _DUMMY_HASH, password or "")
+    if not (ok and row is not None and row.is_active):
         raise SignInFailed("Wrong user name or password.")
-    with ctx.db.read() as conn:
+    with ctx.db.write() as conn:
+        throttle.succeeded(conn, attempt)
         return actor_by_id(conn, row.id)
 
 

@@ -40,4 +40,5 @@ def build_services(url: str | None = None, folder: Path | None = None) -> Servic
 
 def upgrade_database(ctx: Services) -> str:
     """Apply every migration; return the revision the database is now at."""
+    ctx.db.ping()
     return upgrade(ctx.db.engine)

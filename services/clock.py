@@ -1,9 +1,18 @@
 """Time as the services see it: UTC instants, dates in China Standard Time."""
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timedelta, timezone
 
 CHINA = timezone(timedelta(hours=8), "CST")
+ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def parse_date(text: object) -> date:
+    """Return the calendar date written as YYYY-MM-DD; raise ValueError for any other form."""
+    if not isinstance(text, str) or not ISO_DATE.fullmatch(text):
+        raise ValueError(f"not a date written YYYY-MM-DD: {text!r}")
+    return date.fromisoformat(text)
 
 
 class Clock:

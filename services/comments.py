@@ -9,8 +9,8 @@ from models.tables import app_user, comment, process_instance
 from services import audit
 from services.clock import from_db, to_db
 from services.context import Services
-from services.errors import Hidden, NotFound, ValidationError
-from services.users import Actor
+from services.errors import Hidden, NotFound, PermissionDenied, ValidationError
+from services.users import Actor, require_writer
 from services.visibility import can_see_instance
 
 MAX_COMMENT = 2000
@@ -18,7 +18,8 @@ MAX_COMMENT = 2000
 
 @audit.audit_denials
 def add_comment(ctx: Services, actor: Actor, instance_id: int, body: Any) -> dict[str, Any]:
-    """Add *body* as a comment of *actor* to an instance it may see."""
+    """Add *body* as a comment of *actor* to an instance it takes part in (seeing it as a supervisor is not enough)."""
+    writer = require_writer(actor)
     text = body.strip() if isinstance(body, str) else ""
     if not text or len(text) > MAX_COMMENT:
         raise ValidationError("The comment is empty or too long.", [])
@@ -30,6 +31,8 @@ def add_comment(ctx: Services, actor: Actor, instance_id: int, body: Any) -> dic
             raise NotFound(f"instance {instance_id} does not exist")
         if not can_see_instance(actor, row.department_org_id, row.bank_org_id):
             raise Hidden("instance", instance_id, instance_id)
+        if not can_see_instance(writer, row.department_org_id, row.bank_org_id):
+            raise PermissionDenied("only those who take part in a project may comment on it")
         new_id = conn.execute(insert(comment).values(
             instance_id=instance_id, author_id=actor.id, at=to_db(now), body=text)).inserted_primary_key[0]
     return {"id": new_id, "author": actor.username, "author_name": actor.display_name,

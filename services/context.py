@@ -9,14 +9,14 @@ from typing import Any
 
 from engine.runtime import SafeScriptEngine, script_engine
 from models.db import Database
-from services.clock import Clock
+from services.clock import Clock, parse_date
 from services.money.allocation import allocation_rows
 from services.working_days import payment_due
 
 
 def _payment_due_operation(today: Callable[[], date]) -> Callable[..., Any]:
     def payment_due_date(received_on: str | None = None) -> dict[str, Any]:
-        received = date.fromisoformat(received_on) if received_on else today()
+        received = parse_date(received_on) if received_on else today()
         due = payment_due(received)
         return {"due_date": due.due.isoformat(), "timer": due.deadline().isoformat(),
                 "provisional": due.provisional}

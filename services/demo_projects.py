@@ -82,8 +82,12 @@ def paid(on: str = "2026-09-20", reference: str = "TX0001") -> dict[str, Any]:
     return {"paid_on": on, "payment_reference": reference}
 
 
-def route(sha: str, department: str, bank: str, bank_user: str) -> Iterator[tuple[str, str, dict[str, Any]]]:
-    """Yield (user, task, data) from the declaration to the first payment, as the demo users act."""
+def route(sha: str, department: str, bank: str, bank_user: str,
+          number: int = 1) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    """Yield (user, task, data) from the declaration to the first payment, as the demo users act.
+
+    *number* tells projects apart where a number may be used only once (invoice, bank transaction).
+    """
     yield department, "declare", declare(sha)
     yield "bdc_reviewer", "review", review("approve", sha)
     yield "hrss_clerk", "plan_prepare", plan_prepare(bank)
@@ -96,8 +100,8 @@ def route(sha: str, department: str, bank: str, bank_user: str) -> Iterator[tupl
     yield department, "acceptance", acceptance(sha)
     yield "bdc_reviewer", "acceptance_bdc", sign("bdc")
     yield "hrss_reviewer", "acceptance_hrss", sign("hrss")
-    yield "hrss_clerk", "payment_notice", notice("600000.00", sha)
-    yield bank_user, "payment", paid()
+    yield "hrss_clerk", "payment_notice", {**notice("600000.00", sha), "invoice_no": f"INV-2026-{number:04d}"}
+    yield bank_user, "payment", paid(reference=f"TX2026{number:04d}")
 
 
 # (department user, declaration changes, bank, bank user, how many steps of the route to take)
@@ -115,11 +119,11 @@ SAMPLES = [
 URGENCY_REASON = "配合年中上线计划，需追加申报。"
 
 
-def _run(ctx: Services, sample: tuple[str, dict[str, Any], str, str, int]) -> int:
+def _run(ctx: Services, number: int, sample: tuple[str, dict[str, Any], str, str, int]) -> int:
     department, changes, bank, bank_user, steps = sample
     sha = files.store_file(ctx, load_actor(ctx, department), "可行性研究报告.pdf", SAMPLE_PDF)["sha256"]
     instance_id = start_instance(ctx, load_actor(ctx, department), "fund_project")["instance_id"]
-    for index, (user, task, data) in enumerate(route(sha, department, bank, bank_user)):
+    for index, (user, task, data) in enumerate(route(sha, department, bank, bank_user, number)):
         if index >= steps:
             break
         if task == "declare":
@@ -136,4 +140,4 @@ def seed_sample_projects(ctx: Services) -> list[int]:
     with ctx.db.read() as conn:
         if conn.execute(select(func.count()).select_from(process_instance)).scalar_one():
             return []
-    return [_run(ctx, sample) for sample in SAMPLES] + seed_sample_allocations(ctx)
+    return [_run(ctx, number, sample) for number, sample in enumerate(SAMPLES, start=1)] + seed_sample_allocations(ctx)

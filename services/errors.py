@@ -4,6 +4,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from models.db import DatabaseUnavailable
+
+__all__ = ["ConflictError", "DatabaseUnavailable", "FieldError", "Hidden", "NotFound", "PermissionDenied",
+           "ProcessFailed", "ServiceError", "ValidationError"]
+
 
 class ServiceError(Exception):
     """Base class of the errors a use case raises on purpose."""
@@ -46,6 +51,10 @@ class ValidationError(ServiceError):
             return self.message
         details = "; ".join(f"{path or '(form)'}: {msg}" for path, msg in self.field_messages().items())
         return f"{self.message}: {details}"
+
+
+class ProcessFailed(ValidationError):
+    """The process could not go on with this data (an expression of its diagram failed); nothing changed."""
 
 
 class PermissionDenied(ServiceError):

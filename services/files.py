@@ -18,7 +18,7 @@ from services.clock import to_db
 from services.context import Services
 from services import audit
 from services.errors import Hidden, NotFound, ValidationError
-from services.users import Actor
+from services.users import Actor, require_writer
 from services.visibility import visible_instances
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
@@ -69,6 +69,7 @@ def _write(ctx: Services, digest: str, content: bytes) -> None:
 
 def store_file(ctx: Services, actor: Actor | None, filename: str, content: bytes) -> dict[str, Any]:
     """Check and store an upload; return its sha256, name, type and size."""
+    require_writer(actor)
     if not content:
         raise ValidationError("The file is empty.")
     if len(content) > MAX_FILE_BYTES:

@@ -1,10 +1,11 @@
 """Check form data against a task's JSON Schema and our conventions; normalise values.
 
 Conventions beyond JSON Schema: `format: money` (yuan, at most two decimals) with
-`moneyMinimum`/`moneyMaximum`, `format: date`, `format: file` (sha256 of a stored file),
-`notBefore` (a date no earlier than another field), `x-options` (choices from the host),
-`x-supplied` (a value the host decides, e.g. the declaration round) and `readOnly` (shown,
-never taken from the person: a submitted value must equal the form's own).
+`moneyMinimum`/`moneyMaximum`, `format: date` (YYYY-MM-DD only), `format: file` (sha256 of a
+stored file), `x-options` (choices from the host), `x-supplied` (a value the host decides, e.g.
+the declaration round), `readOnly` (shown, never taken from the person: a submitted value must
+equal the form's own), and the cross-field rules of services/form_rules.py (`notBefore`,
+`notAfter`, ...).
 """
 from __future__ import annotations
 
@@ -21,12 +22,23 @@ from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema import ValidationError as SchemaError
 from jsonschema import validators
 from jsonschema.exceptions import SchemaError as BadSchema
+from referencing import Registry
+from referencing.exceptions import Unresolvable
 
+from services import form_rules
+from services.clock import Clock, parse_date
 from services.errors import FieldError, ValidationError
+from services.input_limits import check_depth
 
 MONEY_RE = re.compile(r"^(0|[1-9][0-9]{0,15})(\.[0-9]{1,2})?$")
 SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
 FORMATS = FormatChecker()
+# Resolves nothing beyond the JSON Schema specifications themselves: no URL is ever fetched.
+NO_RETRIEVAL: Registry[Any] = Registry()
+REFERENCE_KEYWORDS = frozenset({"$ref", "$dynamicRef", "$recursiveRef", "$id", "$anchor", "$dynamicAnchor",
+                                "$recursiveAnchor"})
+UNRESOLVABLE = ("This step's form refers to another schema, which is not allowed; "
+                "the process owner must correct the diagram.")
 
 
 @FORMATS.checks("money")
@@ -36,7 +48,7 @@ def _is_money(value: object) -> bool:
 
 @FORMATS.checks("date", raises=ValueError)
 def _is_date(value: object) -> bool:
-    return not isinstance(value, str) or (len(value) == 10 and bool(date.fromisoformat(value)))
+    return not isinstance(value, str) or bool(parse_date(value))
 
 
 @FORMATS.checks("file")
@@ -80,9 +92,9 @@ MESSAGES: dict[str, str] = {
     "moneyMaximum": "The amount must be at most ¥{limit}.",
     "minItems": "Add at least {limit} items.",
     "maxItems": "Add at most {limit} items.",
-    "notBefore": "This date must not be earlier than {date}.",
     "readOnly": "This value is set by the system and cannot be changed.",
     "invalid": "The value is not valid.",
+    **form_rules.MESSAGES,
 }
 
 
@@ -126,24 +138,12 @@ def checker_for(schema: Mapping[str, Any]) -> Any:
     """Return a validator for *schema* that also refuses fields the form does not have."""
     closed = dict(schema)
     closed["additionalProperties"] = False
-    return FormValidator(closed, format_checker=FORMATS)
+    return FormValidator(closed, format_checker=FORMATS, registry=NO_RETRIEVAL)
 
 
 @functools.lru_cache(maxsize=512)
 def _cached_checker(schema_json: str) -> Any:
     return checker_for(json.loads(schema_json))
-
-
-def _not_before(schema: Mapping[str, Any], data: Mapping[str, Any]) -> list[FieldError]:
-    errors = []
-    for name, prop in schema.get("properties", {}).items():
-        other = prop.get("notBefore") if isinstance(prop, dict) else None
-        if not other or not isinstance(data.get(name), str):
-            continue
-        earlier = data.get(other, prop.get("x-not-before-value"))
-        if isinstance(earlier, str) and data[name] < earlier:
-            errors.append(field_error(name, "notBefore", date=earlier))
-    return errors
 
 
 def normalise(schema: Mapping[str, Any], data: dict[str, Any]) -> dict[str, Any]:
@@ -177,27 +177,35 @@ def apply_read_only(schema: Mapping[str, Any], data: dict[str, Any]) -> tuple[di
     return result, errors
 
 
-def validate(schema: Mapping[str, Any], data: Any, checker: Any = None) -> dict[str, Any]:
+def validate(schema: Mapping[str, Any], data: Any, checker: Any = None, *,
+             today: date | None = None) -> dict[str, Any]:
     """Return normalised *data* if it satisfies *schema*; raise ValidationError with every problem."""
     if not isinstance(data, dict):
         raise ValidationError("Form data must be a JSON object.")
+    check_depth(data, "The form data")
+    data, read_only_errors = apply_read_only(schema, data)
+    data = form_rules.applicable(schema, data)
     checker = checker or _cached_checker(json.dumps(schema, sort_keys=True))
-    data, errors = apply_read_only(schema, data)
-    for error in checker.iter_errors(data):
-        errors.extend(_translate(error))
+    errors: list[FieldError] = read_only_errors
+    try:
+        for error in checker.iter_errors(data):
+            errors.extend(_translate(error))
+    except Unresolvable as exc:
+        raise ValidationError(UNRESOLVABLE) from exc
     format_paths = {e.path for e in errors if e.code in ("money", "date", "file")}
     fixed_paths = {e.path for e in errors if e.code == "readOnly"}
     errors = [e for e in errors if not (e.code == "pattern" and e.path in format_paths)
               and not (e.code != "readOnly" and e.path in fixed_paths)]
     if not errors:
-        errors = _not_before(schema, data)
+        errors = form_rules.rule_errors(schema, data, today or Clock().today())
     if errors:
         raise ValidationError("The form has errors", errors)
     return normalise(schema, data)
 
 
 def file_fields(schema: Mapping[str, Any], data: Mapping[str, Any]) -> dict[str, str]:
-    """Return {field: sha256} for the file uploads in *data*."""
+    """Return {field: sha256} for the file uploads in *data* (those of fields that apply to its choices)."""
+    data = form_rules.applicable(schema, data)
     return {
         name: data[name]
         for name, prop in schema.get("properties", {}).items()
@@ -249,11 +257,29 @@ def sources_of(schema: Mapping[str, Any]) -> tuple[frozenset[str], frozenset[str
     return frozenset(options), frozenset(supplied)
 
 
+def references(node: Any, pointer: str = "") -> Iterator[str]:
+    """Yield the JSON pointer of every `$ref`, `$id` and the like anywhere in a schema."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            here = f"{pointer}/{str(key).replace('~', '~0').replace('/', '~1')}"
+            if key in REFERENCE_KEYWORDS:
+                yield here
+            yield from references(value, here)
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from references(value, f"{pointer}/{index}")
+
+
 def check_form_schema(name: str, schema: Mapping[str, Any]) -> None:
-    """Raise ValidationError unless *schema* is a valid JSON Schema for a form."""
+    """Raise ValidationError unless *schema* is a valid, self-contained JSON Schema for a form."""
+    for pointer in references(schema):
+        raise ValidationError(f"form {name}: {pointer} is not allowed: a form may not refer to other "
+                              "schemas or name itself ($ref, $id and the like)")
     try:
         FormValidator.check_schema(schema)
     except BadSchema as exc:
         raise ValidationError(f"form {name}: not a valid JSON Schema: {exc.message}") from exc
     if schema.get("type") != "object" or not isinstance(schema.get("properties"), dict):
         raise ValidationError(f"form {name}: must be an object schema with properties")
+    for problem in form_rules.convention_problems(schema):
+        raise ValidationError(f"form {name}: {problem}")

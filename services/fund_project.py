@@ -2,14 +2,16 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, Insert, exists, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
 
-from models.tables import payment, project
-from services.clock import to_db
+from models.tables import payment, payment_notice, project
+from services.clock import parse_date, to_db
 from services.declaration.functions import function_id
+from services.errors import FieldError, ValidationError
 
 PROCESS_ID = "fund_project"
 UNTITLED = "新申报项目"
@@ -54,19 +56,66 @@ def title(data: Mapping[str, Any]) -> str | None:
     return str(name)[:300] if name else None
 
 
+DUPLICATE_REFERENCE = "This bank transaction number was already used for another payment of this bank."
+DUPLICATE_INVOICE = "This invoice number was already used in another payment notice for this contractor."
+
+
+def _text(data: Mapping[str, Any], key: str) -> str:
+    return str(data.get(key) or "").strip()
+
+
+def _duplicates(conn: Connection, task_name: str, data: Mapping[str, Any],
+                bank_org_id: int | None) -> list[FieldError]:
+    if task_name == "payment" and bank_org_id is not None:
+        used = exists().where(payment.c.bank_org_id == bank_org_id,
+                              payment.c.reference == _text(data, "payment_reference"))
+        if conn.execute(select(used)).scalar():
+            return [FieldError("payment_reference", "duplicate", DUPLICATE_REFERENCE)]
+    if task_name == "payment_notice":
+        used = exists().where(payment_notice.c.contractor == _text(data, "contractor"),
+                              payment_notice.c.invoice_no == _text(data, "invoice_no"))
+        if conn.execute(select(used)).scalar():
+            return [FieldError("invoice_no", "duplicate", DUPLICATE_INVOICE)]
+    return []
+
+
+def check_task(conn: Connection, task_name: str, data: Mapping[str, Any], bank_org_id: int | None) -> None:
+    """Raise ValidationError on the field whose number the records already hold (a bank reference, an invoice)."""
+    problems = _duplicates(conn, task_name, data, bank_org_id)
+    if problems:
+        raise ValidationError("The form has errors", problems)
+
+
+def _insert_once(conn: Connection, statement: Insert, task_name: str, data: Mapping[str, Any],
+                 bank_org_id: int | None) -> None:
+    """Insert a record whose number must be unique; a concurrent first use becomes the same field error."""
+    try:
+        with conn.begin_nested():
+            conn.execute(statement)
+    except IntegrityError:
+        check_task(conn, task_name, data, bank_org_id)
+        raise
+
+
 def on_task_completed(conn: Connection, instance_id: int, task_name: str, data: Mapping[str, Any],
-                      bank_org_id: int | None, actor_id: int, at: datetime) -> None:
-    """Record a payment when the bank confirms one."""
+                      bank_org_id: int | None, actor_id: int, at: datetime, task_id: str | None = None) -> None:
+    """Record a payment notice when the bureau issues one, and a payment when the bank confirms one."""
+    if task_name == "payment_notice":
+        _insert_once(conn, insert(payment_notice).values(
+            instance_id=instance_id, task_id=task_id, contractor=_text(data, "contractor"),
+            invoice_no=_text(data, "invoice_no"), invoice_sha256=data.get("invoice_file"),
+            amount=data["notice_amount"], notice_date=parse_date(data["notice_date"]),
+            recorded_at=to_db(at), recorded_by=actor_id), task_name, data, bank_org_id)
     if task_name != "payment" or bank_org_id is None:
         return
     instalment = conn.execute(
         select(func.count()).select_from(payment).where(payment.c.instance_id == instance_id)
     ).scalar_one() + 1
-    conn.execute(insert(payment).values(
+    _insert_once(conn, insert(payment).values(
         instance_id=instance_id, bank_org_id=bank_org_id, instalment=instalment,
-        amount=data["notice_amount"], notice_date=date.fromisoformat(data["notice_date"]),
-        paid_on=date.fromisoformat(data["paid_on"]), reference=data.get("payment_reference", ""),
+        amount=data["notice_amount"], notice_date=parse_date(data["notice_date"]),
+        paid_on=parse_date(data["paid_on"]), reference=_text(data, "payment_reference"),
         recorded_at=to_db(at), recorded_by=actor_id,
-    ))
+    ), task_name, data, bank_org_id)
 
 MONEY_COLUMNS = frozenset({"budget", "approved_budget", "plan_amount", "contract_price", "paid_total"})

@@ -13,7 +13,7 @@ from services.context import Services
 from services.process_models import model_by_id
 from services.steps import SCOPED_LANES
 from services.tasks import task_form
-from services.users import Actor
+from services.users import Actor, as_writer
 from services.working_days import is_provisional
 
 INBOX_LIMIT = 500
@@ -22,7 +22,7 @@ INBOX_LIMIT = 500
 def inbox_clause(actor: Actor) -> ColumnElement[bool]:
     """Return the WHERE clause selecting the ready tasks *actor* may complete."""
     clauses = []
-    for role in sorted(actor.roles):
+    for role in sorted(as_writer(actor).roles):
         scoped = human_task.c.org_id == actor.org_id if role in SCOPED_LANES else human_task.c.org_id.is_(None)
         clauses.append(and_(human_task.c.lane == role, scoped))
     if not clauses:

@@ -15,13 +15,13 @@ from services import audit
 from services.clock import from_db, to_db
 from services.comments import comments_of
 from services.context import Services
-from services.errors import Hidden, NotFound, PermissionDenied, ServiceError, ValidationError
+from services.errors import Hidden, NotFound, PermissionDenied, ProcessFailed, ServiceError, ValidationError
 from services.fund_project import MONEY_COLUMNS
 from services.process_hooks import hooks_for
 from services.process_models import latest
 from services.steps import Locked, StepWrites, save_step
 from services.tasks import complete_in, lock_task
-from services.users import Actor
+from services.users import Actor, require_writer
 from services.visibility import can_see_instance
 
 
@@ -41,6 +41,7 @@ def start_instance(ctx: Services, actor: Actor, process_id: str, data: Any = Non
 
     *initial* is process data the host (never the user) sets before the first step.
     """
+    actor = require_writer(actor) or actor
     if data is not None and not isinstance(data, dict):
         raise ValidationError("Form data must be a JSON object.")
     with ctx.db.write() as conn:
@@ -51,7 +52,7 @@ def start_instance(ctx: Services, actor: Actor, process_id: str, data: Any = Non
         try:
             workflow = runtime.start(model, ctx.script_engine, initial)
         except EngineError as exc:
-            raise ServiceError(f"the process could not start: {exc}") from exc
+            raise ProcessFailed(f"the process could not start: {exc}") from exc
         hooks = hooks_for(process_id)
         title = (hooks.start_title or model.name)[:300]
         instance_id = _insert_instance(ctx, conn, actor, model_id, process_id, department, title)

@@ -29,6 +29,7 @@ class TaskDone:
     bank_org_id: int | None
     actor_id: int
     at: datetime
+    task_id: str | None = None
 
 
 def _nothing(*_args: Any) -> None:
@@ -43,13 +44,14 @@ class ProcessHooks:
     on_start: Callable[[Connection, int], None] = _nothing
     on_data: Callable[[Connection, int, Mapping[str, Any], Mapping[str, Any]], None] = _nothing
     check_task: Callable[[Connection, int, str, Mapping[str, Any]], None] = _nothing
+    check_step: Callable[[Connection, str, Mapping[str, Any], int | None], None] = _nothing
     on_task_completed: Callable[[TaskDone], None] = _nothing
     title: Callable[[Mapping[str, Any]], str | None] = _nothing
 
 
 def _fund_project_done(done: TaskDone) -> None:
     fund_project.on_task_completed(done.conn, done.instance_id, done.task_name, done.data, done.bank_org_id,
-                                   done.actor_id, done.at)
+                                   done.actor_id, done.at, done.task_id)
 
 
 def _allocation_done(done: TaskDone) -> None:
@@ -60,7 +62,7 @@ def _allocation_done(done: TaskDone) -> None:
 HOOKS: dict[str, ProcessHooks] = {
     fund_project.PROCESS_ID: ProcessHooks(
         start_title=fund_project.UNTITLED, on_start=fund_project.on_start, on_data=fund_project.on_data,
-        on_task_completed=_fund_project_done, title=fund_project.title),
+        check_step=fund_project.check_task, on_task_completed=_fund_project_done, title=fund_project.title),
     allocation_process.PROCESS_ID: ProcessHooks(
         start_title=allocation_process.UNTITLED, on_start=allocation_process.on_start,
         on_data=allocation_process.on_data, check_task=allocation_process.check_task,

@@ -13,7 +13,7 @@ from services.instances import show_instance
 from services.process_models import model_by_id
 from services.tasks import may_complete
 from services.form_sources import options_for
-from services.users import Actor
+from services.users import Actor, as_writer
 from services.withdraw import WITHDRAWABLE_STAGES
 
 
@@ -44,6 +44,12 @@ def _actionable(conn: Connection, actor: Actor, instance_id: int) -> list[str]:
     return [r.id for r in rows if may_complete(actor, r.lane, r.org_id)]
 
 
+def may_comment(actor: Actor, info: dict[str, Any]) -> bool:
+    """Return True if *actor* takes part in the project with a role that may write."""
+    writer = as_writer(actor)
+    return bool(writer.roles) and (writer.sees_all or writer.org_code in (info.get("department"), info.get("bank")))
+
+
 def may_withdraw(actor: Actor, info: dict[str, Any]) -> bool:
     """Return True if *actor* is the declaring department and the project awaits review."""
     return ("department" in actor.roles and info.get("department") == actor.org_code
@@ -61,4 +67,5 @@ def project_page(ctx: Services, actor: Actor, instance_id: int) -> dict[str, Any
             "organizations": _organizations(conn, info.get("department"), info.get("bank")),
             "actionable": _actionable(conn, actor, instance_id),
             "may_withdraw": may_withdraw(actor, info),
+            "may_comment": may_comment(actor, info),
         }

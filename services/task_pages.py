@@ -108,9 +108,10 @@ def _check_kept_files(ctx: Services, actor: Actor, form: dict[str, Any], data: d
     return errors
 
 
-def _all_errors(form: dict[str, Any], data: dict[str, Any], found: list[FieldError]) -> list[FieldError]:
+def _all_errors(ctx: Services, form: dict[str, Any], data: dict[str, Any],
+                found: list[FieldError]) -> list[FieldError]:
     try:
-        forms.validate(form, data)
+        forms.validate(form, data, today=ctx.today())
     except ValidationError as exc:
         taken = {e.path for e in found}
         return found + [e for e in exc.fields if e.path not in taken]
@@ -127,7 +128,7 @@ def submit_task(ctx: Services, actor: Actor, task_id: str, data: dict[str, Any],
     errors = _store(ctx, actor, uploads, data, names)
     errors += _check_kept_files(ctx, actor, form, data, {u.field for u in uploads}, names)
     if errors:
-        raise SubmissionRejected(_all_errors(form, data, errors), data, names)
+        raise SubmissionRejected(_all_errors(ctx, form, data, errors), data, names)
     try:
         result = complete_task(ctx, actor, task_id, data)
     except ValidationError as exc:

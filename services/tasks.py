@@ -21,13 +21,13 @@ from services import audit, files, forms
 from services.clock import to_db
 from services.context import Services
 from services.errors import (
-    ConflictError, Hidden, NotFound, PermissionDenied, ServiceError, ValidationError,
+    ConflictError, Hidden, NotFound, PermissionDenied, ProcessFailed, ValidationError,
 )
 from services.form_sources import FormHost, options_for, supplied_for
 from services.process_hooks import TaskDone, hooks_for
 from services.process_models import cached_model, model_by_id
 from services.steps import Locked, StepWrites, save_step
-from services.users import Actor
+from services.users import Actor, as_writer
 from services.visibility import can_see_instance
 
 def locked_instance(row: LockedTask) -> Locked:
@@ -37,8 +37,8 @@ def locked_instance(row: LockedTask) -> Locked:
 
 
 def may_complete(actor: Actor, lane: str, org_id: int | None) -> bool:
-    """Return True if *actor* may complete a task of *lane* owned by *org_id*."""
-    return lane in actor.roles and (org_id is None or org_id == actor.org_id)
+    """Return True if *actor* may complete a task of *lane* owned by *org_id* (never by a read-only role)."""
+    return lane in as_writer(actor).roles and (org_id is None or org_id == actor.org_id)
 
 
 def _check_actor(actor: Actor, row: LockedTask) -> None:
@@ -103,12 +103,14 @@ def _check_separation(conn: Connection, model: LoadedModel, row: LockedTask, act
         raise PermissionDenied("the person who prepared this step may not also approve it")
 
 
-def _validated(conn: Connection, actor: Actor, form: TaskForm, data: dict[str, Any]
+def _validated(ctx: Services, conn: Connection, actor: Actor, form: TaskForm, data: dict[str, Any]
                ) -> tuple[dict[str, Any], dict[str, str]]:
     """Return the clean data and {sha256: file name} of its files; every file must be the actor's to use."""
     try:
-        clean, errors = forms.validate(form.schema, data, form.checker), []
+        clean, errors = forms.validate(form.schema, data, form.checker, today=ctx.today()), []
     except ValidationError as exc:
+        if not exc.fields:
+            raise
         clean, errors = {}, list(exc.fields)
     referenced = forms.file_fields(form.schema, data)
     names = files.usable(conn, actor, referenced.values()) if referenced else {}
@@ -126,7 +128,7 @@ def complete_in(ctx: Services, conn: Connection, actor: Actor, row: LockedTask, 
     _check_actor(actor, row)
     model = model_by_id(ctx, conn, row.model_id)
     form = resolved_form(ctx, conn, model, row.task_name, row.form_patch, row.id)
-    clean, file_names = _validated(conn, actor, form, data)
+    clean, file_names = _validated(ctx, conn, actor, form, data)
     _check_separation(conn, model, row, actor)
     hooks = hooks_for(row.process_id)
     hooks.check_task(conn, row.id, row.task_name, clean)
@@ -135,10 +137,11 @@ def complete_in(ctx: Services, conn: Connection, actor: Actor, row: LockedTask, 
     workflow = workflow or runtime.restore(model, inst.state, ctx.script_engine)
     before = {t.id: t for t in runtime.ready_tasks(workflow)}
     before_data = dict(before[row.task_id].data) if row.task_id in before else {}
+    hooks.check_step(conn, row.task_name, {**before_data, **clean}, inst.bank_org_id)
     try:
         runtime.complete(workflow, row.task_id, clean)
     except EngineError as exc:
-        raise ServiceError(f"the process could not continue: {exc}") from exc
+        raise ProcessFailed(f"the process could not continue: {exc}") from exc
     now, writes = ctx.clock.now(), StepWrites()
     writes.audit("task_completed", now, actor_id=actor.id, instance_id=inst.id, task_id=row.task_id,
                  data={"task": row.task_name, "title": row.task_title, "data": clean})
@@ -146,7 +149,7 @@ def complete_in(ctx: Services, conn: Connection, actor: Actor, row: LockedTask, 
                        actor_id=actor.id, completed=row.task_id)
     writes.flush(conn)
     hooks.on_task_completed(TaskDone(conn, inst.id, row.task_name, {**before_data, **clean}, clean,
-                                     result["bank_org_id"], actor.id, now))
+                                     result["bank_org_id"], actor.id, now, row.task_id))
     record_documents(conn, inst.id, row.task_id, attached, file_names, actor.id, now)
     return {"task_id": row.task_id, **result}
 

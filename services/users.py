@@ -1,7 +1,7 @@
 """Organisations, users and roles; who is acting, and what they may see."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -13,11 +13,13 @@ from sqlalchemy import Connection, Select, bindparam, insert, select
 from models.tables import app_user, organization, user_role
 from services.clock import to_db
 from services.context import Services
-from services.errors import NotFound, ValidationError
+from services.errors import NotFound, PermissionDenied, ValidationError
 
 ROLES = ("department", "bdc", "hrss", "hrss_head", "bank", "supervisor", "admin", "process_owner")
 ORG_KINDS = ("bureau", "bdc", "department", "bank")
 SEE_ALL_ROLES = frozenset({"hrss", "hrss_head", "bdc", "supervisor"})
+READ_ONLY_ROLES = frozenset({"supervisor"})
+READ_ONLY = "Your roles only allow you to read: supervisors change nothing."
 _HASHER = PasswordHasher()
 
 
@@ -38,6 +40,24 @@ class Actor:
     def sees_all(self) -> bool:
         """Return True if the actor may see every project."""
         return bool(self.roles & SEE_ALL_ROLES)
+
+
+def as_writer(actor: Actor) -> Actor:
+    """Return *actor* with only the roles that may change something (supervisor rights are read-only)."""
+    return replace(actor, roles=actor.roles - READ_ONLY_ROLES)
+
+
+def require_writer(actor: Actor | None) -> Actor | None:
+    """Return *actor* with its writing roles; raise PermissionDenied if it has none (a supervisor only reads).
+
+    None stands for the system itself (command-line administration), which may write.
+    """
+    if actor is None:
+        return None
+    writer = as_writer(actor)
+    if not writer.roles:
+        raise PermissionDenied(READ_ONLY)
+    return writer
 
 
 def hash_password(password: str) -> str:

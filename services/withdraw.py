@@ -12,7 +12,7 @@ from services.clock import to_db
 from services.context import Services
 from services.errors import ConflictError, Hidden, NotFound, PermissionDenied, ValidationError
 from services.process_models import model_by_id
-from services.users import Actor
+from services.users import Actor, require_writer
 from services.visibility import can_see_instance
 
 WITHDRAWABLE_STAGES = frozenset({"declaration", "review"})
@@ -41,6 +41,7 @@ def _check(actor: Actor, row: Any, instance_id: int) -> None:
 @audit.audit_denials
 def withdraw(ctx: Services, actor: Actor, instance_id: int, reason: str = "") -> dict[str, Any]:
     """Cancel a project still awaiting review; its open tasks are cancelled and the history kept."""
+    require_writer(actor)
     reason = (reason or "").strip()
     if len(reason) > MAX_REASON:
         raise ValidationError(f"The reason may have at most {MAX_REASON} characters.")

@@ -11,8 +11,9 @@ from services.demo_projects import CONSTRUCTION, CONTRACT, OVERDUE, PROCUREMENT,
 
 FUND_PROJECT = DIAGRAMS_DIR / "fund_project.bpmn"
 PLACEHOLDER_SHA = "ab" * 32
-TODAY = date(2026, 3, 2)
-NOON = datetime(2026, 3, 2, 4, 0, tzinfo=timezone.utc)
+# After every date of the sample data (things that happened cannot be dated after today).
+TODAY = date(2026, 9, 30)
+NOON = datetime(2026, 9, 30, 4, 0, tzinfo=timezone.utc)
 
 __all__ = ["CONSTRUCTION", "CONTRACT", "OVERDUE", "PROCUREMENT", "SECURE_FUNDS", "decision", "paid", "sign"]
 

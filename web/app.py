@@ -6,8 +6,10 @@ import secrets
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, Response, g, jsonify
+from flask import Flask, Response, g, has_request_context, jsonify, request
+from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from services.bootstrap import build_services, instance_path
 from services.context import Services
@@ -39,6 +41,28 @@ def _secret_key(folder: Path) -> str:
     return path.read_text().strip()
 
 
+class SessionCookies(SecureCookieSessionInterface):
+    """Flask's signed session cookie, marked Secure whenever the request itself came over HTTPS."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return super().get_cookie_secure(app) or (has_request_context() and request.is_secure)
+
+
+def trusted_proxies(value: object) -> int:
+    """Return how many reverse proxies in front of the application may be believed (0: none)."""
+    text = str(value).strip()
+    if not text.isdigit():
+        raise ValueError(f"YIKATONG_TRUSTED_PROXIES must be a whole number of proxies (0 or more), not {text!r}")
+    return int(text)
+
+
+def _behind_proxies(app: Flask) -> None:
+    """Take the client's address and scheme from X-Forwarded-For/-Proto as set by that many trusted proxies."""
+    count = trusted_proxies(app.config["TRUSTED_PROXIES"])
+    if count:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)  # type: ignore[method-assign]
+
+
 def services() -> Services:
     """Return the services of the running application."""
     from flask import current_app
@@ -56,8 +80,11 @@ def create_app(test_config: dict[str, Any] | None = None, services_: Services | 
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=os.environ.get("YIKATONG_SECURE_COOKIES") == "1",
         WTF_CSRF_TIME_LIMIT=None,
+        TRUSTED_PROXIES=os.environ.get("YIKATONG_TRUSTED_PROXIES", "0"),
     )
     app.config.from_mapping(test_config or {})
+    app.session_interface = SessionCookies()
+    _behind_proxies(app)
     app.extensions["yikatong"] = services_ or build_services()
     csrf.init_app(app)
     _register_blueprints(app)

@@ -13,7 +13,10 @@ import click
 from services import admin, demo, demo_projects, files, inbox, instances, process_models, tasks, timers
 from services.bootstrap import build_services, upgrade_database
 from services.context import Services
-from services.errors import ConflictError, NotFound, PermissionDenied, ServiceError, ValidationError
+from services.errors import (
+    ConflictError, DatabaseUnavailable, NotFound, PermissionDenied, ServiceError, ValidationError,
+)
+from services.input_limits import check_depth, deep_message
 from services.modeling.validation import ModelRejected
 from services.users import ROLES, Actor, load_actor
 from web.cli_documents import documents_group, rmb
@@ -46,7 +49,7 @@ def command_errors(func: Callable[..., Any]) -> Callable[..., Any]:
             _fail(str(exc), EXIT_DENIED)
         except ConflictError as exc:
             _fail(str(exc), EXIT_CONFLICT)
-        except ServiceError as exc:
+        except (ServiceError, DatabaseUnavailable) as exc:
             _fail(str(exc), EXIT_FAILURE)
     return wrapper
 
@@ -56,9 +59,13 @@ def parse_json(text: str | None, what: str = "--data") -> Any:
     if text is None:
         return None
     try:
-        return json.loads(text)
+        value = json.loads(text)
+    except RecursionError as exc:
+        raise ValidationError(deep_message(what)) from exc
     except ValueError as exc:
         raise ValidationError(f"{what} is not valid JSON: {exc}") from exc
+    check_depth(value, what)
+    return value
 
 
 def ctx_services() -> Services:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,10 +15,10 @@ from engine.model import LoadedModel, load_model
 from engine.validation import FormUse, Problem, from_model_error, problem, structure_problems
 from services.context import OPERATION_NAMES
 from services.errors import ValidationError
-from services.forms import FormValidator
+from services import form_rules
+from services.forms import FormValidator, references
 from services.modeling.access import LANE_ROLES
 
-REFERENCE_KEYWORDS = frozenset({"$ref", "$id", "$dynamicRef", "$recursiveRef", "$anchor", "$dynamicAnchor"})
 
 
 @dataclass(frozen=True)
@@ -47,17 +47,6 @@ class ModelRejected(ValidationError):
         self.report = report
 
 
-def _references(node: Any, pointer: str = "") -> Iterator[tuple[str, str]]:
-    if isinstance(node, dict):
-        for key, value in node.items():
-            if key in REFERENCE_KEYWORDS:
-                yield pointer or "/", key
-            yield from _references(value, f"{pointer}/{key}")
-    elif isinstance(node, list):
-        for index, value in enumerate(node):
-            yield from _references(value, f"{pointer}/{index}")
-
-
 def schema_problems(name: str, schema: Any, where: FormUse | None = None) -> list[Problem]:
     """Return every problem of one form schema (already parsed from JSON)."""
     element, line = (where.task, where.line) if where else (None, None)
@@ -65,8 +54,10 @@ def schema_problems(name: str, schema: Any, where: FormUse | None = None) -> lis
             schema.get("properties"), dict):
         return [problem("form-schema", element, line, form=name,
                         detail="须为 type 为 object、带 properties 的对象")]
-    found = [problem("form-ref", element, line, form=name, pointer=pointer, keyword=keyword)
-             for pointer, keyword in _references(schema)]
+    found = [problem("form-ref", element, line, form=name, pointer=pointer, keyword=pointer.rsplit("/", 1)[-1])
+             for pointer in references(schema)]
+    found += [problem("form-convention", element, line, form=name, detail=detail)
+              for detail in form_rules.convention_problems(schema)]
     try:
         FormValidator.check_schema(schema)
     except BadSchema as exc:

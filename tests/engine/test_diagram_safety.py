@@ -112,3 +112,15 @@ def test_a_user_task_without_its_form_is_refused() -> None:
     with pytest.raises(ModelError, match="f.json") as caught:
         load(process(script_task("x = 1")), forms={})
     assert caught.value.element == "ask"
+
+
+def test_a_gateway_condition_too_deep_to_run_is_refused_naming_its_flow() -> None:
+    body = ('<bpmn:exclusiveGateway id="work" default="f3"><bpmn:incoming>f2</bpmn:incoming>'
+            '<bpmn:outgoing>f3</bpmn:outgoing><bpmn:outgoing>f4</bpmn:outgoing></bpmn:exclusiveGateway>'
+            '<bpmn:sequenceFlow id="f4" sourceRef="work" targetRef="end"><bpmn:conditionExpression>'
+            + "-" * 1500 + "1 == 1</bpmn:conditionExpression></bpmn:sequenceFlow>")
+    with pytest.raises(ModelError, match="nested too deeply") as caught:
+        load_model(process(body).replace(b"<bpmn:incoming>f3</bpmn:incoming>",
+                                         b"<bpmn:incoming>f3</bpmn:incoming><bpmn:incoming>f4</bpmn:incoming>"),
+                   FORM, ())
+    assert caught.value.element == "f4"

@@ -1,9 +1,11 @@
 """Migrations carry existing data forward, on SQLite and PostgreSQL."""
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Iterator
 from datetime import datetime
+from decimal import Decimal
 from pathlib import Path
 
 import orjson
@@ -13,7 +15,7 @@ from sqlalchemy.engine import make_url
 
 from models.db import Database, normalize_url
 from models.migrate import upgrade
-from models.tables import document, file_upload, metadata
+from models.tables import document, file_upload, metadata, payment, payment_notice
 from tests.conftest import PG_URL
 
 AT = datetime(2026, 3, 2, 4, 0)
@@ -103,5 +105,39 @@ def test_free_text_card_functions_are_carried_into_the_function_list_in_0008(emp
         assert [tuple(f) for f in functions] == [("legacy-1", "公交乘车", 1, True), ("legacy-2", "就医结算", 1, True)]
         assert [tuple(p) for p in projects] == [(2, 1, 2026, "annual"), (3, 1, 2026, "annual"),
                                                 (4, 2, 2026, "annual"), (5, None, 2026, "annual")]
+    finally:
+        db.dispose()
+
+
+def _rows_at_0003(db: Database) -> None:
+    tables = metadata.tables
+    _rows_at_0002(db)
+    notice = {"task": "payment_notice", "data": {"notice_amount": "600000.00", "notice_date": "2026-09-15",
+                                                 "invoice_no": "0320001", "invoice_file": "f" * 64}}
+    with db.write() as conn:
+        conn.execute(insert(tables["organization"]).values(id=2, code="bank-a", name="B", kind="bank"))
+        conn.execute(insert(tables["project"]).values(instance_id=1, contractor="某公司", paid_total=0))
+        conn.execute(insert(tables["audit_event"]), [
+            {"at": AT, "actor_id": 1, "instance_id": 1, "task_id": f"t{n}", "event": "task_completed",
+             "data": json.dumps({**notice, "data": {**notice["data"], "invoice_no": invoice}})}
+            for n, invoice in enumerate(["0320001", "0320001", "0320002"])])
+        conn.execute(insert(tables["payment"]), [
+            {"instance_id": 1, "bank_org_id": 2, "instalment": n, "amount": "1.00", "notice_date": AT.date(),
+             "paid_on": AT.date(), "reference": "TX1", "recorded_at": AT, "recorded_by": 1} for n in (1, 2)])
+
+
+def test_issued_notices_are_recorded_and_reused_references_marked_by_0004(empty_url: str) -> None:
+    db = Database(empty_url)
+    try:
+        assert upgrade(db.engine, "0003") == "0003"
+        _rows_at_0003(db)
+        assert upgrade(db.engine) == "0004"
+        with db.read() as conn:
+            notices = conn.execute(select(payment_notice.c.task_id, payment_notice.c.invoice_no,
+                                          payment_notice.c.amount).order_by(payment_notice.c.id)).all()
+            references = conn.execute(select(payment.c.id, payment.c.reference).order_by(payment.c.id)).all()
+        assert [tuple(n) for n in notices] == [("t0", "0320001", Decimal("600000.00")),
+                                               ("t2", "0320002", Decimal("600000.00"))]
+        assert [r.reference for r in references] == ["TX1", f"TX1 (duplicate #{references[1].id})"]
     finally:
         db.dispose()

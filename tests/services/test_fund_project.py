@@ -1,6 +1,7 @@
 """A project through the use cases: projection rows, records, scoping and refusals on a real database."""
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -62,6 +63,7 @@ def test_a_project_runs_to_payment_in_full_with_exact_records(services: Services
     j.do("hrss_clerk", "payment_notice", support.notice("600000.00", sha=j.sha))
     assert ready_rows(services, j.instance_id) == [("payment", "bank", "bank-icbc")]
     j.do("icbc_user", "payment", support.paid())
+    services.clock.at += timedelta(days=14)
     j.do("hrss_clerk", "payment_notice", support.notice("400000.00", on="2026-10-08", sha=j.sha))
     j.do("icbc_user", "payment", support.paid("2026-10-12", "TX0002"))
     shown = j.show()

@@ -41,7 +41,8 @@ def test_a_process_owner_deploys_a_new_version_recorded_with_its_author(services
     assert deploy(services, bpmn, forms) == 2
     versions = process_versions(services, owner(services), "fund_project")["versions"]
     assert [(v["version"], v["created_by"]) for v in versions] == [(2, "process_owner"), (1, None)]
-    assert list_processes(services, load_actor(services, "supervisor"))[0]["latest_version"] == 2
+    listed = {p["process_id"]: p for p in list_processes(services, load_actor(services, "supervisor"))}
+    assert listed["fund_project"]["latest_version"] == 2
     source = model_source(services, owner(services), "fund_project", 2)
     assert "plan_publish" in source["bpmn"] and source["forms"]["plan_publish.json"] == diagrams.PUBLISH_FORM
     with services.db.read() as conn:
@@ -56,7 +57,8 @@ def test_a_diagram_with_problems_is_refused_with_its_report_and_nothing_is_store
         deploy(services, bpmn, forms)
     assert [(p.rule, p.element) for p in refused.value.report.problems] == [("form-missing", "plan_publish")]
     with services.db.read() as conn:
-        assert conn.execute(select(func.count()).select_from(process_model)).scalar_one() == 1
+        assert conn.execute(select(func.count()).select_from(process_model)
+                            .where(process_model.c.process_id == "fund_project")).scalar_one() == 1
 
 
 @pytest.mark.parametrize("username", ["supervisor", "admin", "hrss_clerk", "icbc_user"])
@@ -178,4 +180,6 @@ def test_a_project_keeps_drawing_the_version_it_runs_on(services: Services) -> N
     assert "plan_publish" not in project_diagram(services, load_actor(services, "health_user"),
                                                  journey.instance_id)["bpmn"]
     with services.db.read() as conn:
-        assert conn.execute(select(process_instance.c.model_id)).scalar_one() == 1
+        first = conn.execute(select(process_model.c.id).where(process_model.c.process_id == "fund_project",
+                                                              process_model.c.version == 1)).scalar_one()
+        assert conn.execute(select(process_instance.c.model_id)).scalar_one() == first

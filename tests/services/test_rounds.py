@@ -111,6 +111,7 @@ def test_the_bureau_moves_the_annual_round_and_opens_supplementary_rounds(servic
     second = add_round(services, clerk, 2026, {"name": "2026年第二批追加申报", "opens_on": "2026-03-01",
                                                "closes_on": "2026-03-31"})
     assert decided(services, "2026-03-02") == (2026, "supplementary", second["id"])
+    services.clock = FixedClock(datetime(2026, 3, 2, 4, 0, tzinfo=timezone.utc))
     j = Journey(services)
     form = task_page(services, j.actor("health_user"), j.task_id("declare"))["form"]
     assert "2026年第二批追加申报" in form["properties"]["declaration_round_id"]["x-supplied-title"]

@@ -26,6 +26,7 @@ def test_an_unpaid_notice_escalates_to_the_bureau_after_thirty_working_days(serv
 
     assert j.open_names() == ["payment", "payment_overdue"]
     assert "timer_fired" in [e["event"] for e in j.show()["history"]]
+    services.clock = FixedClock(datetime(2026, 11, 27, 4, 0, tzinfo=timezone.utc))
     j.do("hrss_clerk", "payment_overdue", support.OVERDUE)
     j.do("icbc_user", "payment", support.paid("2026-11-20"))
     shown = j.show()
@@ -45,6 +46,7 @@ def test_paying_in_time_leaves_no_timer(services: Services) -> None:
 
 def test_a_due_date_beyond_the_official_calendar_is_marked_provisional(services: Services) -> None:
     j = Journey(services).to_payment()
+    services.clock = FixedClock(datetime(2026, 12, 15, 4, 0, tzinfo=timezone.utc))
     j.do("hrss_clerk", "payment_notice", support.notice("1000000.00", on="2026-12-15", sha=j.sha))
     (task,) = tasks_for(services, j.actor("icbc_user"))
     assert (task["due"][:10], task["due_provisional"]) == ("2027-01-26", True)

@@ -81,3 +81,23 @@ def test_booleans_integers_that_do_not_parse_and_uploads() -> None:
         ("acceptance_report", "报告.pdf", b"%PDF-1.4")]
     year = parse(_schema("allocation_setup"), MultiDict({"allocation_year": "二〇二六"}), MultiDict())
     assert year.data["allocation_year"] == "二〇二六"
+
+
+def test_a_date_of_something_that_happened_offers_no_day_after_today(app: Flask) -> None:
+    with app.test_request_context("/"):
+        fields, _ = forms.build(_schema("payment"), {}, {}, {}, "2026-09-30")
+    assert {f.name: f.max_date for f in fields if f.widget == "date"} == {"paid_on": "2026-09-30"}
+
+
+def test_hints_describe_the_control_the_page_shows(app: Flask) -> None:
+    for path in sorted(FORMS.glob("*.json")):
+        for name, prop in json.loads(path.read_text())["properties"].items():
+            hint = prop.get("description", "")
+            if prop.get("readOnly"):
+                continue  # shown by the system, not a control
+            with app.test_request_context("/"):
+                (field,), _ = forms.build({"properties": {name: prop}}, {}, {}, {})
+            if field.widget == "yesno":
+                assert "勾选" not in hint and "“否”" in hint, (path.name, name, hint)
+            if field.widget != "confirm":
+                assert "勾选" not in hint, (path.name, name, hint)

@@ -5,7 +5,7 @@ from flask import Blueprint, Flask, Response, current_app, g, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound, default_exceptions
 
 from services import errors
-from services.auth import FAILURE_WINDOW, SignInFailed, TooManyAttempts
+from services.auth import SignInFailed, TooManyAttempts
 from web.api.http import ApiError, error_response, is_api_path
 
 BEARER_CHALLENGE = 'Bearer realm="yikatong"'
@@ -37,7 +37,7 @@ def _sign_in_failed(exc: SignInFailed) -> Response:
 
 
 def _throttled(exc: TooManyAttempts) -> Response:
-    return error_response(429, exc.message, headers={"Retry-After": str(int(FAILURE_WINDOW.total_seconds()))})
+    return error_response(429, exc.message, headers={"Retry-After": str(exc.retry_after)})
 
 
 def _service_failed(exc: errors.ServiceError) -> Response:

@@ -9,6 +9,7 @@ from flask import Response, current_app, g, request
 from marshmallow import Schema
 from marshmallow import ValidationError as SchemaError
 
+from services.input_limits import deep_message, too_deep
 from services.users import Actor
 
 PREFIX = "/api/v1"
@@ -97,6 +98,8 @@ def json_body(schema: Schema, *, empty_ok: bool = False) -> dict[str, Any]:
         raise ApiError(400, "The request body is not valid JSON.") from exc
     if not isinstance(value, dict):
         raise ApiError(400, "The request body must be a JSON object.")
+    if too_deep(value):
+        raise ApiError(400, deep_message("The request body"))
     return _load(schema, value, "request body")
 
 

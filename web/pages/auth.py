@@ -70,17 +70,18 @@ def login() -> Any:
         _signed_in, token = sign_in(ctx(), username, request.form.get("password", ""),
                                     request.remote_addr or "")
     except TooManyAttempts as exc:
-        return _refused(username, translate(exc.message), 429)
+        return _refused(username, translate(exc.message), 429, {"Retry-After": str(exc.retry_after)})
     except SignInFailed as exc:
         return _refused(username, translate(exc.message), 401)
     _fresh_session(token)
     return redirect(_safe_next(request.form.get("next")))
 
 
-def _refused(username: str, message: str, status: int) -> tuple[str, int]:
+def _refused(username: str, message: str, status: int,
+             headers: dict[str, str] | None = None) -> tuple[str, int, dict[str, str]]:
     page = render_template("auth/login.html", error=message, username=username,
                            next=request.form.get("next", ""))
-    return page, status
+    return page, status, headers or {}
 
 
 @bp.post("/logout")

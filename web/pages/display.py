@@ -6,7 +6,7 @@ from typing import Any
 from flask_babel import gettext as _, lazy_gettext as _l
 
 from web.pages import formatting, labels
-from web.pages.schema import Schema, choices, label, properties, widget
+from web.pages.schema import Schema, choices, label, properties, summed_field, widget
 
 EVENTS = {
     "instance_started": _l("Project started"),
@@ -35,16 +35,18 @@ def value_text(prop: Schema, value: Any) -> str:
     return str(value)
 
 
-def lines(prop: Schema, value: Any) -> dict[str, Any]:
-    """Return line items as a table: column labels and rows of texts."""
-    return _lines(prop, value)
+def lines(prop: Schema, value: Any, summed: str = "") -> dict[str, Any]:
+    """Return line items as a table: column labels, rows of texts and the total of the summed column."""
+    return _lines(prop, value, summed)
 
 
-def _lines(prop: Schema, value: Any) -> dict[str, Any]:
+def _lines(prop: Schema, value: Any, summed: str = "") -> dict[str, Any]:
     items = properties(prop.get("items", {}))
     rows = [row for row in value if isinstance(row, dict)] if isinstance(value, list) else []
+    totals = [formatting.total(row.get(n) for row in rows) if n == summed else "" for n in items]
     return {"columns": [label(n, p)[0] for n, p in items.items()],
-            "rows": [[value_text(p, row.get(n)) for n, p in items.items()] for row in rows]}
+            "rows": [[value_text(p, row.get(n)) for n, p in items.items()] for row in rows],
+            "totals": totals if summed in items and rows else []}
 
 
 def describe(schema: Schema, data: dict[str, Any], file_names: dict[str, str]) -> list[dict[str, Any]]:
@@ -56,7 +58,7 @@ def describe(schema: Schema, data: dict[str, Any], file_names: dict[str, str]) -
         prop, value = props.get(name, {}), data[name]
         item: dict[str, Any] = {"label": label(name, prop)[0], "kind": "text"}
         if widget(prop) == "lines":
-            item.update(kind="lines", **_lines(prop, value))
+            item.update(kind="lines", **_lines(prop, value, summed_field(schema, name)))
         elif widget(prop) == "file" and isinstance(value, str):
             item.update(kind="file", sha256=value, text=file_names.get(value, value[:12]))
         else:

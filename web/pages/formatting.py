@@ -1,12 +1,14 @@
 """Money, dates and waiting times written for Chinese readers (and English ones)."""
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 
 from flask_babel import format_date, gettext as _, ngettext
 
-from services.clock import CHINA
+from services.clock import CHINA, parse_date
 
 DASH = "—"
 
@@ -30,6 +32,18 @@ def money(value: object) -> str:
     return f"¥{text}" if text[:1].isdigit() or text[:1] == "-" else text
 
 
+def total(values: Iterable[object]) -> str:
+    """Return the sum of the amounts among *values* as ¥1,150,000.00 (texts that are no amount count 0)."""
+    result = Decimal(0)
+    for value in values:
+        try:
+            number = Decimal(re.sub(r"[,，\s¥￥]", "", str(value or "")) or "0")
+        except InvalidOperation:
+            continue
+        result += number if number.is_finite() else 0
+    return money(f"{result:.2f}")
+
+
 def moment(value: object) -> datetime | None:
     """Return *value* (a datetime or ISO text) as an aware datetime in China time."""
     if isinstance(value, str):
@@ -51,7 +65,7 @@ def _as_date(value: object) -> date | None:
         return value
     if isinstance(value, str) and len(value) == 10:
         try:
-            return date.fromisoformat(value)
+            return parse_date(value)
         except ValueError:
             return None
     found = moment(value)

@@ -7,8 +7,8 @@ from typing import Any
 from flask_babel import gettext as _
 
 from web.pages import display
-from web.pages.formatting import money
-from web.pages.schema import Schema, choices, label, properties, widget
+from web.pages.formatting import money, total
+from web.pages.schema import Schema, choices, label, properties, raw_value, summed_field, widget
 
 BLANK_ROWS = 3
 
@@ -29,6 +29,10 @@ class Field:
     error: str = ""
     limits: str = ""
     file_name: str = ""
+    max_date: str = ""
+    sum_field: str = ""
+    total: str = ""
+    when: dict[str, list[Any]] = field(default_factory=dict)
     columns: list[Field] = field(default_factory=list)
     rows: list[list[Field]] = field(default_factory=list)
     read_only: bool = False
@@ -45,12 +49,23 @@ def _limits(prop: Schema) -> str:
     return ""
 
 
-def _field(name: str, path: str, prop: Schema, required: bool, value: Any, errors: dict[str, str]) -> Field:
+def _when(prop: Schema) -> dict[str, list[Any]]:
+    """Return the choices a field applies to (`x-when`), each as a list of values as the inputs send them."""
+    when = prop.get("x-when")
+    if not isinstance(when, dict):
+        return {}
+    listed = {name: values if isinstance(values, list) else [values] for name, values in when.items()}
+    return {name: [raw_value({}, value) for value in values] for name, values in listed.items()}
+
+
+def _field(name: str, path: str, prop: Schema, required: bool, value: Any, errors: dict[str, str],
+           today: str = "") -> Field:
     text, alt = label(name, prop)
     return Field(name=name, path=path, widget=widget(prop), label=text, label_alt=alt,
                  hint=str(prop.get("description") or ""), required=required or prop.get("const") is True,
                  value=value if value is not None else "", choices=choices(prop),
-                 error=errors.get(path, ""), limits=_limits(prop))
+                 error=errors.get(path, ""), limits=_limits(prop),
+                 max_date=today if prop.get("notAfter") == "today" else "", when=_when(prop))
 
 
 def _lines(name: str, prop: Schema, values: list[dict[str, str]], errors: dict[str, str]) -> Field:
@@ -94,8 +109,11 @@ def _required_now(schema: Schema) -> set[str]:
 
 
 def build(schema: Schema, values: dict[str, Any], errors: dict[str, str],
-          file_names: dict[str, str]) -> tuple[list[Field], list[tuple[str, str]]]:
-    """Return the form's fields and the errors that belong to no field (as label, message)."""
+          file_names: dict[str, str], today: str = "") -> tuple[list[Field], list[tuple[str, str]]]:
+    """Return the form's fields and the errors that belong to no field (as label, message).
+
+    *today* (YYYY-MM-DD, China) is the latest date a `notAfter: "today"` field offers.
+    """
     needed, fields = set(schema.get("required", [])) | _required_now(schema), []
     for name, prop in properties(schema).items():
         if prop.get("readOnly"):
@@ -104,9 +122,13 @@ def build(schema: Schema, values: dict[str, Any], errors: dict[str, str],
             continue
         if widget(prop) == "lines":
             rows = values.get(name) if isinstance(values.get(name), list) else []
-            fields.append(_lines(name, prop, rows, errors))
+            lines = _lines(name, prop, rows, errors)
+            lines.sum_field = summed_field(schema, name)
+            if lines.sum_field:
+                lines.total = total(row.get(lines.sum_field) for row in rows if isinstance(row, dict))
+            fields.append(lines)
             continue
-        item = _field(name, name, prop, name in needed, values.get(name, ""), errors)
+        item = _field(name, name, prop, name in needed, values.get(name, ""), errors, today)
         if item.widget == "file" and item.value:
             item.file_name = file_names.get(str(item.value), str(item.value)[:12])
         fields.append(item)

@@ -24,9 +24,15 @@ FIELD_MESSAGES = (
     _l("Another card function already has this code."), _l("Another card function already has this name."),
     _l("The dates overlap {other}."), _l("The date must lie in {year}."),
     _l("Another round of this year has this name."),
+    _l("This date must not be later than {date}."),
+    _l("The lines add up to ¥{total} but must add up to ¥{expected}."),
+    _l("This bank transaction number was already used for another payment of this bank."),
+    _l("This invoice number was already used in another payment notice for this contractor."),
+    _l("The value is not valid."),
 )
 SERVICE_MESSAGES = (
     _l("Wrong user name or password."), _l("Too many failed sign-ins. Try again in 15 minutes."),
+    _l("Too many failed sign-ins for this user from many places. Wait a minute and try again."),
     _l("The file is empty."), _l("The file is larger than 20 MiB."),
     _l("Only these kinds of file may be uploaded: doc, docx, jpg, pdf, png, xls, xlsx."),
     _l("The comment is empty or too long."), _l("The form has errors"),
@@ -43,6 +49,8 @@ SERVICE_MESSAGES = (
     _l("this card function is used by declarations: deactivate it instead"),
     _l("only the bureau, supervisors and the cooperating banks may see allocations"),
     _l("The card function has errors"), _l("The round has errors"), _l("The dates have errors"),
+    _l("Your roles only allow you to read: supervisors change nothing."),
+    _l("only those who take part in a project may comment on it"),
 )
 TYPE_NAMES = {"integer": _l("whole number"), "string": _l("text"), "boolean": _l("yes or no"),
               "array": _l("list"), "object": _l("group of fields"), "number": _l("number")}
@@ -63,7 +71,9 @@ def _params(error: FieldError) -> dict[str, object]:
     params = dict(error.params)
     if error.code in ("moneyMinimum", "moneyMaximum") and "limit" in params:
         params["limit"] = amount(params["limit"])
-    if error.code == "notBefore" and "date" in params:
+    if error.code == "sum":
+        params.update({k: amount(params[k]) for k in ("total", "expected") if k in params})
+    if error.code in ("notBefore", "notAfter") and "date" in params:
         params["date"] = date_text(params["date"])
     if error.code == "type":
         params["expected"] = str(TYPE_NAMES.get(str(params.get("expected")), params.get("expected")))

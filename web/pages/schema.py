@@ -43,6 +43,15 @@ def widget(prop: Schema) -> str:
     return "textarea" if prop.get("x-widget") == "textarea" else "text"
 
 
+def summed_field(schema: Schema, lines: str) -> str:
+    """Return the item field that line items *lines* add up into a total (`x-sum-of`), or ''."""
+    for prop in properties(schema).values():
+        spec = prop.get("x-sum-of")
+        if isinstance(spec, dict) and spec.get("items") == lines and isinstance(spec.get("field"), str):
+            return str(spec["field"])
+    return ""
+
+
 def label(name: str, prop: Schema) -> tuple[str, str]:
     """Return (label, secondary label): the form's Chinese title, or in English the field name."""
     title = str(prop.get("title") or humanise(name))

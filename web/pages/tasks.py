@@ -59,7 +59,7 @@ def _render(page: dict[str, Any], values: dict[str, Any], errors: dict[str, str]
             file_names: dict[str, str], status: int = 200) -> tuple[str, int]:
     project = page["project"]
     names = {d["sha256"]: d["filename"] for d in project.get("documents", [])} | file_names
-    fields, form_errors = forms.build(page["form"], values, errors, names)
+    fields, form_errors = forms.build(page["form"], values, errors, names, ctx().clock.today().isoformat())
     html = render_template(
         "tasks/task.html", task=page["task"], form=page["form"], fields=fields, form_errors=form_errors,
         has_files=any(f.widget == "file" for f in fields), has_errors=bool(errors),
