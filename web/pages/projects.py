@@ -12,11 +12,11 @@ from services.errors import ValidationError
 from services.instances import start_instance
 from services.project_pages import project_page
 from services.projects import ProjectFilter, project_list_page
-from services.withdraw import withdraw
+from services.withdraw import check_withdrawable, withdraw
 from web.app import services as ctx
 from web.pages import display, labels
 from web.pages.auth import actor
-from web.pages.messages import translate
+from web.pages.messages import field_messages, translate
 
 bp = Blueprint("projects", __name__, url_prefix="/projects")
 PER_PAGE = 20
@@ -84,13 +84,28 @@ def comment(instance_id: int) -> Response | tuple[str, int]:
     return redirect(url_for("projects.show", instance_id=instance_id, _anchor="comments"))
 
 
+def _withdraw_page(instance_id: int, status: int = 200, reason: str = "",
+                   errors: dict[str, str] | None = None) -> tuple[str, int]:
+    project = project_page(ctx(), actor(), instance_id)
+    html = render_template("projects/withdraw.html", project=project, reason=reason, errors=errors or {})
+    return html, status
+
+
+@bp.get("/<int:instance_id>/withdraw")
+def confirm_withdrawal(instance_id: int) -> tuple[str, int]:
+    """Ask the declaring department to confirm the withdrawal and give its reason."""
+    check_withdrawable(ctx(), actor(), instance_id)
+    return _withdraw_page(instance_id)
+
+
 @bp.post("/<int:instance_id>/withdraw")
 def withdraw_project(instance_id: int) -> Response | tuple[str, int]:
-    """Withdraw a declaration that the BDC has not reviewed yet."""
+    """Withdraw a declaration that the BDC has not reviewed yet, for the reason given."""
     reason = request.form.get("reason", "")
     try:
         withdraw(ctx(), actor(), instance_id, reason)
     except ValidationError as exc:
-        return _render(instance_id, 422, withdraw_error=translate(exc.message), withdraw_reason=reason)
+        errors = field_messages(exc.fields) or {"reason": translate(exc.message)}
+        return _withdraw_page(instance_id, 422, reason, errors)
     flash(_("The project was withdrawn."), "success")
     return redirect(url_for("projects.show", instance_id=instance_id))
