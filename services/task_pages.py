@@ -116,22 +116,38 @@ def _all_errors(form: dict[str, Any], data: dict[str, Any], found: list[FieldErr
     return found
 
 
-@audit.audit_denials
-def submit_task(ctx: Services, actor: Actor, task_id: str, data: dict[str, Any],
-                uploads: list[Upload] | None = None) -> dict[str, Any]:
-    """Store a task form's uploads, complete the task with their sha256 in *data*; return the outcome and title."""
-    _row, form = _open_form(ctx, actor, task_id)
+def store_uploads(ctx: Services, actor: Actor, form: dict[str, Any], data: dict[str, Any],
+                  uploads: list[Upload] | None) -> tuple[dict[str, Any], dict[str, str]]:
+    """Store a form's uploads into *data* and check its kept files; raise SubmissionRejected keeping everything typed."""
     data, names = dict(data), {}
     uploads = [u for u in uploads or [] if u.content or u.filename]
     errors = _store(ctx, actor, uploads, data, names)
     errors += _check_kept_files(ctx, actor, form, data, {u.field for u in uploads}, names)
     if errors:
         raise SubmissionRejected(_all_errors(form, data, errors), data, names)
+    return data, names
+
+
+def rejected(exc: ValidationError, data: dict[str, Any], names: dict[str, str]) -> SubmissionRejected:
+    """Return the refusal of a submission, keeping the data as submitted."""
+    return SubmissionRejected(exc.fields or [FieldError("", "invalid", exc.message)], data, names)
+
+
+def instance_title(ctx: Services, instance_id: int) -> str:
+    """Return the title of an instance."""
+    with ctx.db.read() as conn:
+        return str(conn.execute(select(process_instance.c.title)
+                                .where(process_instance.c.id == instance_id)).scalar())
+
+
+@audit.audit_denials
+def submit_task(ctx: Services, actor: Actor, task_id: str, data: dict[str, Any],
+                uploads: list[Upload] | None = None) -> dict[str, Any]:
+    """Store a task form's uploads, complete the task with their sha256 in *data*; return the outcome and title."""
+    _row, form = _open_form(ctx, actor, task_id)
+    data, names = store_uploads(ctx, actor, form, data, uploads)
     try:
         result = complete_task(ctx, actor, task_id, data)
     except ValidationError as exc:
-        raise SubmissionRejected(exc.fields or [FieldError("", "invalid", exc.message)], data, names) from exc
-    with ctx.db.read() as conn:
-        title = conn.execute(select(process_instance.c.title)
-                             .where(process_instance.c.id == result["instance_id"])).scalar()
-    return {**result, "title": title}
+        raise rejected(exc, data, names) from exc
+    return {**result, "title": instance_title(ctx, result["instance_id"])}

@@ -116,8 +116,8 @@ class Person:
 
 
 def _declare(health: Person, title: str) -> None:
-    health.page.get_by_role("button", name="申报新项目").click()
-    health.page.wait_for_url("**/tasks/*")
+    health.page.get_by_role("link", name="申报新项目").click()
+    health.page.wait_for_url("**/projects/new")
     health.choose(declaration_round="annual", category="it.software")
     health.fill(project_name=title, card_function="公交乘车", budget="1,200,000",
                 project_description="在社保卡上加载公交乘车功能。", contact_person="张三",

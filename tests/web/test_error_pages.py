@@ -15,7 +15,7 @@ def test_an_unknown_address_answers_404_with_a_page(site: Site) -> None:
 
 
 def test_a_wrong_method_answers_405(site: Site) -> None:
-    assert site.user("health_user").get("/projects/new").status_code == 405
+    assert site.user("health_user").get("/projects/1/comments").status_code == 405
 
 
 def test_an_upload_over_the_size_limit_answers_413(app: Flask, site: Site) -> None:

@@ -12,9 +12,9 @@ from services.task_pages import SubmissionRejected, submit_task, task_page
 from web.app import services as ctx
 from web.pages import display, formatting, forms, labels
 from web.pages.auth import actor
-from web.pages.formdata import parse
+from web.pages.formdata import kept_files, parse
 from web.pages.messages import field_messages
-from web.pages.schema import defaults, properties, widget
+from web.pages.schema import defaults
 
 bp = Blueprint("tasks", __name__)
 YEARS_BACK = 5
@@ -70,12 +70,6 @@ def show(task_id: str) -> tuple[str, int]:
     return _render(page, defaults(page["form"]), {}, {})
 
 
-def _kept_files(form: dict[str, Any], data: dict[str, Any]) -> dict[str, str]:
-    props = properties(form)
-    return {name: value for name, value in data.items()
-            if name in props and widget(props[name]) == "file" and isinstance(value, str)}
-
-
 @bp.post("/tasks/<task_id>")
 def submit(task_id: str) -> Response | tuple[str, int]:
     """Complete a task with the posted form; show the form again with messages if it has errors."""
@@ -84,7 +78,7 @@ def submit(task_id: str) -> Response | tuple[str, int]:
     try:
         done = submit_task(ctx(), actor(), task_id, posted.data, posted.uploads)
     except SubmissionRejected as exc:
-        values = {**posted.raw, **_kept_files(page["form"], exc.data)}
+        values = {**posted.raw, **kept_files(page["form"], exc.data)}
         return _render(page, values, field_messages(exc.fields), exc.file_names, 422)
     title = labels.task_title(page["task"]["name"], page["task"]["title"])
     flash(_("Submitted: %(task)s — %(project)s", task=title, project=done["title"]), "success")
