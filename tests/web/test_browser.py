@@ -252,3 +252,24 @@ def test_the_language_switches_between_chinese_and_english(chromium: object, liv
     page.get_by_role("link", name="项目", exact=True).click()
     assert page.get_by_role("heading", name="项目").is_visible()
     context.close()
+
+
+def test_a_file_over_the_limit_is_refused_on_its_field_before_the_form_is_sent(
+        chromium: object, app: Flask, live_url: str) -> None:
+    assert app.jinja_env.globals["max_upload_bytes"] == 20 * 1024 * 1024
+    app.jinja_env.globals["max_upload_bytes"] = 4096  # the script reads the limit from the page
+    health = Person(chromium, live_url, "health_user")
+    health.page.goto(f"{live_url}/projects/new")
+    health.fill(project_name="社保卡乘车码应用", contact_person="张三")
+    field = 'input[type=file][name="feasibility_report"]'
+    health.page.set_input_files(field, files=[{"name": "大文件.pdf", "mimeType": "application/pdf",
+                                               "buffer": PDF + b"%" * 4096}])
+    message = health.page.locator("#field-feasibility_report .field-error")
+    assert message.inner_text() == "文件不能超过 20 MiB。"
+    health.page.get_by_role("button", name="提交", exact=True).click()
+    assert health.page.url == f"{live_url}/projects/new"
+    assert health.page.input_value('[name="project_name"]') == "社保卡乘车码应用"
+    screenshot(health.page, "upload-too-large")
+    health.attach("feasibility_report", "可行性研究报告.pdf")
+    assert message.count() == 0
+    health.context.close()

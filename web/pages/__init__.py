@@ -5,6 +5,7 @@ from typing import Any
 
 from flask import Flask, g
 
+from services.files import MAX_FILE_BYTES
 from web.pages import admin, auth, errors, files, i18n, projects, tasks
 
 BLUEPRINTS = (auth.bp, tasks.bp, projects.bp, files.bp, admin.bp)
@@ -23,6 +24,7 @@ def register(app: Flask) -> None:
     i18n.init_app(app)
     app.before_request(auth.require_sign_in)
     app.context_processor(_navigation)
+    app.jinja_env.globals["max_upload_bytes"] = MAX_FILE_BYTES
     errors.init_app(app)
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
