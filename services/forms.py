@@ -3,6 +3,9 @@
 Conventions beyond JSON Schema: `format: money` (yuan, at most two decimals) with
 `moneyMinimum`/`moneyMaximum`, `format: date`, `format: file` (sha256 of a stored file),
 `notBefore` (a date no earlier than another field), `x-options` (choices from the host).
+`x-sends-back` on a deciding field (`{"values": [...], "reason": "<field>"}`) tells which choices
+send the work back for revision and which field holds the reason; the task that runs again is
+marked as returned (services/returns.py).
 """
 from __future__ import annotations
 

@@ -12,7 +12,7 @@ from sqlalchemy.engine import make_url
 
 from models.db import Database, normalize_url
 from models.migrate import upgrade
-from models.tables import document, file_upload, metadata
+from models.tables import document, file_upload, human_task, metadata
 from tests.conftest import PG_URL
 
 AT = datetime(2026, 3, 2, 4, 0)
@@ -58,11 +58,30 @@ def test_uploads_and_document_names_are_carried_into_0003(empty_url: str) -> Non
     try:
         assert upgrade(db.engine, "0002") == "0002"
         _rows_at_0002(db)
-        assert upgrade(db.engine) == "0003"
+        assert upgrade(db.engine, "0003") == "0003"
         with db.read() as conn:
             uploads = conn.execute(select(file_upload.c.sha256, file_upload.c.user_id, file_upload.c.filename)).all()
             names = conn.execute(select(document.c.filename)).scalars().all()
         assert [tuple(u) for u in uploads] == [("f" * 64, 1, "报告.pdf")]
         assert names == ["报告.pdf"]
+    finally:
+        db.dispose()
+
+
+def test_tasks_open_before_0005_stay_open_and_unmarked(empty_url: str) -> None:
+    db = Database(empty_url)
+    try:
+        upgrade(db.engine, "0003")
+        _rows_at_0002(db)
+        with db.write() as conn:
+            conn.execute(text(
+                "INSERT INTO human_task (id, instance_id, task_name, title, lane, stage, status, form_patch, "
+                "created_at) VALUES ('t1', 1, 'declare', '项目申报', 'department', 's', 'ready', '{}', :at)"),
+                {"at": AT})
+        upgrade(db.engine)
+        with db.read() as conn:
+            row = conn.execute(select(human_task.c.status, human_task.c.returned_by, human_task.c.returned_from,
+                                      human_task.c.return_reason)).one()
+        assert tuple(row) == ("ready", None, None, None)
     finally:
         db.dispose()

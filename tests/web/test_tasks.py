@@ -224,3 +224,18 @@ def test_only_a_department_may_open_a_new_declaration(site: Site, services: Serv
     assert site.user("supervisor").get("/projects/new").status_code == 403
     assert 'href="/projects/new"' not in site.user("bdc_reviewer").get("/").get_data(as_text=True)
     assert _no_project(services)
+
+
+def test_a_returned_task_is_marked_in_the_list_and_its_reason_heads_the_form(site: Site, journey: Journey) -> None:
+    journey.do("health_user", "declare", support.declare(journey.sha))
+    journey.do("bdc_reviewer", "review", support.review("revise", review_opinion="请补充测算依据。"))
+    home = site.user("health_user").get("/")
+    row = home.get_data(as_text=True).split("<tbody>", 1)[1].split("</tr>", 1)[0]
+    assert 'class="badge returned"' in row and "已退回" in row and "陈静（综指中心）" in row
+    page = site.user("health_user").get(f"/tasks/{journey.task_id('declare')}").get_data(as_text=True)
+    notice = page.split('id="returned"', 1)[1].split("</div>", 1)[0]
+    assert "已退回修改" in notice and "陈静（综指中心）" in notice and "可行性研究报告评审" in notice
+    assert "请补充测算依据。" in notice
+    assert page.index('id="returned"') < page.index("<form method=\"post\" action=\"/tasks/")
+    english = site.user("health_user").get(f"/tasks/{journey.task_id('declare')}?lang=en").get_data(as_text=True)
+    assert "Returned for revision" in english and "Review feasibility study" in english
