@@ -273,3 +273,36 @@ def test_a_file_over_the_limit_is_refused_on_its_field_before_the_form_is_sent(
     health.attach("feasibility_report", "可行性研究报告.pdf")
     assert message.count() == 0
     health.context.close()
+
+
+def _single_line(page: object, selector: str) -> list[str]:
+    """Return the texts of *selector* that the browser broke over more than one line."""
+    return page.evaluate(  # type: ignore[attr-defined,no-any-return]
+        """selector => Array.from(document.querySelectorAll(selector)).filter(el => {
+             const range = document.createRange(); range.selectNodeContents(el);
+             const tops = new Set(Array.from(range.getClientRects()).map(r => Math.round(r.top)));
+             return tops.size > 1; }).map(el => el.textContent)""", selector)
+
+
+def test_a_task_page_keeps_its_sidebar_short_and_money_on_one_line(chromium: object, live_url: str,
+                                                                   services: Services) -> None:
+    at_payment = Journey(services).to_payment()  # like demo project #4: the bank's payment is next
+    at_payment.do("hrss_clerk", "payment_notice", support.notice("600000.00", sha=at_payment.sha))
+    bank = Person(chromium, live_url, "icbc_user")
+    bank.open_task("社保卡乘车码应用", "确认付款")
+    page = bank.page
+    height = page.evaluate("document.documentElement.scrollHeight")
+    assert height < 2500, f"the task page is {height} px tall"
+    sidebar = page.locator("aside.context")
+    assert sidebar.locator(".timeline > li").count() == 3
+    assert sidebar.get_by_text("项目申报", exact=True).count() == 0
+    assert _single_line(page, "aside .money-text, aside td.money") == []
+    screenshot(page, "task-payment", full_page=True)
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert _single_line(page, "aside .money-text, aside td.money") == []
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    page.set_viewport_size(LAPTOP)
+    sidebar.get_by_role("link", name="完整办理经过").click()
+    page.wait_for_url("**/projects/*#history")
+    assert page.locator("#history .timeline > li").count() == 14
+    bank.context.close()

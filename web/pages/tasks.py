@@ -56,10 +56,11 @@ def _render(page: dict[str, Any], values: dict[str, Any], errors: dict[str, str]
     project = page["project"]
     names = {d["sha256"]: d["filename"] for d in project.get("documents", [])} | file_names
     fields, form_errors = forms.build(page["form"], values, errors, names)
+    around = display.context(project)
     html = render_template(
         "tasks/task.html", task=page["task"], form=page["form"], fields=fields, form_errors=form_errors,
         has_files=any(f.widget == "file" for f in fields), has_errors=bool(errors),
-        **display.context(project))
+        recent_steps=display.recent(around["steps"]), **around)
     return html, status
 
 
