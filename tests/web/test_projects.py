@@ -147,3 +147,17 @@ def test_a_declaration_round_trip_through_revision_keeps_the_earlier_values(site
     changed = {**posted(support.declare(journey.sha)), "budget": "1,100,000"}
     assert site.user("health_user").post(url, changed, token_from=url).status_code == 302
     assert journey.show()["project"]["budget"] == "1100000.00"
+
+
+def test_the_budget_says_whether_it_is_the_declared_or_the_approved_one(site: Site, services: Services) -> None:
+    reviewed = Journey(services)
+    reviewed.do("health_user", "declare", support.declare(reviewed.sha))
+    reviewed.do("bdc_reviewer", "review", support.review(sha=reviewed.sha))
+    declared = Journey(services)
+    declared.do("health_user", "declare", support.declare(declared.sha, budget="800000.00", budget_lines=[]))
+    listing = text_of(site.user("health_user").get("/projects/"))
+    assert "¥1,150,000.00 核定预算" in listing and "¥800,000.00 申报预算" in listing
+    facts = text_of(site.user("health_user").get(f"/projects/{reviewed.instance_id}")).split("项目概况", 1)[1]
+    assert "申报预算 ¥1,200,000.00" in facts and "核定预算 ¥1,150,000.00" in facts
+    english = text_of(site.user("health_user").get("/projects/?lang=en"))
+    assert "¥1,150,000.00 Approved budget" in english and "¥800,000.00 Declared budget" in english

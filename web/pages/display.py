@@ -111,7 +111,7 @@ def documents(project: dict[str, Any]) -> list[dict[str, Any]]:
 
 FACTS = (
     ("year", _l("Year"), None), ("round", _l("Round"), labels.round_),
-    ("category", _l("Category"), labels.category), ("budget", _l("Budget"), formatting.money),
+    ("category", _l("Category"), labels.category), ("budget", _l("Declared budget"), formatting.money),
     ("approved_budget", _l("Approved budget"), formatting.money),
     ("plan_amount", _l("Planned amount"), formatting.money), ("contractor", _l("Contractor"), None),
     ("procurement_no", _l("Procurement number"), None),
