@@ -306,3 +306,36 @@ def test_a_task_page_keeps_its_sidebar_short_and_money_on_one_line(chromium: obj
     page.wait_for_url("**/projects/*#history")
     assert page.locator("#history .timeline > li").count() == 14
     bank.context.close()
+
+
+def _clipped(page: object, selector: str) -> list[str]:
+    """Return the texts of cells under *selector* that reach past the right edge of the window."""
+    return page.evaluate(  # type: ignore[attr-defined,no-any-return]
+        """selector => Array.from(document.querySelectorAll(selector))
+             .filter(el => el.getBoundingClientRect().right > window.innerWidth + 0.5)
+             .map(el => el.textContent.trim())""", selector)
+
+
+def test_lists_on_a_phone_show_whole_names_and_every_column(chromium: object, live_url: str,
+                                                            services: Services) -> None:
+    for department, name in (("health_user", "社保卡公共自行车租借服务"), ("health_user", "社保卡就医一码通")):
+        j = Journey(services, department)
+        j.do(department, "declare", support.declare(j.sha, project_name=name))
+    Journey(services).to_payment()
+    phone = chromium.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")  # type: ignore[attr-defined]
+    page = phone.new_page()
+    page.goto(f"{live_url}/login")
+    page.fill("#username", "hrss_clerk")
+    page.fill("#password", "yikatong-demo")
+    page.click("form button[type=submit]")
+    page.wait_for_url(f"{live_url}/")
+    for url, name_cells in (("/projects/", "table.list tbody td.primary"), ("/", "table.tasks tbody td.primary")):
+        page.goto(f"{live_url}{url}")
+        widths = page.eval_on_selector_all(name_cells, "els => els.map(el => el.getBoundingClientRect().width)")
+        assert widths and min(widths) >= 300, widths
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        assert _clipped(page, "table.list tbody td, table.list tbody td *") == []
+        screenshot(page, f"phone-{'projects' if url != '/' else 'tasks'}", full_page=True)
+    budgets = page.goto(f"{live_url}/projects/") and page.locator("td.money[data-label='预算']").all_inner_texts()
+    assert any("核定预算" in b for b in budgets) and any("申报预算" in b for b in budgets)
+    phone.close()
