@@ -184,14 +184,20 @@ def file_fields(schema: Mapping[str, Any], data: Mapping[str, Any]) -> dict[str,
     }
 
 
-def with_options(schema: Mapping[str, Any], options: Mapping[str, list[tuple[str, str]]]) -> dict[str, Any]:
-    """Return *schema* with every `x-options` property turned into labelled choices."""
+def _choice(value: str, title: str, english: str = "") -> dict[str, str]:
+    return {"const": value, "title": title, **({"x-title-en": english} if english else {})}
+
+
+def with_options(schema: Mapping[str, Any], options: Mapping[str, list[tuple[str, ...]]]) -> dict[str, Any]:
+    """Return *schema* with every `x-options` property turned into labelled choices.
+
+    Each option is (value, title) or (value, title, English title); the English title goes in `x-title-en`.
+    """
     result = copy.deepcopy(dict(schema))
     for prop in result.get("properties", {}).values():
         source = prop.get("x-options") if isinstance(prop, dict) else None
         if source:
-            choices = options.get(source, [])
-            prop["oneOf"] = [{"const": value, "title": title} for value, title in choices]
+            prop["oneOf"] = [_choice(*option) for option in options.get(source, [])]
     return result
 
 

@@ -64,7 +64,7 @@ def _uses_options(model: LoadedModel, task_name: str) -> bool:
 
 
 @functools.lru_cache(maxsize=4096)
-def _resolved(digest: str, task_name: str, patch_json: str, banks: tuple[tuple[str, str], ...]) -> TaskForm:
+def _resolved(digest: str, task_name: str, patch_json: str, banks: tuple[tuple[str, ...], ...]) -> TaskForm:
     schema = apply_patch(cached_model(digest).form_for(task_name), orjson.loads(patch_json))
     if banks:
         schema = forms.with_options(schema, {"banks": list(banks)})

@@ -7,6 +7,7 @@ from typing import Any
 from flask_babel import gettext as _
 
 from web.pages.formatting import money
+from web.pages.labels import form_text
 from web.pages.schema import Schema, choices, label, properties, widget
 
 BLANK_ROWS = 3
@@ -44,7 +45,7 @@ def _limits(prop: Schema) -> str:
 def _field(name: str, path: str, prop: Schema, required: bool, value: Any, errors: dict[str, str]) -> Field:
     text, alt = label(name, prop)
     return Field(name=name, path=path, widget=widget(prop), label=text, label_alt=alt,
-                 hint=str(prop.get("description") or ""), required=required or prop.get("const") is True,
+                 hint=form_text(prop.get("description")), required=required or prop.get("const") is True,
                  value=value if value is not None else "", choices=choices(prop),
                  error=errors.get(path, ""), limits=_limits(prop))
 
