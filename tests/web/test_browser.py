@@ -306,6 +306,15 @@ def test_a_task_page_keeps_its_sidebar_short_and_money_on_one_line(chromium: obj
     page.wait_for_url("**/projects/*#history")
     assert page.locator("#history .timeline > li").count() == 14
     bank.context.close()
+    declared = Journey(services, "transport_user")
+    declared.do("transport_user", "declare", support.declare(declared.sha, project_name="社保卡公交线路补贴发放"))
+    reviewer = Person(chromium, live_url, "bdc_reviewer")
+    reviewer.open_task("社保卡公交线路补贴发放", "可行性研究报告评审")
+    widths = reviewer.page.eval_on_selector_all("aside .mini th, aside .mini td",
+                                                "els => els.map(el => el.getBoundingClientRect().width)")
+    assert widths and min(widths) >= 60, widths
+    assert _single_line(reviewer.page, "aside td.money") == []
+    reviewer.context.close()
 
 
 def _clipped(page: object, selector: str) -> list[str]:
