@@ -27,6 +27,7 @@ ARTIFACTS = ROOT / "test-artifacts"
 SCREENSHOTS = ROOT / "docs" / "screenshots"
 LAPTOP = {"width": 1280, "height": 860}
 TABLET = {"width": 768, "height": 1024}
+PHONE = {"width": 390, "height": 844}
 
 
 @pytest.fixture
@@ -65,9 +66,9 @@ def screenshot(page: object, name: str, *, publish: bool = False, full_page: boo
 class Person:
     """One demo user in a browser context of their own."""
 
-    def __init__(self, chromium: object, base: str, username: str) -> None:
+    def __init__(self, chromium: object, base: str, username: str, viewport: dict[str, int] = LAPTOP) -> None:
         self.base = base
-        self.context = chromium.new_context(viewport=LAPTOP, locale="zh-CN")  # type: ignore[attr-defined]
+        self.context = chromium.new_context(viewport=viewport, locale="zh-CN")  # type: ignore[attr-defined]
         self.page = self.context.new_page()
         self.page.set_default_timeout(10_000)
         self.page.goto(f"{base}/login")
@@ -331,13 +332,8 @@ def test_lists_on_a_phone_show_whole_names_and_every_column(chromium: object, li
         j = Journey(services, department)
         j.do(department, "declare", support.declare(j.sha, project_name=name))
     Journey(services).to_payment()
-    phone = chromium.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")  # type: ignore[attr-defined]
-    page = phone.new_page()
-    page.goto(f"{live_url}/login")
-    page.fill("#username", "hrss_clerk")
-    page.fill("#password", "yikatong-demo")
-    page.click("form button[type=submit]")
-    page.wait_for_url(f"{live_url}/")
+    phone = Person(chromium, live_url, "hrss_clerk", PHONE)
+    page = phone.page
     for url, name_cells in (("/projects/", "table.list tbody td.primary"), ("/", "table.tasks tbody td.primary")):
         page.goto(f"{live_url}{url}")
         widths = page.eval_on_selector_all(name_cells, "els => els.map(el => el.getBoundingClientRect().width)")
@@ -347,4 +343,18 @@ def test_lists_on_a_phone_show_whole_names_and_every_column(chromium: object, li
         screenshot(page, f"phone-{'projects' if url != '/' else 'tasks'}", full_page=True)
     budgets = page.goto(f"{live_url}/projects/") and page.locator("td.money[data-label='预算']").all_inner_texts()
     assert any("核定预算" in b for b in budgets) and any("申报预算" in b for b in budgets)
-    phone.close()
+    phone.context.close()
+
+
+def test_line_items_on_a_phone_are_filled_in_one_row_at_a_time(chromium: object, live_url: str) -> None:
+    health = Person(chromium, live_url, "health_user", PHONE)
+    health.page.goto(f"{live_url}/projects/new")
+    assert health.page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert _clipped(health.page, "fieldset.lines input, fieldset.lines select") == []
+    widths = health.page.eval_on_selector_all("fieldset.lines select, fieldset.lines input",
+                                              "els => els.map(el => el.getBoundingClientRect().width)")
+    assert min(widths) >= 250, widths
+    cell = health.page.locator('td[data-label]:has([name="budget_lines-0-line_item"])')
+    assert cell.evaluate("el => getComputedStyle(el, '::before').content") == '"明细内容 *"'
+    screenshot(health.page, "phone-declaration", full_page=True)
+    health.context.close()
