@@ -343,6 +343,9 @@ def test_lists_on_a_phone_show_whole_names_and_every_column(chromium: object, li
         screenshot(page, f"phone-{'projects' if url != '/' else 'tasks'}", full_page=True)
     budgets = page.goto(f"{live_url}/projects/") and page.locator("td.money[data-label='预算']").all_inner_texts()
     assert any("核定预算" in b for b in budgets) and any("申报预算" in b for b in budgets)
+    page.goto(f"{live_url}/?lang=en")
+    switch = page.locator("a.lang-switch").bounding_box()
+    assert switch and switch["height"] < 40, switch
     phone.context.close()
 
 
