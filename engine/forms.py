@@ -85,3 +85,22 @@ def apply_patch(schema: Mapping[str, Any], patch: Patch) -> dict[str, Any]:
         else:
             node[last] = value
     return result
+
+
+SENDS_BACK = "x-sends-back"
+
+
+def sends_back(schema: Mapping[str, Any], data: Mapping[str, Any]) -> str | None:
+    """Return the stated reason ('' if none) if *data* of this form sends the work back, else None.
+
+    A form marks the choice that sends work back on the deciding field:
+    `"x-sends-back": {"values": ["revise"], "reason": "review_opinion"}`.
+    """
+    for name, prop in (schema.get("properties") or {}).items():
+        marker = prop.get(SENDS_BACK) if isinstance(prop, dict) else None
+        if not isinstance(marker, dict) or name not in data:
+            continue
+        if any(data[name] == v and type(data[name]) is type(v) for v in marker.get("values", [])):
+            reason = data.get(str(marker.get("reason") or ""))
+            return str(reason).strip() if reason else ""
+    return None

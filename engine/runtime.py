@@ -177,12 +177,49 @@ def ready_tasks(workflow: BpmnWorkflow) -> list[ReadyTask]:
     return [ReadyTask(str(t.id), t.task_spec.bpmn_id, t.data, _due(t)) for t in tasks]
 
 
+@dataclass(frozen=True)
+class DoneTask:
+    """A user task that was completed, with the data it ended with."""
+
+    id: str
+    name: str
+    data: dict[str, Any]
+
+
+def _previous_run(task: Task) -> Task | None:
+    node = task.parent
+    while node is not None:
+        if node.task_spec.bpmn_id == task.task_spec.bpmn_id and node.state == TaskState.COMPLETED:
+            return node
+        node = node.parent
+    return None
+
+
+def done_since_previous_run(workflow: BpmnWorkflow, task_id: str) -> list[DoneTask] | None:
+    """Return the user tasks completed after the step of *task_id* last ran (None if this is its first run)."""
+    task = _find(workflow, task_id)
+    previous = _previous_run(task) if task is not None else None
+    if previous is None:
+        return None
+    done, stack = [], list(previous.children)
+    while stack:
+        node = stack.pop()
+        if node.state == TaskState.COMPLETED and node.task_spec.manual:
+            done.append(DoneTask(str(node.id), node.task_spec.bpmn_id, node.data))
+        stack.extend(node.children)
+    return done
+
+
+def _find(workflow: BpmnWorkflow, task_id: str) -> Task | None:
+    try:
+        return workflow.get_task_from_id(UUID(task_id))
+    except (ValueError, TaskNotFoundException):
+        return None
+
+
 def complete(workflow: BpmnWorkflow, task_id: str, data: Mapping[str, Any]) -> None:
     """Complete the ready user task *task_id* with *data* and run the engine on."""
-    try:
-        task = workflow.get_task_from_id(UUID(task_id))
-    except (ValueError, TaskNotFoundException):
-        task = None
+    task = _find(workflow, task_id)
     if task is None or task.state != TaskState.READY or not task.task_spec.manual:
         raise TaskStateError(f"task {task_id} is not ready")
     task.data = {**task.data, **data}

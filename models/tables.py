@@ -118,6 +118,9 @@ human_task = Table(
     Column("due_at", DateTime, nullable=True),
     Column("completed_at", DateTime, nullable=True),
     Column("completed_by", ForeignKey("app_user.id"), nullable=True),
+    Column("returned_by", ForeignKey("app_user.id"), nullable=True),
+    Column("returned_from", String(100), nullable=True),
+    Column("return_reason", Text, nullable=True),
     Index("ix_human_task_inbox", "status", "lane", "org_id", "due_at", "id"),
 )
 

@@ -14,10 +14,10 @@ from sqlalchemy import Connection, select
 
 from models.tables import card_function
 from services.declaration.functions import function_options
-from services.declaration.rounds import round_for_instance
+from services.declaration.rounds import RoundDecision, round_for_instance
 from services.users import bank_options
 
-OptionSource = Callable[[Connection], list[tuple[str, str]]]
+OptionSource = Callable[[Connection], list[tuple[str, ...]]]
 
 
 @dataclass(frozen=True)
@@ -38,22 +38,32 @@ OPTION_SOURCES: dict[str, OptionSource] = {"banks": bank_options, "card_function
 DISPLAY_SOURCES: dict[str, OptionSource] = {**OPTION_SOURCES, "card_functions": _all_functions}
 
 
-def _round_text(kind: str, name: str, opens: date | None, closes: date | None) -> str:
+def _round_text(decided: RoundDecision) -> tuple[str, str]:
+    """Return the round's description in Chinese and in English (a round the bureau named keeps its name)."""
+    name, opens, closes = decided.name, decided.opens_on, decided.closes_on
+    name_en = name if decided.round_id is not None else (
+        f"{decided.year} annual round" if decided.kind == "annual" else f"{decided.year} supplementary declaration")
     if opens is None or closes is None:
-        return f"{name}（不在已开放的申报批次内，须说明追加申报理由）"
-    reason = "，须说明追加申报理由" if kind == "supplementary" else ""
-    return f"{name}（{opens.isoformat()} 至 {closes.isoformat()}{reason}）"
+        return (f"{name}（不在已开放的申报批次内，须说明追加申报理由）",
+                f"{name_en} (outside any open round: give the urgency reason)")
+    reason = ("，须说明追加申报理由", "; give the urgency reason") if decided.kind == "supplementary" else ("", "")
+    return (f"{name}（{opens.isoformat()} 至 {closes.isoformat()}{reason[0]}）",
+            f"{name_en} ({opens.isoformat()} to {closes.isoformat()}{reason[1]})")
 
 
-def _declaration(host: FormHost) -> dict[str, tuple[Any, str]]:
+ROUND_KINDS = {"annual": ("年度集中申报", "Annual round"), "supplementary": ("年中追加申报", "Supplementary declaration")}
+
+
+def _declaration(host: FormHost) -> dict[str, tuple[Any, str, str]]:
     decided = round_for_instance(host.conn, host.today, host.instance_id)
-    text = _round_text(decided.kind, decided.name, decided.opens_on, decided.closes_on)
-    kind = "年度集中申报" if decided.kind == "annual" else "年中追加申报"
-    return {"declaration.year": (decided.year, str(decided.year)), "declaration.round": (decided.kind, kind),
-            "declaration.round_id": (decided.round_id, text)}
+    text, text_en = _round_text(decided)
+    kind, kind_en = ROUND_KINDS[decided.kind]
+    return {"declaration.year": (decided.year, str(decided.year), str(decided.year)),
+            "declaration.round": (decided.kind, kind, kind_en),
+            "declaration.round_id": (decided.round_id, text, text_en)}
 
 
-SUPPLIED_SOURCES: dict[str, Callable[[FormHost], Mapping[str, tuple[Any, str]]]] = {"declaration": _declaration}
+SUPPLIED_SOURCES: dict[str, Callable[[FormHost], Mapping[str, tuple[Any, str, str]]]] = {"declaration": _declaration}
 
 
 def known_option(name: str) -> bool:
@@ -73,9 +83,9 @@ def options_for(conn: Connection, names: frozenset[str], *, display: bool = Fals
     return tuple((name, tuple(sources[name](conn))) for name in sorted(names) if name in sources)
 
 
-def supplied_for(host: FormHost, names: frozenset[str]) -> tuple[tuple[str, Any, str], ...]:
-    """Return (name, value, title) of the named supplied values, as a hashable key for the form cache."""
-    values: dict[str, tuple[Any, str]] = {}
+def supplied_for(host: FormHost, names: frozenset[str]) -> tuple[tuple[str, Any, str, str], ...]:
+    """Return (name, value, title, English title) of the named supplied values, as a hashable cache key."""
+    values: dict[str, tuple[Any, str, str]] = {}
     for source in sorted({name.partition(".")[0] for name in names}):
         if source in SUPPLIED_SOURCES:
             values.update(SUPPLIED_SOURCES[source](host))

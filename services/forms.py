@@ -6,6 +6,9 @@ stored file), `x-options` (choices from the host), `x-supplied` (a value the hos
 the declaration round), `readOnly` (shown, never taken from the person: a submitted value must
 equal the form's own), and the cross-field rules of services/form_rules.py (`notBefore`,
 `notAfter`, ...).
+`x-sends-back` on a deciding field (`{"values": [...], "reason": "<field>"}`) tells which choices
+send the work back for revision and which field holds the reason; the task that runs again is
+marked as returned (services/returns.py).
 """
 from __future__ import annotations
 
@@ -213,32 +216,40 @@ def file_fields(schema: Mapping[str, Any], data: Mapping[str, Any]) -> dict[str,
     }
 
 
+def _choice(value: str, title: str, english: str = "") -> dict[str, str]:
+    return {"const": value, "title": title, **({"x-title-en": english} if english else {})}
+
+
 def _fill_options(schema: dict[str, Any], options: Mapping[str, Any]) -> None:
     for prop in schema.get("properties", {}).values():
         if not isinstance(prop, dict):
             continue
         source = prop.get("x-options")
         if source:
-            prop["oneOf"] = [{"const": value, "title": title} for value, title in options.get(source, [])]
+            prop["oneOf"] = [_choice(*option) for option in options.get(source, [])]
         if isinstance(prop.get("items"), dict):
             _fill_options(prop["items"], options)
 
 
 def with_options(schema: Mapping[str, Any], options: Mapping[str, Any]) -> dict[str, Any]:
-    """Return *schema* with every `x-options` property (line items too) turned into labelled choices."""
+    """Return *schema* with every `x-options` property (line items too) turned into labelled choices.
+
+    Each option is (value, title) or (value, title, English title); the English title goes in `x-title-en`.
+    """
     result = copy.deepcopy(dict(schema))
     _fill_options(result, options)
     return result
 
 
-def with_supplied(schema: Mapping[str, Any], supplied: Mapping[str, tuple[Any, str]]) -> dict[str, Any]:
-    """Return *schema* with each `x-supplied` property fixed to the host's (value, title): shown, not entered."""
+def with_supplied(schema: Mapping[str, Any], supplied: Mapping[str, tuple[Any, str, str]]) -> dict[str, Any]:
+    """Return *schema* with each `x-supplied` property fixed to the host's (value, title, English title)."""
     result = copy.deepcopy(dict(schema))
     for prop in result.get("properties", {}).values():
         source = prop.get("x-supplied") if isinstance(prop, dict) else None
         if source in supplied:
-            value, title = supplied[source]
-            prop.update({"const": value, "default": value, "readOnly": True, "x-supplied-title": title})
+            value, title, english = supplied[source]
+            prop.update({"const": value, "default": value, "readOnly": True, "x-supplied-title": title,
+                         "x-supplied-title-en": english})
     return result
 
 

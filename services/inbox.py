@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, Select, and_, case, false, func, or_, select
 
 from models.tables import human_task, process_instance, project
+from services import returns
 from services.clock import from_db, to_db
 from services.context import Services
 from services.process_models import model_by_id
@@ -59,10 +60,11 @@ def inbox_query(actor: Actor, limit: int = INBOX_LIMIT, flt: InboxFilter | None 
         select(human_task.c.id, human_task.c.instance_id, human_task.c.task_name, human_task.c.title,
                human_task.c.lane, human_task.c.stage, human_task.c.due_at, human_task.c.created_at,
                human_task.c.form_patch, process_instance.c.title.label("instance_title"),
-               process_instance.c.model_id)
+               process_instance.c.model_id, *returns.RETURN_COLUMNS)
         .join(process_instance, process_instance.c.id == human_task.c.instance_id)
         .where(inbox_clause(actor))
     )
+    query = returns.with_returner(query)
     return _narrowed(query, flt).order_by(
         human_task.c.due_at.asc().nulls_last(), human_task.c.created_at, human_task.c.id).limit(limit)
 
@@ -91,6 +93,7 @@ def tasks_for(ctx: Services, actor: Actor, *, with_forms: bool = False, limit: i
                 "due": from_db(r.due_at).isoformat() if r.due_at else None,
                 "due_provisional": r.due_at is not None and is_provisional(from_db(r.due_at)),
                 "created_at": from_db(r.created_at).isoformat(),
+                "returned": returns.return_info(model_by_id(ctx, conn, r.model_id), r) if r.returned_from else None,
             }
             if with_forms:
                 item["form"] = task_form(ctx, conn, model_by_id(ctx, conn, r.model_id), r.task_name, r.form_patch,

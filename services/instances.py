@@ -63,7 +63,7 @@ def start_instance(ctx: Services, actor: Actor, process_id: str, data: Any = Non
         writes = StepWrites()
         result = save_step(ctx, conn, inst, model, workflow, {}, {}, writes, actor_id=actor.id)
         writes.flush(conn)
-        if data:
+        if data is not None:
             result = _submit_first(ctx, conn, actor, result, data, workflow)
     return result
 

@@ -21,7 +21,7 @@ from services.errors import NotFound, ValidationError
 from services.forms import check_form_schema
 from services.modeling.validation import ModelRejected, inspect_model
 from services.form_sources import known_option, known_supplied
-from services.forms import check_form_schema, sources_of
+from services.forms import sources_of
 
 _CACHE: dict[str, LoadedModel] = {}
 _CACHE_LOCK = threading.Lock()

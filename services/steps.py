@@ -15,7 +15,7 @@ from engine.forms import form_patch
 from engine.model import LoadedModel, UserTaskInfo
 from engine.runtime import ReadyTask
 from models import fastpath
-from services import audit
+from services import audit, returns
 from services.clock import to_db
 from services.context import Services
 from services.errors import ConflictError, NotFound, ServiceError
@@ -119,14 +119,16 @@ class StepWrites:
 
 
 def _project_tasks(ctx: Services, conn: Connection, writes: StepWrites, model: LoadedModel, inst: Locked,
-                   before: Mapping[str, ReadyTask], after: Mapping[str, ReadyTask],
+                   workflow: BpmnWorkflow, before: Mapping[str, ReadyTask], after: Mapping[str, ReadyTask],
                    completed: str | None, actor_id: int | None, now: datetime) -> None:
     if completed:
         writes.closed.append({"task_id": completed, "status": "completed", "completed_at": to_db(now),
                               "completed_by": actor_id})
     writes.closed += [{"task_id": task_id, "status": "cancelled", "completed_at": to_db(now), "completed_by": None}
                       for task_id in before if task_id not in after and task_id != completed]
-    writes.new += [_task_row(ctx, conn, model, inst, t, now) for task_id, t in after.items() if task_id not in before]
+    new = [t for task_id, t in after.items() if task_id not in before]
+    marks = returns.returned(conn, model, workflow, new, completed, actor_id)
+    writes.new += [{**_task_row(ctx, conn, model, inst, t, now), **marks.get(t.id, returns.NOT_RETURNED)} for t in new]
 
 
 def save_step(ctx: Services, conn: Connection, inst: Locked, model: LoadedModel, workflow: BpmnWorkflow,
@@ -147,7 +149,7 @@ def save_step(ctx: Services, conn: Connection, inst: Locked, model: LoadedModel,
         "completed_at": to_db(now) if status != "running" else None,
     }
     writes.instance = {**values, "instance_id": inst.id, "old_version": inst.version}
-    _project_tasks(ctx, conn, writes, model, inst, before, after, completed, actor_id, now)
+    _project_tasks(ctx, conn, writes, model, inst, workflow, before, after, completed, actor_id, now)
     hooks.on_data(conn, inst.id, before_data, data)
     if status != "running" and inst.status == "running":
         writes.audit("instance_ended", now, instance_id=inst.id, data={"status": status})

@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import Connection, Row, select
 
 from models.tables import human_task, process_instance
-from services import audit, files, forms
+from services import audit, files, forms, returns
 from services.clock import from_db
 from services.context import Services
 from services.errors import ConflictError, FieldError, Hidden, NotFound, PermissionDenied, ValidationError
@@ -43,8 +43,9 @@ def _task_row(conn: Connection, task_id: str) -> Row[Any] | None:
                human_task.c.lane, human_task.c.org_id, human_task.c.stage, human_task.c.status,
                human_task.c.form_patch, human_task.c.created_at, human_task.c.due_at,
                process_instance.c.model_id, process_instance.c.department_org_id,
-               process_instance.c.bank_org_id)
+               process_instance.c.bank_org_id, *returns.RETURN_COLUMNS)
         .join(process_instance, process_instance.c.id == human_task.c.instance_id)
+        .outerjoin(returns.RETURNER, returns.RETURNER.c.id == human_task.c.returned_by)
         .where(human_task.c.id == task_id)
     ).first()
 
@@ -62,21 +63,23 @@ def _check(actor: Actor, row: Row[Any] | None, task_id: str) -> Row[Any]:
     return row
 
 
-def _open_form(ctx: Services, actor: Actor, task_id: str) -> tuple[Row[Any], dict[str, Any]]:
+def _open_form(ctx: Services, actor: Actor, task_id: str) -> tuple[Row[Any], dict[str, Any], dict[str, Any] | None]:
     with ctx.db.read() as conn:
         row = _check(actor, _task_row(conn, task_id), task_id)
-        return row, task_form(ctx, conn, model_by_id(ctx, conn, row.model_id), row.task_name, row.form_patch,
-                              row.instance_id)
+        model = model_by_id(ctx, conn, row.model_id)
+        form = task_form(ctx, conn, model, row.task_name, row.form_patch, row.instance_id)
+        return row, form, returns.return_info(model, row)
 
 
 @audit.audit_denials
 def task_page(ctx: Services, actor: Actor, task_id: str) -> dict[str, Any]:
     """Return a ready task's title, its form (defaults and choices filled in) and its project."""
-    row, form = _open_form(ctx, actor, task_id)
+    row, form, returned = _open_form(ctx, actor, task_id)
     task = {"id": row.id, "name": row.task_name, "title": row.title, "lane": row.lane, "stage": row.stage,
             "created_at": from_db(row.created_at).isoformat(),
             "due": from_db(row.due_at).isoformat() if row.due_at else None,
-            "due_provisional": row.due_at is not None and is_provisional(from_db(row.due_at))}
+            "due_provisional": row.due_at is not None and is_provisional(from_db(row.due_at)),
+            "returned": returned}
     return {"task": task, "form": form, "project": project_page(ctx, actor, row.instance_id)}
 
 
@@ -118,22 +121,38 @@ def _all_errors(ctx: Services, form: dict[str, Any], data: dict[str, Any],
     return found
 
 
-@audit.audit_denials
-def submit_task(ctx: Services, actor: Actor, task_id: str, data: dict[str, Any],
-                uploads: list[Upload] | None = None) -> dict[str, Any]:
-    """Store a task form's uploads, complete the task with their sha256 in *data*; return the outcome and title."""
-    _row, form = _open_form(ctx, actor, task_id)
+def store_uploads(ctx: Services, actor: Actor, form: dict[str, Any], data: dict[str, Any],
+                  uploads: list[Upload] | None) -> tuple[dict[str, Any], dict[str, str]]:
+    """Store a form's uploads into *data* and check its kept files; raise SubmissionRejected keeping everything typed."""
     data, names = dict(data), {}
     uploads = [u for u in uploads or [] if u.content or u.filename]
     errors = _store(ctx, actor, uploads, data, names)
     errors += _check_kept_files(ctx, actor, form, data, {u.field for u in uploads}, names)
     if errors:
         raise SubmissionRejected(_all_errors(ctx, form, data, errors), data, names)
+    return data, names
+
+
+def rejected(exc: ValidationError, data: dict[str, Any], names: dict[str, str]) -> SubmissionRejected:
+    """Return the refusal of a submission, keeping the data as submitted."""
+    return SubmissionRejected(exc.fields or [FieldError("", "invalid", exc.message)], data, names)
+
+
+def instance_title(ctx: Services, instance_id: int) -> str:
+    """Return the title of an instance."""
+    with ctx.db.read() as conn:
+        return str(conn.execute(select(process_instance.c.title)
+                                .where(process_instance.c.id == instance_id)).scalar())
+
+
+@audit.audit_denials
+def submit_task(ctx: Services, actor: Actor, task_id: str, data: dict[str, Any],
+                uploads: list[Upload] | None = None) -> dict[str, Any]:
+    """Store a task form's uploads, complete the task with their sha256 in *data*; return the outcome and title."""
+    _row, form, _returned = _open_form(ctx, actor, task_id)
+    data, names = store_uploads(ctx, actor, form, data, uploads)
     try:
         result = complete_task(ctx, actor, task_id, data)
     except ValidationError as exc:
-        raise SubmissionRejected(exc.fields or [FieldError("", "invalid", exc.message)], data, names) from exc
-    with ctx.db.read() as conn:
-        title = conn.execute(select(process_instance.c.title)
-                             .where(process_instance.c.id == result["instance_id"])).scalar()
-    return {**result, "title": title}
+        raise rejected(exc, data, names) from exc
+    return {**result, "title": instance_title(ctx, result["instance_id"])}

@@ -66,12 +66,12 @@ def _sources(digest: str, task_name: str) -> tuple[frozenset[str], frozenset[str
 
 @functools.lru_cache(maxsize=4096)
 def _resolved(digest: str, task_name: str, patch_json: str, options: tuple[Any, ...],
-              supplied: tuple[tuple[str, Any, str], ...]) -> TaskForm:
+              supplied: tuple[tuple[str, Any, str, str], ...]) -> TaskForm:
     schema = apply_patch(cached_model(digest).form_for(task_name), orjson.loads(patch_json))
     if options:
         schema = forms.with_options(schema, {name: list(choices) for name, choices in options})
     if supplied:
-        schema = forms.with_supplied(schema, {name: (value, title) for name, value, title in supplied})
+        schema = forms.with_supplied(schema, {name: (value, title, english) for name, value, title, english in supplied})
     return TaskForm(schema, forms.checker_for(schema))
 
 

@@ -35,6 +35,7 @@ class Actor:
     org_code: str
     org_kind: str
     org_name: str
+    org_name_en: str = ""
 
     @property
     def sees_all(self) -> bool:
@@ -78,7 +79,8 @@ def actor_query() -> Select[Any]:
     return select(
         app_user.c.id, app_user.c.username, app_user.c.display_name,
         organization.c.id.label("org_id"), organization.c.code.label("org_code"),
-        organization.c.kind.label("org_kind"), organization.c.name.label("org_name"), user_role.c.role,
+        organization.c.kind.label("org_kind"), organization.c.name.label("org_name"),
+        organization.c.name_en.label("org_name_en"), user_role.c.role,
     ).join(organization, organization.c.id == app_user.c.organization_id).outerjoin(
         user_role, user_role.c.user_id == app_user.c.id).where(app_user.c.is_active.is_(True))
 
@@ -90,7 +92,7 @@ def to_actor(rows: Sequence[Any]) -> Actor | None:
     first = rows[0]
     roles = frozenset(r.role for r in rows if r.role)
     return Actor(first.id, first.username, first.display_name, roles, first.org_id,
-                 first.org_code, first.org_kind, first.org_name)
+                 first.org_code, first.org_kind, first.org_name, first.org_name_en)
 
 
 _BY_USERNAME = actor_query().where(app_user.c.username == bindparam("username"))
@@ -148,13 +150,13 @@ def create_user(ctx: Services, conn: Connection, username: str, password: str, d
     return user_id
 
 
-def bank_options(conn: Connection) -> list[tuple[str, str]]:
-    """Return (code, name) of every cooperating bank."""
+def bank_options(conn: Connection) -> list[tuple[str, str, str]]:
+    """Return (code, name, English name) of every cooperating bank."""
     rows = conn.execute(
-        select(organization.c.code, organization.c.name)
+        select(organization.c.code, organization.c.name, organization.c.name_en)
         .where(organization.c.kind == "bank").order_by(organization.c.code)
     ).all()
-    return [(r.code, r.name) for r in rows]
+    return [(r.code, r.name, r.name_en) for r in rows]
 
 
 def org_id_by_code(conn: Connection, code: str) -> int:

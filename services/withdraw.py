@@ -10,7 +10,7 @@ from models.tables import human_task, process_instance
 from services import audit
 from services.clock import to_db
 from services.context import Services
-from services.errors import ConflictError, Hidden, NotFound, PermissionDenied, ValidationError
+from services.errors import ConflictError, FieldError, Hidden, NotFound, PermissionDenied, ValidationError
 from services.process_models import model_by_id
 from services.users import Actor, require_writer
 from services.visibility import can_see_instance
@@ -19,12 +19,12 @@ WITHDRAWABLE_STAGES = frozenset({"declaration", "review"})
 MAX_REASON = 500
 
 
-def _locked(ctx: Services, conn: Any, instance_id: int) -> Any:
+def _locked(ctx: Services, conn: Any, instance_id: int, lock: bool = True) -> Any:
     query = select(process_instance.c.id, process_instance.c.model_id, process_instance.c.status,
                    process_instance.c.stage, process_instance.c.version, process_instance.c.state,
                    process_instance.c.department_org_id, process_instance.c.bank_org_id
                    ).where(process_instance.c.id == instance_id)
-    return conn.execute(query.with_for_update() if ctx.db.is_postgresql else query).first()
+    return conn.execute(query.with_for_update() if lock and ctx.db.is_postgresql else query).first()
 
 
 def _check(actor: Actor, row: Any, instance_id: int) -> None:
@@ -38,17 +38,32 @@ def _check(actor: Actor, row: Any, instance_id: int) -> None:
         raise ConflictError("the project can no longer be withdrawn: the BDC has reviewed it")
 
 
+def _check_reason(reason: str) -> None:
+    if not reason:
+        raise ValidationError("The form has errors", [
+            FieldError("reason", "required", "Give the reason for withdrawing the declaration.")])
+    if len(reason) > MAX_REASON:
+        raise ValidationError("The form has errors", [
+            FieldError("reason", "maxLength", "Enter at most {limit} characters.", {"limit": MAX_REASON})])
+
+
+@audit.audit_denials
+def check_withdrawable(ctx: Services, actor: Actor, instance_id: int) -> None:
+    """Raise unless *actor* may withdraw the project now (the same checks as withdraw, nothing changed)."""
+    with ctx.db.read() as conn:
+        _check(actor, _locked(ctx, conn, instance_id, lock=False), instance_id)
+
+
 @audit.audit_denials
 def withdraw(ctx: Services, actor: Actor, instance_id: int, reason: str = "") -> dict[str, Any]:
-    """Cancel a project still awaiting review; its open tasks are cancelled and the history kept."""
+    """Cancel a project still awaiting review, for a stated reason; its open tasks are cancelled, the history kept."""
     require_writer(actor)
     reason = (reason or "").strip()
-    if len(reason) > MAX_REASON:
-        raise ValidationError(f"The reason may have at most {MAX_REASON} characters.")
     now = ctx.clock.now()
     with ctx.db.write() as conn:
         row = _locked(ctx, conn, instance_id)
         _check(actor, row, instance_id)
+        _check_reason(reason)
         workflow = runtime.restore(model_by_id(ctx, conn, row.model_id), row.state, ctx.script_engine)
         workflow.cancel()
         done = conn.execute(update(process_instance).where(

@@ -13,9 +13,13 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from services.bootstrap import build_services, instance_path
 from services.context import Services
+from web.request import AppRequest
 
 csrf = CSRFProtect()
 MAX_UPLOAD_BYTES = 21 * 1024 * 1024
+# Page forms are read whole so that a file over 20 MiB becomes a field error (see web/request.py);
+# beyond this the body is refused with 413 unread.
+MAX_PAGE_BODY_BYTES = 256 * 1024 * 1024
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
@@ -73,9 +77,11 @@ def services() -> Services:
 def create_app(test_config: dict[str, Any] | None = None, services_: Services | None = None) -> Flask:
     """Create the web application around *services_* (built from the environment by default)."""
     app = Flask(__name__, instance_path=str(instance_path()))
+    app.request_class = AppRequest
     app.config.from_mapping(
         SECRET_KEY=_secret_key(Path(app.instance_path)),
         MAX_CONTENT_LENGTH=MAX_UPLOAD_BYTES,
+        MAX_PAGE_BODY_LENGTH=MAX_PAGE_BODY_BYTES,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=os.environ.get("YIKATONG_SECURE_COOKIES") == "1",
@@ -86,8 +92,8 @@ def create_app(test_config: dict[str, Any] | None = None, services_: Services | 
     app.session_interface = SessionCookies()
     _behind_proxies(app)
     app.extensions["yikatong"] = services_ or build_services()
-    csrf.init_app(app)
     _register_blueprints(app)
+    csrf.init_app(app)  # after the pages' sign-in check: a refused form still shows who is signed in
 
     @app.after_request
     def secure_headers(response: Response) -> Response:

@@ -141,7 +141,8 @@ def start(process_id: str, username: str, data: str | None) -> None:
 def tasks_command(username: str) -> None:
     """List the tasks waiting for a user, with their forms."""
     items = inbox.tasks_for(ctx_services(), actor(username), with_forms=True)
-    _print([{k: t[k] for k in ("id", "instance_id", "name", "title", "lane", "form", "due")} for t in items])
+    _print([{k: t[k] for k in ("id", "instance_id", "name", "title", "lane", "form", "due", "returned")}
+            for t in items])
 
 
 @main.command()

@@ -15,7 +15,7 @@ from sqlalchemy.engine import make_url
 
 from models.db import Database, normalize_url
 from models.migrate import upgrade
-from models.tables import document, file_upload, metadata, payment, payment_notice
+from models.tables import document, file_upload, human_task, metadata, payment, payment_notice
 from tests.conftest import PG_URL
 
 AT = datetime(2026, 3, 2, 4, 0)
@@ -131,7 +131,7 @@ def test_issued_notices_are_recorded_and_reused_references_marked_by_0004(empty_
     try:
         assert upgrade(db.engine, "0003") == "0003"
         _rows_at_0003(db)
-        assert upgrade(db.engine) == "0004"
+        assert upgrade(db.engine, "0004") == "0004"
         with db.read() as conn:
             notices = conn.execute(select(payment_notice.c.task_id, payment_notice.c.invoice_no,
                                           payment_notice.c.amount).order_by(payment_notice.c.id)).all()
@@ -139,5 +139,24 @@ def test_issued_notices_are_recorded_and_reused_references_marked_by_0004(empty_
         assert [tuple(n) for n in notices] == [("t0", "0320001", Decimal("600000.00")),
                                                ("t2", "0320002", Decimal("600000.00"))]
         assert [r.reference for r in references] == ["TX1", f"TX1 (duplicate #{references[1].id})"]
+    finally:
+        db.dispose()
+
+
+def test_tasks_open_before_0005_stay_open_and_unmarked(empty_url: str) -> None:
+    db = Database(empty_url)
+    try:
+        upgrade(db.engine, "0003")
+        _rows_at_0002(db)
+        with db.write() as conn:
+            conn.execute(text(
+                "INSERT INTO human_task (id, instance_id, task_name, title, lane, stage, status, form_patch, "
+                "created_at) VALUES ('t1', 1, 'declare', '项目申报', 'department', 's', 'ready', '{}', :at)"),
+                {"at": AT})
+        upgrade(db.engine)
+        with db.read() as conn:
+            row = conn.execute(select(human_task.c.status, human_task.c.returned_by, human_task.c.returned_from,
+                                      human_task.c.return_reason)).one()
+        assert tuple(row) == ("ready", None, None, None)
     finally:
         db.dispose()

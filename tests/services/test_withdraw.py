@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from services.context import Services
-from services.errors import ConflictError, Hidden, PermissionDenied
+from services.errors import ConflictError, Hidden, PermissionDenied, ValidationError
 from services.inbox import tasks_for
 from services.withdraw import withdraw
 from tests import support
@@ -32,3 +32,14 @@ def test_after_review_or_by_others_withdrawal_is_refused(services: Services) -> 
     with pytest.raises(ConflictError):
         withdraw(services, j.actor("health_user"), j.instance_id)
     assert j.show()["status"] == "running"
+
+
+@pytest.mark.parametrize("reason", ["", "  \n\t ", None, "理" * 501])
+def test_a_withdrawal_needs_a_reason_of_at_most_500_characters(services: Services, reason: str | None) -> None:
+    j = Journey(services)
+    j.do("health_user", "declare", support.declare(j.sha))
+    with pytest.raises(ValidationError) as refused:
+        withdraw(services, j.actor("health_user"), j.instance_id, reason)  # type: ignore[arg-type]
+    assert [e.path for e in refused.value.fields] == ["reason"]
+    shown = j.show()
+    assert (shown["status"], [t["name"] for t in shown["open_tasks"]]) == ("running", ["review"])

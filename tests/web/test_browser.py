@@ -27,6 +27,7 @@ ARTIFACTS = ROOT / "test-artifacts"
 SCREENSHOTS = ROOT / "docs" / "screenshots"
 LAPTOP = {"width": 1280, "height": 860}
 TABLET = {"width": 768, "height": 1024}
+PHONE = {"width": 390, "height": 844}
 
 
 @pytest.fixture
@@ -65,9 +66,9 @@ def screenshot(page: object, name: str, *, publish: bool = False, full_page: boo
 class Person:
     """One demo user in a browser context of their own."""
 
-    def __init__(self, chromium: object, base: str, username: str) -> None:
+    def __init__(self, chromium: object, base: str, username: str, viewport: dict[str, int] = LAPTOP) -> None:
         self.base = base
-        self.context = chromium.new_context(viewport=LAPTOP, locale="zh-CN")  # type: ignore[attr-defined]
+        self.context = chromium.new_context(viewport=viewport, locale="zh-CN")  # type: ignore[attr-defined]
         self.page = self.context.new_page()
         self.page.set_default_timeout(10_000)
         self.page.goto(f"{base}/login")
@@ -116,9 +117,9 @@ class Person:
 
 
 def _declare(health: Person, title: str) -> None:
-    health.page.get_by_role("button", name="申报新项目").click()
-    health.page.wait_for_url("**/tasks/*")
-    assert "年中追加申报" in health.page.locator("#field-declaration_round").inner_text(), "March: supplementary"
+    health.page.get_by_role("link", name="申报新项目").click()
+    health.page.wait_for_url("**/projects/new")
+    assert "年中追加申报" in health.page.locator("#field-declaration_round").inner_text(), "not January: supplementary"
     health.choose(category="it.software", card_function="transit-bus")
     health.fill(project_name=title, budget="1,200,000", urgency_reason="配合年中上线计划，需追加申报。",
                 project_description="在社保卡上加载公交乘车功能。", contact_person="张三",
@@ -253,3 +254,111 @@ def test_the_language_switches_between_chinese_and_english(chromium: object, liv
     page.get_by_role("link", name="项目", exact=True).click()
     assert page.get_by_role("heading", name="项目").is_visible()
     context.close()
+
+
+def test_a_file_over_the_limit_is_refused_on_its_field_before_the_form_is_sent(
+        chromium: object, app: Flask, live_url: str) -> None:
+    assert app.jinja_env.globals["max_upload_bytes"] == 20 * 1024 * 1024
+    app.jinja_env.globals["max_upload_bytes"] = 4096  # the script reads the limit from the page
+    health = Person(chromium, live_url, "health_user")
+    health.page.goto(f"{live_url}/projects/new")
+    health.fill(project_name="社保卡乘车码应用", contact_person="张三")
+    field = 'input[type=file][name="feasibility_report"]'
+    health.page.set_input_files(field, files=[{"name": "大文件.pdf", "mimeType": "application/pdf",
+                                               "buffer": PDF + b"%" * 4096}])
+    message = health.page.locator("#field-feasibility_report .field-error")
+    assert message.inner_text() == "文件不能超过 20 MiB。"
+    health.page.get_by_role("button", name="提交", exact=True).click()
+    assert health.page.url == f"{live_url}/projects/new"
+    assert health.page.input_value('[name="project_name"]') == "社保卡乘车码应用"
+    screenshot(health.page, "upload-too-large")
+    health.attach("feasibility_report", "可行性研究报告.pdf")
+    assert message.count() == 0
+    health.context.close()
+
+
+def _single_line(page: object, selector: str) -> list[str]:
+    """Return the texts of *selector* that the browser broke over more than one line."""
+    return page.evaluate(  # type: ignore[attr-defined,no-any-return]
+        """selector => Array.from(document.querySelectorAll(selector)).filter(el => {
+             const range = document.createRange(); range.selectNodeContents(el);
+             const tops = new Set(Array.from(range.getClientRects()).map(r => Math.round(r.top)));
+             return tops.size > 1; }).map(el => el.textContent)""", selector)
+
+
+def test_a_task_page_keeps_its_sidebar_short_and_money_on_one_line(chromium: object, live_url: str,
+                                                                   services: Services) -> None:
+    at_payment = Journey(services).to_payment()  # like demo project #4: the bank's payment is next
+    at_payment.do("hrss_clerk", "payment_notice", support.notice("600000.00", sha=at_payment.sha))
+    bank = Person(chromium, live_url, "icbc_user")
+    bank.open_task("社保卡乘车码应用", "确认付款")
+    page = bank.page
+    height = page.evaluate("document.documentElement.scrollHeight")
+    assert height < 2500, f"the task page is {height} px tall"
+    sidebar = page.locator("aside.context")
+    assert sidebar.locator(".timeline > li").count() == 3
+    assert sidebar.get_by_text("项目申报", exact=True).count() == 0
+    assert _single_line(page, "aside .money-text, aside td.money") == []
+    screenshot(page, "task-payment", full_page=True)
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert _single_line(page, "aside .money-text, aside td.money") == []
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    page.set_viewport_size(LAPTOP)
+    sidebar.get_by_role("link", name="完整办理经过").click()
+    page.wait_for_url("**/projects/*#history")
+    assert page.locator("#history .timeline > li").count() == 14
+    bank.context.close()
+    declared = Journey(services, "transport_user")
+    declared.do("transport_user", "declare", support.declare(declared.sha, project_name="社保卡公交线路补贴发放"))
+    reviewer = Person(chromium, live_url, "bdc_reviewer")
+    reviewer.open_task("社保卡公交线路补贴发放", "可行性研究报告评审")
+    widths = reviewer.page.eval_on_selector_all("aside .mini th, aside .mini td",
+                                                "els => els.map(el => el.getBoundingClientRect().width)")
+    assert widths and min(widths) >= 60, widths
+    assert _single_line(reviewer.page, "aside td.money") == []
+    reviewer.context.close()
+
+
+def _clipped(page: object, selector: str) -> list[str]:
+    """Return the texts of cells under *selector* that reach past the right edge of the window."""
+    return page.evaluate(  # type: ignore[attr-defined,no-any-return]
+        """selector => Array.from(document.querySelectorAll(selector))
+             .filter(el => el.getBoundingClientRect().right > window.innerWidth + 0.5)
+             .map(el => el.textContent.trim())""", selector)
+
+
+def test_lists_on_a_phone_show_whole_names_and_every_column(chromium: object, live_url: str,
+                                                            services: Services) -> None:
+    for department, name in (("health_user", "社保卡公共自行车租借服务"), ("health_user", "社保卡就医一码通")):
+        j = Journey(services, department)
+        j.do(department, "declare", support.declare(j.sha, project_name=name))
+    Journey(services).to_payment()
+    phone = Person(chromium, live_url, "hrss_clerk", PHONE)
+    page = phone.page
+    for url, name_cells in (("/projects/", "table.list tbody td.primary"), ("/", "table.tasks tbody td.primary")):
+        page.goto(f"{live_url}{url}")
+        widths = page.eval_on_selector_all(name_cells, "els => els.map(el => el.getBoundingClientRect().width)")
+        assert widths and min(widths) >= 300, widths
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        assert _clipped(page, "table.list tbody td, table.list tbody td *") == []
+        screenshot(page, f"phone-{'projects' if url != '/' else 'tasks'}", full_page=True)
+    budgets = page.goto(f"{live_url}/projects/") and page.locator("td.money[data-label='预算']").all_inner_texts()
+    assert any("核定预算" in b for b in budgets) and any("申报预算" in b for b in budgets)
+    page.goto(f"{live_url}/?lang=en")
+    switch = page.locator("a.lang-switch").bounding_box()
+    assert switch and switch["height"] < 40, switch
+    phone.context.close()
+
+
+def test_line_items_on_a_phone_are_filled_in_one_row_at_a_time(chromium: object, live_url: str) -> None:
+    health = Person(chromium, live_url, "health_user", PHONE)
+    health.page.goto(f"{live_url}/projects/new")
+    assert health.page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert _clipped(health.page, "fieldset.lines input, fieldset.lines select") == []
+    widths = health.page.eval_on_selector_all("fieldset.lines select, fieldset.lines input",
+                                              "els => els.map(el => el.getBoundingClientRect().width)")
+    assert min(widths) >= 250, widths
+    cell = health.page.locator('td[data-label]:has([name="budget_lines-0-line_item"])')
+    assert cell.evaluate("el => getComputedStyle(el, '::before').content") == '"明细内容 *"'
+    screenshot(health.page, "phone-declaration", full_page=True)
+    health.context.close()

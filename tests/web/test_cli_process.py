@@ -48,6 +48,7 @@ def test_a_declaration_goes_from_start_to_review_on_the_command_line(cli: Cli, t
     tasks = cli.json("tasks", "--as", "bdc_reviewer")
     assert [(t["name"], t["instance_id"]) for t in tasks] == [("review", started["instance_id"])]
     assert tasks[0]["form"]["properties"]["approved_budget"]["default"] == "1200000.00"
+    assert tasks[0]["returned"] is None
     cli.json("complete", tasks[0]["id"], "--as", "bdc_reviewer", "--data", json.dumps(support.review(sha=sha)))
     shown = cli.json("show", str(started["instance_id"]))
     assert (shown["stage"], [t["name"] for t in shown["open_tasks"]]) == ("plan", ["plan_prepare"])

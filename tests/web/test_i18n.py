@@ -1,22 +1,29 @@
 """Chinese by default, English on request; catalogues complete and compiled; dates and money for readers."""
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
 
 import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
+from flask import Flask
 from flask.testing import FlaskClient
 
+from services.demo import FUNCTIONS, USERS
 from services.forms import MESSAGES
 from tests import support
 from tests.services.journey import Journey
 from tests.web.site import Site, text_of
+from web.form_messages import texts
+from web.pages.schema import label
 
 ROOT = Path(__file__).resolve().parents[2]
 TRANSLATIONS = ROOT / "web" / "translations"
 METHODS = [("web/**.py", "python"), ("web/templates/**.html", "jinja2")]
+CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]+")
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None}
 
 
@@ -81,14 +88,84 @@ def test_english_is_chosen_in_the_header_and_kept_for_the_session_and_across_sig
     assert "我的待办" in text_of(client.get("/"))
 
 
-def test_an_english_task_form_names_fields_in_english_beside_the_chinese_title(site: Site,
-                                                                            journey: Journey) -> None:
+def test_an_english_task_form_is_in_english(site: Site, journey: Journey) -> None:
     journey.do("health_user", "declare", support.declare(journey.sha))
     page = text_of(site.user("bdc_reviewer").get(f"/tasks/{journey.task_id('review')}?lang=en"))
     assert "Review feasibility study" in page
-    assert "Approved budget 核定预算（元）" in page and "Review decision * 评审结论" in page
+    assert "Approved budget (yuan)" in page and "Review decision * Approved Send back for revision Rejected" in page
+    assert "核定预算" not in page and "评审结论" not in page
     assert "September 30, 2026" in page and "¥1,200,000.00" in page
     assert "Submit" in page
+
+
+def test_a_form_the_catalogue_does_not_know_shows_field_names_beside_its_own_titles(app: Flask) -> None:
+    with app.test_request_context("/?lang=en"):
+        assert label("site_survey", {"title": "现场勘查"}) == ("Site survey", "现场勘查")
+        assert label("project_name", {"title": "项目名称"}) == ("Project name", "")
+    with app.test_request_context("/"):
+        assert label("site_survey", {"title": "现场勘查"}) == ("现场勘查", "")
+
+
+def test_every_text_of_the_shipped_forms_has_an_english_translation() -> None:
+    shipped = {text for path in sorted((ROOT / "bpmn" / "forms").glob("*.json"))
+               for text in texts(json.loads(path.read_text(encoding="utf-8")))}
+    english = _translated(_catalog("en"))
+    assert len(shipped) > 100
+    assert sorted(shipped - set(english)) == []
+    assert not [t for t in shipped if CJK.search(str(english[t]))]
+    extracted = {msg for _file, _line, msg, *_rest in
+                 extract_from_dir(ROOT, [("bpmn/forms/*.json", "web.form_messages:extract_forms")])}
+    assert extracted == shipped
+
+
+def _entered(value: object) -> list[str]:
+    if isinstance(value, dict):
+        return [t for v in value.values() for t in _entered(v)]
+    if isinstance(value, list):
+        return [t for v in value for t in _entered(v)]
+    return [value] if isinstance(value, str) else []
+
+
+def _foreign(text: str, entered: list[str]) -> list[str]:
+    """Return the Chinese left in *text* once what people typed, names and the 中文 switch are taken out.
+
+    The card functions are the bureau's data (their names), not texts of the pages.
+    """
+    names = {name for _user, name, *_rest in USERS} | {name for _code, name, *_rest in FUNCTIONS}
+    for item in sorted(set(entered) | names | {"中文", "卡"}, key=len,
+                       reverse=True):
+        text = text.replace(item, " ")
+    return CJK.findall(text)
+
+
+def test_english_pages_show_the_shipped_forms_in_english(site: Site, journey: Journey) -> None:
+    data = [support.declare(journey.sha), support.review(sha=journey.sha), support.plan_prepare("bank-icbc"),
+            support.decision("plan_review"), support.decision("plan_signoff"), support.SECURE_FUNDS,
+            support.PROCUREMENT, support.CONTRACT, support.CONSTRUCTION, support.acceptance(sha=journey.sha),
+            support.sign("bdc"), support.sign("hrss"), support.notice("1000000.00", sha=journey.sha),
+            support.paid()]
+    entered = _entered(data) + ["可研报告.pdf"]
+    clerk = site.user("hrss_clerk")
+    declaring = site.user("health_user").get("/projects/new?lang=en")
+    assert _foreign(text_of(declaring), entered) == []
+    assert "Supplementary declaration" in text_of(declaring) and "IT: software" in text_of(declaring)
+    journey.do("health_user", "declare", data[0])
+    journey.do("bdc_reviewer", "review", data[1])
+    planning = text_of(clerk.get(f"/tasks/{journey.task_id('plan_prepare')}?lang=en"))
+    assert _foreign(planning, entered) == [] and "ICBC" in planning
+    steps = [("hrss_clerk", "plan_prepare"), ("hrss_reviewer", "plan_review"), ("hrss_head", "plan_signoff"),
+             ("icbc_user", "secure_funds"), ("hrss_clerk", "procurement"), ("icbc_user", "contract"),
+             ("health_user", "construction"), ("health_user", "acceptance"), ("bdc_reviewer", "acceptance_bdc"),
+             ("hrss_reviewer", "acceptance_hrss")]
+    for (username, task), values in zip(steps, data[2:12]):
+        journey.do(username, task, values)
+    buying = text_of(clerk.get(f"/projects/{journey.instance_id}?lang=en"))
+    journey.do("hrss_clerk", "payment_notice", data[12])
+    journey.do("icbc_user", "payment", data[13])
+    project = text_of(clerk.get(f"/projects/{journey.instance_id}?lang=en"))
+    assert _foreign(buying, entered) == [] and _foreign(project, entered) == []
+    assert "Procurement method Open tender" in project and "Review decision Approved" in project
+    assert "Tripartite contract signed Yes" in project
 
 
 def test_dates_money_stages_and_roles_read_naturally_in_chinese(site: Site, journey: Journey) -> None:

@@ -93,17 +93,35 @@ def test_the_department_withdraws_its_declaration_before_review(site: Site, serv
                                                                 journey: Journey) -> None:
     journey.do("health_user", "declare", support.declare(journey.sha))
     url = f"/projects/{journey.instance_id}"
-    form = f'action="{url}/withdraw"'
-    assert form in site.user("health_user").get(url).get_data(as_text=True)
-    assert form not in site.user("bdc_reviewer").get(url).get_data(as_text=True)
+    link = f'href="{url}/withdraw"'
+    assert link in site.user("health_user").get(url).get_data(as_text=True)
+    assert link not in site.user("bdc_reviewer").get(url).get_data(as_text=True)
+    assert site.user("bdc_reviewer").get(f"{url}/withdraw").status_code == 403
     refused = site.user("bdc_reviewer").post(f"{url}/withdraw", {"reason": "x"}, token_from=url)
     assert refused.status_code == 403
-    done = site.user("health_user").post(f"{url}/withdraw", {"reason": "预算调整"}, token_from=url)
+    done = site.user("health_user").post(f"{url}/withdraw", {"reason": "预算调整"}, token_from=f"{url}/withdraw")
     assert done.status_code == 302
     page = site.user("health_user").get(url)
     assert "已撤回" in text_of(page) and "预算调整" in text_of(page)
-    assert form not in page.get_data(as_text=True)
+    assert link not in page.get_data(as_text=True)
     assert show_instance(services, None, journey.instance_id)["status"] == "withdrawn"
+
+
+def test_withdrawing_asks_for_confirmation_and_a_reason_first(site: Site, services: Services,
+                                                              journey: Journey) -> None:
+    journey.do("health_user", "declare", support.declare(journey.sha))
+    url = f"/projects/{journey.instance_id}"
+    user = site.user("health_user")
+    project_page = user.get(url).get_data(as_text=True)
+    assert f'action="{url}/withdraw"' not in project_page, "one click on the project page must not withdraw"
+    confirm = user.get(f"{url}/withdraw")
+    assert confirm.status_code == 200 and "撤回理由" in text_of(confirm)
+    assert f'action="{url}/withdraw"' in confirm.get_data(as_text=True)
+    for reason in ("", "   \n "):
+        empty = user.post(f"{url}/withdraw", {"reason": reason}, token_from=f"{url}/withdraw")
+        assert empty.status_code == 422 and "请填写撤回申报的理由" in text_of(empty)
+        assert 'aria-invalid="true"' in empty.get_data(as_text=True)
+    assert show_instance(services, None, journey.instance_id)["status"] == "running"
 
 
 def test_withdrawal_is_refused_once_the_bdc_has_reviewed(site: Site, journey: Journey) -> None:
@@ -129,3 +147,17 @@ def test_a_declaration_round_trip_through_revision_keeps_the_earlier_values(site
     changed = {**posted(support.declare(journey.sha)), "budget": "1,100,000", "budget_lines-0-line_amount": "900,000"}
     assert site.user("health_user").post(url, changed, token_from=url).status_code == 302
     assert journey.show()["project"]["budget"] == "1100000.00"
+
+
+def test_the_budget_says_whether_it_is_the_declared_or_the_approved_one(site: Site, services: Services) -> None:
+    reviewed = Journey(services)
+    reviewed.do("health_user", "declare", support.declare(reviewed.sha))
+    reviewed.do("bdc_reviewer", "review", support.review(sha=reviewed.sha))
+    declared = Journey(services)
+    declared.do("health_user", "declare", support.declare(declared.sha, budget="800000.00", budget_lines=[]))
+    listing = text_of(site.user("health_user").get("/projects/"))
+    assert "¥1,150,000.00 核定预算" in listing and "¥800,000.00 申报预算" in listing
+    facts = text_of(site.user("health_user").get(f"/projects/{reviewed.instance_id}")).split("项目概况", 1)[1]
+    assert "申报预算 ¥1,200,000.00" in facts and "核定预算 ¥1,150,000.00" in facts
+    english = text_of(site.user("health_user").get("/projects/?lang=en"))
+    assert "¥1,150,000.00 Approved budget" in english and "¥800,000.00 Declared budget" in english

@@ -10,6 +10,8 @@ from sqlalchemy import select
 from models.tables import audit_event
 from services.context import Services
 from services.instances import show_instance
+from services.projects import list_projects
+from services.users import load_actor
 from services.working_days import payment_due
 from tests import support
 from tests.services.journey import Journey
@@ -18,9 +20,12 @@ from tests.web.site import PDF, Site, posted, text_of
 
 def _declare_page(site: Site) -> tuple[Any, str]:
     user = site.user("health_user")
-    started = user.post("/projects/new")
-    assert started.status_code == 302 and started.headers["Location"].startswith("/tasks/")
-    return user, started.headers["Location"]
+    assert 'href="/projects/new"' in user.get("/").get_data(as_text=True)
+    return user, "/projects/new"
+
+
+def _no_project(services: Services) -> bool:
+    return list_projects(services, load_actor(services, "hrss_clerk"))["total"] == 0
 
 
 def _declaration(**overrides: Any) -> dict[str, Any]:
@@ -58,10 +63,11 @@ def test_invalid_input_is_shown_next_to_its_field_and_what_was_typed_stays(site:
     assert 'name="budget_lines-0-line_amount" value="abc"' in page
     assert 'name="project_name" value="社保卡乘车码应用"' in page
     assert "可行性研究报告.pdf" in text and 'type="hidden" name="feasibility_report"' in page
-    assert show_instance(services, None, 1)["stage"] == "declaration"
+    assert _no_project(services)
     kept = {**_declaration(), "feasibility_report": _hidden_value(page, "feasibility_report")}
     assert user.post(url, kept, token_from=url).status_code == 302
-    assert show_instance(services, None, 1)["stage"] == "review"
+    (project,) = list_projects(services, load_actor(services, "hrss_clerk"))["items"]
+    assert project["stage"] == "review"  # (a refused start may use up an id on PostgreSQL)
 
 
 def _hidden_value(page: str, name: str) -> str:
@@ -161,7 +167,7 @@ def test_a_refused_upload_is_reported_on_its_field(site: Site, services: Service
     response = user.post(url, data, token_from=url, content_type="multipart/form-data")
     assert response.status_code == 422
     assert "仅可上传以下类型的文件" in text_of(response)
-    assert show_instance(services, None, 1)["stage"] == "declaration"
+    assert _no_project(services)
 
 
 def test_home_counts_filters_waiting_time_and_overdue_tasks(site: Site, services: Services) -> None:
@@ -198,3 +204,42 @@ def test_a_due_date_without_the_official_calendar_is_marked_provisional(site: Si
     journey.do("hrss_clerk", "payment_notice", support.notice("1000000.00", on="2026-12-15", sha=journey.sha))
     page = text_of(site.user("icbc_user").get("/"))
     assert "2027年1月26日" in page and "暂定" in page
+
+
+def test_a_new_declaration_is_stored_only_when_it_is_submitted(site: Site, services: Services) -> None:
+    user = site.user("health_user")
+    form = user.get("/projects/new")
+    assert form.status_code == 200 and "申报类型" in text_of(form)
+    assert 'name="declaration_year"' not in form.get_data(as_text=True) and "2026年追加申报" in text_of(form)
+    assert 'href="/"' in form.get_data(as_text=True).split('class="form-actions"', 1)[1]
+    user.get("/")  # 取消: back to the task list
+    assert _no_project(services) and "新申报项目" not in text_of(user.get("/"))
+    empty = user.post("/projects/new", {}, token_from="/projects/new", content_type="multipart/form-data")
+    assert empty.status_code == 422 and "此项为必填项。" in text_of(empty)
+    assert _no_project(services) and "新申报项目" not in text_of(user.get("/projects/"))
+    done = user.post("/projects/new", _declaration(), token_from="/projects/new",
+                     content_type="multipart/form-data")
+    assert done.status_code == 302 and done.headers["Location"] == "/"
+    assert list_projects(services, load_actor(services, "hrss_clerk"))["total"] == 1
+
+
+def test_only_a_department_may_open_a_new_declaration(site: Site, services: Services) -> None:
+    assert site.user("bdc_reviewer").get("/projects/new").status_code == 403
+    assert site.user("supervisor").get("/projects/new").status_code == 403
+    assert 'href="/projects/new"' not in site.user("bdc_reviewer").get("/").get_data(as_text=True)
+    assert _no_project(services)
+
+
+def test_a_returned_task_is_marked_in_the_list_and_its_reason_heads_the_form(site: Site, journey: Journey) -> None:
+    journey.do("health_user", "declare", support.declare(journey.sha))
+    journey.do("bdc_reviewer", "review", support.review("revise", review_opinion="请补充测算依据。"))
+    home = site.user("health_user").get("/")
+    row = home.get_data(as_text=True).split("<tbody>", 1)[1].split("</tr>", 1)[0]
+    assert 'class="badge returned"' in row and "已退回" in row and "陈静（综指中心）" in row
+    page = site.user("health_user").get(f"/tasks/{journey.task_id('declare')}").get_data(as_text=True)
+    notice = page.split('id="returned"', 1)[1].split("</div>", 1)[0]
+    assert "已退回修改" in notice and "陈静（综指中心）" in notice and "可行性研究报告评审" in notice
+    assert "请补充测算依据。" in notice
+    assert page.index('id="returned"') < page.index("<form method=\"post\" action=\"/tasks/")
+    english = site.user("health_user").get(f"/tasks/{journey.task_id('declare')}?lang=en").get_data(as_text=True)
+    assert "Returned for revision" in english and "Review feasibility study" in english

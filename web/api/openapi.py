@@ -9,7 +9,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Response
 
 from web.api import model_openapi, project_schemas, schemas
-from web.api import money_schemas, project_schemas, schemas
+from web.api import money_schemas
 from web.api.blueprint import bp
 from web.api.http import json_response
 

@@ -106,6 +106,15 @@ def PROVISIONAL() -> fields.Boolean:  # noqa: N802 - reads like the field types 
                        "(Monday to Friday only), so it may still change."})
 
 
+class Returned(Schema):
+    """Who sent a task back for revision, from which step, and why."""
+
+    by = _text("The display name of the person who sent it back.", required=True)
+    step = _text("The step (task name) that sent it back.", required=True)
+    step_title = fields.String(required=True)
+    reason = _text("The opinion given with the decision (may be empty).", required=True)
+
+
 class TaskSummary(Schema):
     """One task in a user's list."""
 
@@ -119,6 +128,8 @@ class TaskSummary(Schema):
     due = Timestamp(allow_none=True)
     due_provisional = PROVISIONAL()
     created_at = Timestamp(required=True)
+    returned = fields.Nested(Returned, allow_none=True, metadata={
+        "description": "Set when a later decision sent this step back for revision."})
 
 
 class TaskList(Schema):

@@ -5,6 +5,7 @@ from typing import Any
 
 from flask import Flask, g
 
+from services.files import MAX_FILE_BYTES
 from services.modeling.access import may_read_models
 from web.pages import admin, allocations, auth, errors, files, functions, i18n, projects, tasks, years
 from web.pages import diagrams, migrations, modeler, models
@@ -29,6 +30,7 @@ def register(app: Flask) -> None:
     i18n.init_app(app)
     app.before_request(auth.require_sign_in)
     app.context_processor(_navigation)
+    app.jinja_env.globals["max_upload_bytes"] = MAX_FILE_BYTES
     errors.init_app(app)
     for blueprint in BLUEPRINTS + MODEL_BLUEPRINTS:
         app.register_blueprint(blueprint)

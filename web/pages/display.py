@@ -45,6 +45,7 @@ def _lines(prop: Schema, value: Any, summed: str = "") -> dict[str, Any]:
     rows = [row for row in value if isinstance(row, dict)] if isinstance(value, list) else []
     totals = [formatting.total(row.get(n) for row in rows) if n == summed else "" for n in items]
     return {"columns": [label(n, p)[0] for n, p in items.items()],
+            "money_columns": [i for i, p in enumerate(items.values()) if widget(p) == "money"],
             "rows": [[value_text(p, row.get(n)) for n, p in items.items()] for row in rows],
             "totals": totals if summed in items and rows else []}
 
@@ -62,7 +63,7 @@ def describe(schema: Schema, data: dict[str, Any], file_names: dict[str, str]) -
         elif widget(prop) == "file" and isinstance(value, str):
             item.update(kind="file", sha256=value, text=file_names.get(value, value[:12]))
         else:
-            item["text"] = value_text(prop, value)
+            item.update(text=value_text(prop, value), kind="money" if widget(prop) == "money" else "text")
         result.append(item)
     return result
 
@@ -74,9 +75,9 @@ def history(project: dict[str, Any]) -> list[dict[str, Any]]:
     for event in project.get("history", []):
         kind, data = event["event"], event.get("data") or {}
         step: dict[str, Any] = {"event": kind, "at": event["at"], "who": event.get("actor_name") or "",
-                                "fields": [], "note": ""}
+                                "fields": [], "note": "", "task": ""}
         if kind == "task_completed":
-            name = str(data.get("task", ""))
+            name = step["task"] = str(data.get("task", ""))
             step["what"] = labels.task_title(name, str(data.get("title") or name))
             step["fields"] = describe(project.get("forms", {}).get(name, {}), data.get("data") or {}, file_names)
         elif kind in EVENTS:
@@ -90,6 +91,21 @@ def history(project: dict[str, Any]) -> list[dict[str, Any]]:
             continue
         steps.append(step)
     return steps
+
+
+def recent(steps: list[dict[str, Any]], limit: int = 3) -> list[dict[str, Any]]:
+    """Return the latest run of each step, newest first, at most *limit*: what a task page shows beside its form."""
+    seen: set[str] = set()
+    result = []
+    for step in reversed(steps):
+        key = step["task"] or step["event"]
+        if step["event"] == "instance_started" or key in seen:
+            continue
+        seen.add(key)
+        result.append(step)
+        if len(result) == limit:
+            break
+    return result
 
 
 def documents(project: dict[str, Any]) -> list[dict[str, Any]]:
@@ -107,7 +123,7 @@ def documents(project: dict[str, Any]) -> list[dict[str, Any]]:
 FACTS = (
     ("year", _l("Year"), None), ("round", _l("Round"), labels.round_), ("round_name", _l("Declaration round"), None),
     ("card_function_name", _l("Card function"), None),
-    ("category", _l("Category"), labels.category), ("budget", _l("Budget"), formatting.money),
+    ("category", _l("Category"), labels.category), ("budget", _l("Declared budget"), formatting.money),
     ("approved_budget", _l("Approved budget"), formatting.money),
     ("plan_amount", _l("Planned amount"), formatting.money), ("contractor", _l("Contractor"), None),
     ("procurement_no", _l("Procurement number"), None),
@@ -116,17 +132,17 @@ FACTS = (
 )
 
 
-def facts(project: dict[str, Any]) -> list[tuple[str, str]]:
-    """Return the project's key facts as (label, text), leaving out the ones not known yet."""
+def facts(project: dict[str, Any]) -> list[tuple[str, str, bool]]:
+    """Return the project's key facts as (label, text, is money), leaving out the ones not known yet."""
     record = project.get("project") or {}
     orgs = project.get("organizations", {})
-    rows = [(str(_l("Department")), labels.organization_name(orgs.get(project.get("department") or ""))),
-            (str(_l("Cooperating bank")), labels.organization_name(orgs.get(project.get("bank") or "")))]
+    rows = [(str(_l("Department")), labels.organization_name(orgs.get(project.get("department") or "")), False),
+            (str(_l("Cooperating bank")), labels.organization_name(orgs.get(project.get("bank") or "")), False)]
     for key, title, show in FACTS:
         value = record.get(key)
         if value is not None and value != "":
-            rows.append((str(title), show(value) if show else str(value)))
-    return [(k, v) for k, v in rows if v != formatting.DASH]
+            rows.append((str(title), show(value) if show else str(value), show is formatting.money))
+    return [row for row in rows if row[1] != formatting.DASH]
 
 
 def context(project: dict[str, Any]) -> dict[str, Any]:

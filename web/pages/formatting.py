@@ -97,16 +97,18 @@ def datetime_text(value: object) -> str:
 
 
 def waited(since: object, now: datetime) -> str:
-    """Return how long something has waited, as 已等待 3 天."""
+    """Return how long something has waited, as 已等待 27 分钟 (under a minute: 刚刚到达)."""
     start = moment(since)
     if start is None:
         return DASH
     seconds = max(0, int((now - start).total_seconds()))
-    days, hours = seconds // 86400, seconds // 3600
+    days, hours, minutes = seconds // 86400, seconds // 3600, seconds // 60
     if days:
         return ngettext("Waited %(num)d day", "Waited %(num)d days", days)
     if hours:
         return ngettext("Waited %(num)d hour", "Waited %(num)d hours", hours)
+    if minutes:
+        return ngettext("Waited %(num)d minute", "Waited %(num)d minutes", minutes)
     return _("Just arrived")
 
 

@@ -100,3 +100,10 @@ def parse(schema: Schema, form: MultiDict[str, str], files: MultiDict[str, FileS
         if key not in used:
             parsed.data[key] = form.get(key, "")
     return parsed
+
+
+def kept_files(schema: Schema, data: dict[str, Any]) -> dict[str, str]:
+    """Return the file fields of *data* that hold a stored file (to offer them again on a refused form)."""
+    props = properties(schema)
+    return {name: value for name, value in data.items()
+            if name in props and widget(props[name]) == "file" and isinstance(value, str)}

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from web.pages import display
 from web.pages.formatting import money, total
 from web.pages.schema import Schema, choices, label, properties, raw_value, summed_field, widget
+from web.pages.labels import form_text, is_english
 
 BLANK_ROWS = 3
 
@@ -62,7 +63,7 @@ def _field(name: str, path: str, prop: Schema, required: bool, value: Any, error
            today: str = "") -> Field:
     text, alt = label(name, prop)
     return Field(name=name, path=path, widget=widget(prop), label=text, label_alt=alt,
-                 hint=str(prop.get("description") or ""), required=required or prop.get("const") is True,
+                 hint=form_text(prop.get("description")), required=required or prop.get("const") is True,
                  value=value if value is not None else "", choices=choices(prop),
                  error=errors.get(path, ""), limits=_limits(prop),
                  max_date=today if prop.get("notAfter") == "today" else "", when=_when(prop))
@@ -87,11 +88,12 @@ def _read_only(name: str, prop: Schema, errors: dict[str, str]) -> Field | None:
     if (value is None or value == "" or value == []) and not prop.get("x-supplied-title"):
         return None
     item = Field(name=name, path=name, widget="readonly", label=label(name, prop)[0], label_alt=label(name, prop)[1],
-                 hint=str(prop.get("description") or ""), read_only=True, error=errors.get(name, ""))
+                 hint=form_text(prop.get("description")), read_only=True, error=errors.get(name, ""))
     if widget(prop) == "lines":
         item.table = display.lines(prop, value)
     else:
-        item.text = str(prop.get("x-supplied-title") or display.value_text(prop, value))
+        supplied = prop.get("x-supplied-title-en") if is_english() else prop.get("x-supplied-title")
+        item.text = str(supplied or display.value_text(prop, value))
     return item
 
 

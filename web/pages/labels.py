@@ -1,7 +1,7 @@
 """Names people read for the codes the system stores: stages, statuses, roles, rounds, categories."""
 from __future__ import annotations
 
-from flask_babel import get_locale, lazy_gettext as _l
+from flask_babel import get_locale, gettext, lazy_gettext as _l
 
 STAGES = {
     "declaration": _l("Declaration"),
@@ -124,6 +124,12 @@ def is_english() -> bool:
     return locale is not None and locale.language == "en"
 
 
+def form_text(text: object) -> str:
+    """Return a text of a form (written in Chinese) in the page's language, if the catalogue has it."""
+    value = str(text or "")
+    return gettext(value) if value and is_english() else value
+
+
 def task_title(name: str, title: str) -> str:
     """Return a task's title: the diagram's (Chinese) title, or the English name when known."""
     if is_english():
@@ -144,3 +150,8 @@ def organization_name(org: dict[str, str] | None) -> str:
     if is_english() and org.get("name_en"):
         return org["name_en"]
     return org.get("name") or org.get("code") or "—"
+
+
+def own_organization(user: object) -> str:
+    """Return the name of a signed-in user's organisation in the page's language."""
+    return organization_name({"name": getattr(user, "org_name", ""), "name_en": getattr(user, "org_name_en", "")})

@@ -43,7 +43,7 @@ SERVICE_MESSAGES = (
     _l("only an administrator may manage users and organisations"),
     _l("An organisation needs a code (a-z, 0-9, -) and a name."),
     _l("A user name has 3–64 characters: a-z first, then a-z, 0-9, _ . -"),
-    _l("a password needs at least 8 characters"), _l("The reason may have at most 500 characters."),
+    _l("a password needs at least 8 characters"), _l("The reason may have at most 500 characters."), _l("Give the reason for withdrawing the declaration."),
     _l("only the bureau (hrss) may maintain the card function list"),
     _l("only the bureau (hrss) may manage funding years and declaration rounds"),
     _l("this card function is used by declarations: deactivate it instead"),

@@ -5,7 +5,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from web.pages.formatting import amount
-from web.pages.labels import humanise, is_english
+from web.pages.labels import form_text, humanise, is_english
 
 Schema = Mapping[str, Any]
 MAX_RADIOS = 4
@@ -17,11 +17,16 @@ def properties(schema: Schema) -> dict[str, dict[str, Any]]:
     return {name: prop for name, prop in props.items() if isinstance(prop, dict)}
 
 
+def _choice_title(choice: Schema) -> str:
+    if is_english() and choice.get("x-title-en"):
+        return str(choice["x-title-en"])
+    return form_text(choice.get("title", choice["const"]))
+
+
 def choices(prop: Schema) -> list[tuple[str, str]]:
-    """Return (value, title) of a property's choices (`oneOf` of const/title, or `enum`)."""
+    """Return (value, title) of a property's choices (`oneOf` of const/title, or `enum`), titles translated."""
     if isinstance(prop.get("oneOf"), list):
-        return [(str(c["const"]), str(c.get("title", c["const"])))
-                for c in prop["oneOf"] if isinstance(c, dict) and "const" in c]
+        return [(str(c["const"]), _choice_title(c)) for c in prop["oneOf"] if isinstance(c, dict) and "const" in c]
     if isinstance(prop.get("enum"), list):
         return [(str(v), str(v)) for v in prop["enum"]]
     return []
@@ -53,9 +58,16 @@ def summed_field(schema: Schema, lines: str) -> str:
 
 
 def label(name: str, prop: Schema) -> tuple[str, str]:
-    """Return (label, secondary label): the form's Chinese title, or in English the field name."""
+    """Return (label, secondary label): the form's title in the page's language.
+
+    In English a title the catalogue does not know (a form deployed later) shows as the field
+    name, with the Chinese title beside it.
+    """
     title = str(prop.get("title") or humanise(name))
     if is_english():
+        translated = form_text(title)
+        if translated != title:
+            return translated, ""
         english = humanise(name)
         return english, (title if title != english else "")
     return title, ""

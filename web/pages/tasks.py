@@ -12,10 +12,10 @@ from services.task_pages import SubmissionRejected, submit_task, task_page
 from web.app import services as ctx
 from web.pages import display, formatting, forms, labels
 from web.pages.auth import actor
-from web.pages.formdata import parse
+from web.pages.formdata import kept_files, parse
 from web.pages.messages import field_messages
 from web.pages.models import home_for
-from web.pages.schema import defaults, properties, widget
+from web.pages.schema import defaults
 
 bp = Blueprint("tasks", __name__)
 YEARS_BACK = 5
@@ -60,10 +60,11 @@ def _render(page: dict[str, Any], values: dict[str, Any], errors: dict[str, str]
     project = page["project"]
     names = {d["sha256"]: d["filename"] for d in project.get("documents", [])} | file_names
     fields, form_errors = forms.build(page["form"], values, errors, names, ctx().clock.today().isoformat())
+    around = display.context(project)
     html = render_template(
         "tasks/task.html", task=page["task"], form=page["form"], fields=fields, form_errors=form_errors,
         has_files=any(f.widget == "file" for f in fields), has_errors=bool(errors),
-        **display.context(project))
+        recent_steps=display.recent(around["steps"]), **around)
     return html, status
 
 
@@ -74,12 +75,6 @@ def show(task_id: str) -> tuple[str, int]:
     return _render(page, defaults(page["form"]), {}, {})
 
 
-def _kept_files(form: dict[str, Any], data: dict[str, Any]) -> dict[str, str]:
-    props = properties(form)
-    return {name: value for name, value in data.items()
-            if name in props and widget(props[name]) == "file" and isinstance(value, str)}
-
-
 @bp.post("/tasks/<task_id>")
 def submit(task_id: str) -> Response | tuple[str, int]:
     """Complete a task with the posted form; show the form again with messages if it has errors."""
@@ -88,7 +83,7 @@ def submit(task_id: str) -> Response | tuple[str, int]:
     try:
         done = submit_task(ctx(), actor(), task_id, posted.data, posted.uploads)
     except SubmissionRejected as exc:
-        values = {**posted.raw, **_kept_files(page["form"], exc.data)}
+        values = {**posted.raw, **kept_files(page["form"], exc.data)}
         return _render(page, values, field_messages(exc.fields), exc.file_names, 422)
     title = labels.task_title(page["task"]["name"], page["task"]["title"])
     flash(_("Submitted: %(task)s — %(project)s", task=title, project=done["title"]), "success")

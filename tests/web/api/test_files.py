@@ -33,3 +33,10 @@ def test_an_upload_without_its_file_part_is_400(api: Api) -> None:
     assert api.post("/api/v1/files", "health_user", data={"other": "x"}).status_code == 400
     assert api.post("/api/v1/files", "health_user", {"file": "x"}).status_code == 400
     assert api.post("/api/v1/files", None, data={"file": (io.BytesIO(PDF), "r.pdf")}).status_code == 401
+
+
+def test_the_api_keeps_its_body_limit_for_uploads(api: Api) -> None:
+    big = api.upload("health_user", PDF + b"%" * (22 * 1024 * 1024))
+    assert big.status_code == 413 and big.is_json
+    just_over = api.upload("health_user", PDF + b"%" * (20 * 1024 * 1024))
+    assert just_over.status_code == 422 and "20 MiB" in just_over.get_json()["message"]

@@ -189,3 +189,13 @@ def test_an_unknown_task_is_404(api: Api) -> None:
     missing = api.post("/api/v1/tasks/00000000-0000-0000-0000-000000000000/complete", "bdc_reviewer",
                        {"data": {}})
     assert missing.status_code == 404 and missing.is_json
+
+
+def test_a_task_sent_back_says_who_returned_it_and_why(api: Api, review: dict) -> None:
+    done = api.complete(review, support.review("revise", review_opinion="请补充测算依据。"))
+    assert done.status_code == 200, done.get_json()
+    (declare,) = [t for t in api.get("/api/v1/tasks", "health_user").get_json()["items"]
+                  if t["instance_id"] == review["instance_id"]]
+    assert declare["returned"] == {"by": "陈静（综指中心）", "step": "review", "step_title": "可行性研究报告评审",
+                                   "reason": "请补充测算依据。"}
+    assert [t["returned"] for t in api.get("/api/v1/tasks", "bdc_reviewer").get_json()["items"]] == []

@@ -1,0 +1,51 @@
+"""Waiting times as people read them: minutes, hours and days, from any time zone the clock reports."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from flask import Flask
+
+from web.pages import i18n
+from web.pages.formatting import waited
+
+ARRIVED = datetime(2026, 11, 30, 2, 18, tzinfo=timezone.utc)
+
+
+@pytest.fixture
+def app() -> Flask:
+    """The pages' language set-up alone: no database is needed to format a time."""
+    app = Flask("web.app")
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = "translations"
+    i18n.init_app(app)
+    return app
+
+
+@pytest.mark.parametrize(("after", "chinese", "english"), [
+    (timedelta(0), "刚刚到达", "Just arrived"),
+    (timedelta(seconds=59), "刚刚到达", "Just arrived"),
+    (timedelta(minutes=1), "已等待 1 分钟", "Waited 1 minute"),
+    (timedelta(minutes=27), "已等待 27 分钟", "Waited 27 minutes"),
+    (timedelta(minutes=59, seconds=59), "已等待 59 分钟", "Waited 59 minutes"),
+    (timedelta(hours=1), "已等待 1 小时", "Waited 1 hour"),
+    (timedelta(hours=23, minutes=59), "已等待 23 小时", "Waited 23 hours"),
+    (timedelta(days=1), "已等待 1 天", "Waited 1 day"),
+    (timedelta(days=3, hours=5), "已等待 3 天", "Waited 3 days"),
+])
+def test_the_waiting_time_counts_minutes_hours_and_days(app: Flask, after: timedelta, chinese: str,
+                                                         english: str) -> None:
+    with app.test_request_context("/"):
+        assert waited(ARRIVED, ARRIVED + after) == chinese
+    with app.test_request_context("/?lang=en"):
+        assert waited(ARRIVED, ARRIVED + after) == english
+
+
+def test_the_waiting_time_is_the_same_whatever_zone_the_instants_are_written_in(app: Flask) -> None:
+    china = timezone(timedelta(hours=8))
+    now = (ARRIVED + timedelta(minutes=27)).astimezone(china)
+    with app.test_request_context("/"):
+        assert waited(ARRIVED.isoformat(), now) == "已等待 27 分钟"
+        assert waited(ARRIVED.astimezone(china).isoformat(), now) == "已等待 27 分钟"
+        assert waited(ARRIVED.replace(tzinfo=None), now) == "已等待 27 分钟"
+        assert waited(ARRIVED + timedelta(minutes=5), now - timedelta(minutes=30)) == "刚刚到达"
+        assert waited("not a time", now) == "—"
