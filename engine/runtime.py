@@ -165,15 +165,57 @@ def _waiting_timers(workflow: BpmnWorkflow) -> dict[str, Task]:
     return {str(t.id): t for t in _all_tasks(workflow) if _is_waiting_timer(t)}
 
 
-def fire_timers(workflow: BpmnWorkflow) -> list[str]:
-    """Fire every timer whose time has come; return the ids of the timer events that fired."""
+@dataclass(frozen=True)
+class FiredTimer:
+    """A timer event that fired: its task id, its id in the diagram, its properties and data."""
+
+    task_id: str
+    name: str
+    properties: Mapping[str, str]
+    data: dict[str, Any]
+
+
+def fire_timers_detailed(workflow: BpmnWorkflow) -> list[FiredTimer]:
+    """Fire every timer whose time has come and run the engine on; return what fired."""
     before = _waiting_timers(workflow)
     try:
         workflow.refresh_timers()
     except SpiffWorkflowException as exc:
         raise EngineError(f"a timer failed: {exc}") from exc
     _run_steps(workflow)
-    return [task.task_spec.bpmn_id for key, task in before.items() if task.state != TaskState.WAITING]
+    return [FiredTimer(key, task.task_spec.bpmn_id, dict(task.task_spec.extensions.get("properties", {})),
+                       dict(task.data))
+            for key, task in before.items() if task.state != TaskState.WAITING]
+
+
+def fire_timers(workflow: BpmnWorkflow) -> list[str]:
+    """Fire every timer whose time has come; return the ids of the timer events that fired."""
+    return [fired.name for fired in fire_timers_detailed(workflow)]
+
+
+def update_open_data(workflow: BpmnWorkflow, recompute: Callable[[dict[str, Any]], dict[str, Any] | None]) -> int:
+    """Give every unfinished task the variables *recompute* returns for its data; re-arm changed timers.
+
+    A waiting timer whose data changed evaluates its time expression again, so a deadline moved by
+    new calendar data moves its timer too. Return how many tasks changed.
+    """
+    changed = 0
+    for task in _all_tasks(workflow):
+        if task.state & TaskState.FINISHED_MASK:
+            continue
+        updates = recompute(task.data)
+        if not updates:
+            continue
+        task.data = {**task.data, **updates}
+        changed += 1
+        if _is_waiting_timer(task):
+            expression = task.task_spec.event_definition.expression
+            try:
+                value = workflow.script_engine.evaluate(task, expression)
+            except SpiffWorkflowException as exc:
+                raise EngineError(f"a timer could not be re-armed: {exc}") from exc
+            task._set_internal_data(event_value=value)
+    return changed
 
 
 def next_timer(workflow: BpmnWorkflow) -> datetime | None:

@@ -1,6 +1,7 @@
 """Start instances and show them with their tasks, history and records."""
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, func, insert, select
@@ -11,6 +12,8 @@ from models.tables import (
     document, human_task, organization, payment, process_instance, process_model, project, stored_file,
 )
 from services import audit, fund_project
+from services.calendar.days import Calendar
+from services.calendar.status import due_status
 from services.clock import from_db, to_db
 from services.comments import comments_of
 from services.context import Services
@@ -86,13 +89,15 @@ def _org_names(conn: Connection, *ids: int | None) -> dict[int, str]:
     return {r.id: r.code for r in rows}
 
 
-def _tasks(conn: Connection, instance_id: int) -> list[dict[str, Any]]:
+def _tasks(conn: Connection, instance_id: int, calendar: Calendar, now: datetime) -> list[dict[str, Any]]:
     rows = conn.execute(select(human_task).where(human_task.c.instance_id == instance_id)
                         .order_by(human_task.c.created_at, human_task.c.id)).all()
     return [{
         "id": r.id, "name": r.task_name, "title": r.title, "lane": r.lane, "stage": r.stage,
         "status": r.status, "created_at": from_db(r.created_at).isoformat(),
         "due": from_db(r.due_at).isoformat() if r.due_at else None,
+        "due_provisional": bool(r.due_at is not None and r.due_provisional),
+        **(due_status(calendar, from_db(r.due_at), now) if r.status == "ready" else {}),
         "completed_at": from_db(r.completed_at).isoformat() if r.completed_at else None,
     } for r in rows]
 
@@ -125,6 +130,7 @@ def _documents(conn: Connection, instance_id: int) -> list[dict[str, Any]]:
 @audit.audit_denials
 def show_instance(ctx: Services, actor: Actor | None, instance_id: int) -> dict[str, Any]:
     """Return an instance's status, stage, tasks, history and records (scoped to *actor* if given)."""
+    calendar = ctx.calendar()
     with ctx.db.read() as conn:
         row = _instance_row(conn, instance_id)
         if row is None:
@@ -132,7 +138,7 @@ def show_instance(ctx: Services, actor: Actor | None, instance_id: int) -> dict[
         if actor and not can_see_instance(actor, row.department_org_id, row.bank_org_id):
             raise Hidden("instance", instance_id, instance_id)
         orgs = _org_names(conn, row.department_org_id, row.bank_org_id)
-        tasks = _tasks(conn, instance_id)
+        tasks = _tasks(conn, instance_id, calendar, ctx.clock.now())
         return {
             "instance_id": row.id, "process_id": row.process_id, "model_version": row.model_version,
             "title": row.title, "status": row.status, "stage": row.stage,
@@ -140,6 +146,8 @@ def show_instance(ctx: Services, actor: Actor | None, instance_id: int) -> dict[
             "created_at": from_db(row.created_at).isoformat(), "updated_at": from_db(row.updated_at).isoformat(),
             "completed_at": from_db(row.completed_at).isoformat() if row.completed_at else None,
             "next_timer_due": from_db(row.next_timer_due).isoformat() if row.next_timer_due else None,
+            "timer_failed_at": from_db(row.timer_failed_at).isoformat() if row.timer_failed_at else None,
+            "timer_error": row.timer_error,
             "open_tasks": [t for t in tasks if t["status"] == "ready"],
             "tasks": tasks, "project": _project(conn, instance_id), "payments": _payments(conn, instance_id),
             "documents": _documents(conn, instance_id), "history": audit.history(conn, instance_id),

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any
 
 import orjson
@@ -12,7 +12,8 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 
 from engine import runtime
 from engine.forms import form_patch
-from engine.model import LoadedModel
+from engine.errors import ExpressionError
+from engine.model import LoadedModel, UserTaskInfo
 from engine.runtime import ReadyTask
 from models import fastpath
 from services import audit, fund_project
@@ -62,14 +63,34 @@ def _stage(model: LoadedModel, ready: Mapping[str, ReadyTask], status: str, curr
     return current
 
 
+def task_due(ctx: Services, info: UserTaskInfo, task: ReadyTask) -> tuple[datetime | None, bool]:
+    """Return a ready task's due instant and whether it is provisional.
+
+    A user task may say in the diagram when it is due (property `dueDate`, an expression giving an
+    ISO instant) and whether that is provisional (`dueProvisional`); otherwise its earliest timer counts.
+    """
+    expression = info.properties.get("dueDate")
+    if not expression:
+        return task.due, False
+    evaluator = ctx.script_engine.environment.evaluator
+    try:
+        value = evaluator.evaluate(expression, task.data)
+        provisional = evaluator.evaluate(info.properties.get("dueProvisional") or "False", task.data)
+        due = datetime.fromisoformat(str(value))
+    except (ExpressionError, ValueError):
+        return task.due, False
+    return (due if due.tzinfo else due.replace(tzinfo=timezone.utc)), bool(provisional)
+
+
 def _task_row(ctx: Services, model: LoadedModel, inst: Locked, task: ReadyTask, now: datetime) -> dict[str, Any]:
     info = model.user_tasks[task.name]
     patch = form_patch(model.forms[info.form], task.data, ctx.script_engine.environment.evaluator)
+    due, provisional = task_due(ctx, info, task)
     return {
         "id": task.id, "instance_id": inst.id, "task_name": task.name, "title": info.title,
         "lane": info.lane, "org_id": lane_org(info.lane, inst), "stage": info.stage,
         "status": "ready", "form_patch": orjson.dumps(patch).decode(), "created_at": to_db(now),
-        "due_at": to_db(task.due),
+        "due_at": to_db(due), "due_provisional": provisional,
     }
 
 

@@ -47,4 +47,4 @@ def test_a_due_date_beyond_the_official_calendar_is_marked_provisional(services:
     j = Journey(services).to_payment()
     j.do("hrss_clerk", "payment_notice", support.notice("1000000.00", on="2026-12-15", sha=j.sha))
     (task,) = tasks_for(services, j.actor("icbc_user"))
-    assert (task["due"][:10], task["due_provisional"]) == ("2027-01-26", True)
+    assert (task["due"][:10], task["due_provisional"]) == ("2027-01-27", True)

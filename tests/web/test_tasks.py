@@ -194,4 +194,4 @@ def test_a_due_date_without_the_official_calendar_is_marked_provisional(site: Si
     journey.to_payment()
     journey.do("hrss_clerk", "payment_notice", support.notice("1000000.00", on="2026-12-15", sha=journey.sha))
     page = text_of(site.user("icbc_user").get("/"))
-    assert "2027年1月26日" in page and "暂定" in page
+    assert "2027年1月27日" in page and "暂定" in page
