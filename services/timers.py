@@ -7,18 +7,17 @@ still under its lock: it is marked once and left alone until an administrator re
 """
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Connection, select, update
 
 from engine import runtime
-from engine.runtime import FiredTimer
 from models.tables import process_instance
 from services import audit
 from services.clock import to_db
 from services.context import Services
+from services.notifications.payment import clock_notifications
 from services.process_models import model_by_id
 from services.steps import Locked, StepWrites, save_step
 
@@ -29,16 +28,6 @@ LOCK_COLUMNS = (
     process_instance.c.title, process_instance.c.department_org_id, process_instance.c.bank_org_id,
     process_instance.c.state,
 )
-OnFired = Callable[[Services, Connection, Locked, list[FiredTimer]], None]
-_fired_hooks: list[OnFired] = []
-
-
-def on_fired(hook: OnFired) -> OnFired:
-    """Register *hook* to run, in the step's transaction, after timers of an instance fired."""
-    _fired_hooks.append(hook)
-    return hook
-
-
 def _claim(ctx: Services, conn: Connection, skip: set[int]) -> Locked | None:
     query = (select(*LOCK_COLUMNS)
              .where(process_instance.c.status == "running", process_instance.c.timer_failed_at.is_(None),
@@ -63,8 +52,7 @@ def _fire(ctx: Services, conn: Connection, inst: Locked) -> list[str]:
         writes.audit("timer_fired", ctx.clock.now(), instance_id=inst.id, data={"timer": timer.name})
     save_step(ctx, conn, inst, model, workflow, before, before_data, writes, actor_id=None)
     writes.flush(conn)
-    for hook in _fired_hooks:
-        hook(ctx, conn, inst, fired)
+    clock_notifications(ctx, conn, inst, fired)
     return [timer.name for timer in fired]
 
 

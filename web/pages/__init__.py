@@ -5,14 +5,17 @@ from typing import Any
 
 from flask import Flask, g
 
-from web.pages import admin, auth, errors, files, i18n, projects, tasks
+from web.pages import admin, auth, clock, errors, files, i18n, notifications, projects, tasks
+from services.notifications.core import unread_count
+from web.app import services as ctx
 
-BLUEPRINTS = (auth.bp, tasks.bp, projects.bp, files.bp, admin.bp)
+BLUEPRINTS = (auth.bp, tasks.bp, projects.bp, files.bp, admin.bp, clock.bp, notifications.bp)
 
 
 def _navigation() -> dict[str, Any]:
     user = g.get("actor")
-    return {"current_user": user, "is_admin": bool(user and "admin" in user.roles)}
+    unread = unread_count(ctx(), user) if user else 0
+    return {"current_user": user, "is_admin": bool(user and "admin" in user.roles), "unread_notifications": unread}
 
 
 def register(app: Flask) -> None:

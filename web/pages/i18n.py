@@ -54,6 +54,7 @@ def init_app(app: Flask) -> None:
         money=formatting.money, amount=formatting.amount, date=formatting.date_text, due=formatting.due_text,
         datetime=formatting.datetime_text, stage=labels.stage, status=labels.status, role=labels.role,
         round_name=labels.round_, category=labels.category, org_kind=labels.org_kind,
-        org_name=labels.organization_name,
+        org_name=labels.organization_name, weekday=formatting.weekday, day_origin=formatting.day_origin,
+        clock=formatting.clock_text,
     )
     app.jinja_env.globals.update(task_title=labels.task_title)
