@@ -76,6 +76,11 @@ def notice(amount: str, sha: str, on: str = "2026-09-15") -> dict[str, Any]:
     return {"notice_amount": amount, "notice_date": on, "invoice_no": f"INV-{on}", "invoice_file": sha}
 
 
+def receipt(on: str = "2026-09-15") -> dict[str, Any]:
+    """Return the bank's signature for the payment notice and the invoice, received on *on*."""
+    return {"received_on": on}
+
+
 def paid(on: str = "2026-09-20", reference: str = "TX0001") -> dict[str, Any]:
     """Return the bank's confirmation of payment."""
     return {"paid_on": on, "payment_reference": reference}
@@ -96,17 +101,20 @@ def route(sha: str, department: str, bank: str, bank_user: str) -> Iterator[tupl
     yield "bdc_reviewer", "acceptance_bdc", sign("bdc")
     yield "hrss_reviewer", "acceptance_hrss", sign("hrss")
     yield "hrss_clerk", "payment_notice", notice("600000.00", sha)
+    yield bank_user, "payment_receipt", receipt()
     yield bank_user, "payment", paid()
 
 
-# (department user, declaration changes, bank, bank user, how many steps of the route to take)
+# (department user, declaration changes, bank, bank user, how many steps of the route to take).
+# Project #4 waits for the bank's payment of a notice received 2026-09-15 (due 2026-11-02): overdue
+# when the demo runs later; #5 paid its first instalment and waits for the next notice.
 SAMPLES = [
     ("health_user", {"project_name": "社保卡就医一码通"}, "bank-icbc", "icbc_user", 1),
     ("transport_user", {"project_name": "社保卡公交线路补贴发放", "declaration_round": "supplementary",
                         "urgency_reason": "年中新开线路，需尽快上线。"}, "bank-abc", "abc_user", 4),
     ("culture_user", {"project_name": "社保卡文旅惠民一卡通", "category": "promotion"}, "bank-trcb", "trcb_user", 7),
-    ("health_user", {"project_name": "社保卡乘车码应用"}, "bank-icbc", "icbc_user", 13),
-    ("transport_user", {"project_name": "社保卡公共自行车租借"}, "bank-abc", "abc_user", 14),
+    ("health_user", {"project_name": "社保卡乘车码应用"}, "bank-icbc", "icbc_user", 14),
+    ("transport_user", {"project_name": "社保卡公共自行车租借"}, "bank-abc", "abc_user", 15),
 ]
 
 

@@ -79,6 +79,7 @@ MESSAGES: dict[str, str] = {
     "minItems": "Add at least {limit} items.",
     "maxItems": "Add at most {limit} items.",
     "notBefore": "This date must not be earlier than {date}.",
+    "notAfter": "This date must not be later than {date}.",
     "invalid": "The value is not valid.",
 }
 
@@ -143,6 +144,16 @@ def _not_before(schema: Mapping[str, Any], data: Mapping[str, Any]) -> list[Fiel
     return errors
 
 
+def _not_after_today(schema: Mapping[str, Any], data: Mapping[str, Any], today: date | None) -> list[FieldError]:
+    """Refuse dates after *today* in fields marked `"notAfter": "today"` (China's today)."""
+    if today is None:
+        return []
+    return [field_error(name, "notAfter", date=today.isoformat())
+            for name, prop in schema.get("properties", {}).items()
+            if isinstance(prop, dict) and prop.get("notAfter") == "today" and isinstance(data.get(name), str)
+            and _is_date(data[name]) and date.fromisoformat(data[name]) > today]
+
+
 def normalise(schema: Mapping[str, Any], data: dict[str, Any]) -> dict[str, Any]:
     """Return *data* with money values written with exactly two decimals."""
     result = dict(data)
@@ -155,7 +166,7 @@ def normalise(schema: Mapping[str, Any], data: dict[str, Any]) -> dict[str, Any]
     return result
 
 
-def validate(schema: Mapping[str, Any], data: Any, checker: Any = None) -> dict[str, Any]:
+def validate(schema: Mapping[str, Any], data: Any, checker: Any = None, today: date | None = None) -> dict[str, Any]:
     """Return normalised *data* if it satisfies *schema*; raise ValidationError with every problem."""
     if not isinstance(data, dict):
         raise ValidationError("Form data must be a JSON object.")
@@ -166,7 +177,7 @@ def validate(schema: Mapping[str, Any], data: Any, checker: Any = None) -> dict[
     format_paths = {e.path for e in errors if e.code in ("money", "date", "file")}
     errors = [e for e in errors if not (e.code == "pattern" and e.path in format_paths)]
     if not errors:
-        errors = _not_before(schema, data)
+        errors = _not_before(schema, data) + _not_after_today(schema, data, today)
     if errors:
         raise ValidationError("The form has errors", errors)
     return normalise(schema, data)

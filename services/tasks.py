@@ -4,7 +4,7 @@ from __future__ import annotations
 import copy
 import functools
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import orjson
@@ -95,11 +95,11 @@ def _check_separation(conn: Connection, model: LoadedModel, row: LockedTask, act
         raise PermissionDenied("the person who prepared this step may not also approve it")
 
 
-def _validated(conn: Connection, actor: Actor, form: TaskForm, data: dict[str, Any]
+def _validated(conn: Connection, actor: Actor, form: TaskForm, data: dict[str, Any], today: date
                ) -> tuple[dict[str, Any], dict[str, str]]:
     """Return the clean data and {sha256: file name} of its files; every file must be the actor's to use."""
     try:
-        clean, errors = forms.validate(form.schema, data, form.checker), []
+        clean, errors = forms.validate(form.schema, data, form.checker, today), []
     except ValidationError as exc:
         clean, errors = {}, list(exc.fields)
     referenced = forms.file_fields(form.schema, data)
@@ -118,7 +118,7 @@ def complete_in(ctx: Services, conn: Connection, actor: Actor, row: LockedTask, 
     _check_actor(actor, row)
     model = model_by_id(ctx, conn, row.model_id)
     form = resolved_form(conn, model, row.task_name, row.form_patch)
-    clean, file_names = _validated(conn, actor, form, data)
+    clean, file_names = _validated(conn, actor, form, data, ctx.today())
     _check_separation(conn, model, row, actor)
     attached = forms.file_fields(form.schema, clean)
     inst = locked_instance(row)

@@ -7,14 +7,16 @@ from typing import Any
 
 from bpmn import DIAGRAMS_DIR
 from services import demo_projects as samples
-from services.demo_projects import CONSTRUCTION, CONTRACT, OVERDUE, PROCUREMENT, SECURE_FUNDS, decision, paid, sign
+from services.demo_projects import (
+    CONSTRUCTION, CONTRACT, OVERDUE, PROCUREMENT, SECURE_FUNDS, decision, paid, receipt, sign,
+)
 
 FUND_PROJECT = DIAGRAMS_DIR / "fund_project.bpmn"
 PLACEHOLDER_SHA = "ab" * 32
-TODAY = date(2026, 3, 2)
-NOON = datetime(2026, 3, 2, 4, 0, tzinfo=timezone.utc)
+TODAY = date(2026, 9, 21)   # after every sample date up to the first payment (paid 2026-09-20)
+NOON = datetime(2026, 9, 21, 4, 0, tzinfo=timezone.utc)
 
-__all__ = ["CONSTRUCTION", "CONTRACT", "OVERDUE", "PROCUREMENT", "SECURE_FUNDS", "decision", "paid", "sign"]
+__all__ = ["CONSTRUCTION", "CONTRACT", "OVERDUE", "PROCUREMENT", "SECURE_FUNDS", "decision", "paid", "receipt", "sign"]
 
 
 def read_forms(path: Path = FUND_PROJECT) -> dict[str, bytes]:

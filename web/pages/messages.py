@@ -17,6 +17,7 @@ FIELD_MESSAGES = (
     _l("Enter a number of at most {limit}."), _l("The amount must be at least ¥{limit}."),
     _l("The amount must be at most ¥{limit}."), _l("Add at least {limit} items."),
     _l("Add at most {limit} items."), _l("This date must not be earlier than {date}."),
+    _l("This date must not be later than {date}."),
     _l("The value is not valid."),
 )
 SERVICE_MESSAGES = (
@@ -52,7 +53,7 @@ def _params(error: FieldError) -> dict[str, object]:
     params = dict(error.params)
     if error.code in ("moneyMinimum", "moneyMaximum") and "limit" in params:
         params["limit"] = amount(params["limit"])
-    if error.code == "notBefore" and "date" in params:
+    if error.code in ("notBefore", "notAfter") and "date" in params:
         params["date"] = date_text(params["date"])
     if error.code == "type":
         params["expected"] = str(TYPE_NAMES.get(str(params.get("expected")), params.get("expected")))
