@@ -87,7 +87,7 @@ def test_an_english_task_form_names_fields_in_english_beside_the_chinese_title(s
     page = text_of(site.user("bdc_reviewer").get(f"/tasks/{journey.task_id('review')}?lang=en"))
     assert "Review feasibility study" in page
     assert "Approved budget 核定预算（元）" in page and "Review decision * 评审结论" in page
-    assert "March 2, 2026" in page and "¥1,200,000.00" in page
+    assert "September 21, 2026" in page and "¥1,200,000.00" in page
     assert "Submit" in page
 
 
