@@ -94,5 +94,5 @@ def test_an_english_task_form_names_fields_in_english_beside_the_chinese_title(s
 def test_dates_money_stages_and_roles_read_naturally_in_chinese(site: Site, journey: Journey) -> None:
     journey.to_plan("bank-icbc")
     page = text_of(site.user("icbc_user").get(f"/projects/{journey.instance_id}"))
-    assert "2026年3月2日" in page and "¥1,150,000.00" in page and "资金保障" in page
+    assert "2026年9月21日" in page and "¥1,150,000.00" in page and "资金保障" in page
     assert "合作银行" in page and "计划金额 ¥1,150,000.00" in page
