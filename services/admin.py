@@ -87,8 +87,8 @@ def add_user(ctx: Services, actor: Actor | None, username: str, password: str, d
 
 def update_user(ctx: Services, actor: Actor | None, username: str, *, roles: list[str] | None = None,
                 org_code: str | None = None, active: bool | None = None, display_name: str | None = None,
-                password: str | None = None) -> dict[str, Any]:
-    """Change a user's roles, organisation, name, password or whether it may sign in."""
+                password: str | None = None, email: str | None = None) -> dict[str, Any]:
+    """Change a user's roles, organisation, name, password, e-mail or whether it may sign in."""
     _require_admin(actor)
     with ctx.db.write() as conn:
         user_id = conn.execute(select(app_user.c.id).where(app_user.c.username == username)).scalar()
@@ -101,6 +101,10 @@ def update_user(ctx: Services, actor: Actor | None, username: str, *, roles: lis
             values["is_active"] = active
         if display_name:
             values["display_name"] = display_name.strip()
+        if email is not None:
+            if email and not re.match(r"^[^@\s]{1,64}@[^@\s]{1,190}$", email):
+                raise ValidationError("an e-mail address looks like name@example.cn")
+            values["email"] = email or None
         if password is not None:
             if len(password) < 8:
                 raise ValidationError("a password needs at least 8 characters")

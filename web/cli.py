@@ -316,10 +316,11 @@ def user_add(username: str, org_code: str, roles: tuple[str, ...], display_name:
 @click.option("--active/--inactive", default=None, help="allow or refuse sign-in")
 @click.option("--password", help="new password (prefer --password-stdin)")
 @click.option("--password-stdin", is_flag=True, help="read the new password from the first line of stdin")
+@click.option("--email", help="e-mail address for notifications ('' removes it)")
 @command_errors
 def user_set(username: str, org_code: str | None, roles: tuple[str, ...], display_name: str | None,
-             active: bool | None, password: str | None, password_stdin: bool) -> None:
-    """Change a user's organisation, roles, name, password or whether it may sign in."""
+             active: bool | None, password: str | None, password_stdin: bool, email: str | None) -> None:
+    """Change a user's organisation, roles, name, password, e-mail or whether it may sign in."""
     _print(admin.update_user(ctx_services(), None, username, roles=list(roles) or None, org_code=org_code,
                              active=active, display_name=display_name,
-                             password=_password(password, password_stdin)))
+                             password=_password(password, password_stdin), email=email))
