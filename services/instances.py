@@ -39,7 +39,7 @@ def start_instance(ctx: Services, actor: Actor, process_id: str, data: Any = Non
     """Start a new instance of *process_id* as *actor*; with *data*, also submit its first form."""
     if data is not None and not isinstance(data, dict):
         raise ValidationError("Form data must be a JSON object.")
-    with ctx.db.write() as conn:
+    with ctx.db.write() as conn, ctx.calendars.using(conn):
         model_id, model = latest(conn, process_id)
         if model.start_lane and model.start_lane not in actor.roles:
             raise PermissionDenied(f"only role {model.start_lane!r} may start {process_id!r}")

@@ -66,7 +66,7 @@ def mark_failed(ctx: Services, conn: Connection, instance_id: int, error: str) -
 
 def advance_one(ctx: Services, skip: set[int] | None = None) -> dict[str, Any] | None:
     """Claim one instance whose timer is due and advance it; None when nothing is due."""
-    with ctx.db.write() as conn:
+    with ctx.db.write() as conn, ctx.calendars.using(conn):
         inst = _claim(ctx, conn, skip or set())
         if inst is None:
             return None

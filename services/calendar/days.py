@@ -79,6 +79,7 @@ def library_versions() -> str:
     return "; ".join(found)
 
 
+@functools.lru_cache(maxsize=8192)
 def _library_day(day: date) -> Day:
     working = chinese_calendar.is_workday(day)
     _holiday, name = chinese_calendar.get_holiday_detail(day)
@@ -93,6 +94,7 @@ class Calendar:
 
     overrides: Mapping[date, Override] = field(default_factory=dict)
     official_years: frozenset[int] = frozenset()
+    _days: dict[date, Day] = field(default_factory=dict, init=False, repr=False, compare=False, hash=False)
 
     def is_official(self, year: int) -> bool:
         """Return True if the days of *year* are known from an official source."""
@@ -100,6 +102,12 @@ class Calendar:
 
     def day(self, day: date) -> Day:
         """Return what *day* is: working or not, provisional or not, and from which source."""
+        known = self._days.get(day)
+        if known is None:
+            known = self._days[day] = self._lookup(day)
+        return known
+
+    def _lookup(self, day: date) -> Day:
         official = self.is_official(day.year)
         override = self.overrides.get(day)
         if override is not None:

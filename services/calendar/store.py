@@ -1,8 +1,12 @@
 """The calendar's rows: overrides, official years and the settings that track changes."""
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import hashlib
 import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -63,7 +67,12 @@ def year_rows(conn: Connection, year: int) -> dict[str, Any]:
 
 
 class CalendarCache:
-    """One process's copy of the calendar, reloaded whenever the stored revision changes."""
+    """One process's copy of the calendar, reloaded whenever the stored revision changes.
+
+    Inside `using(conn)` the calendar is read through that connection, in the transaction that
+    uses it (checked once, on first use): a worker advancing an instance sees the calendar as of
+    its own transaction and opens no second one.
+    """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -71,13 +80,41 @@ class CalendarCache:
         self._calendar: Calendar | None = None
 
     def get(self, db: Database) -> Calendar:
-        """Return the current calendar (one small query to check the revision)."""
+        """Return the current calendar: the one of the enclosing `using` block, else checked in a read."""
+        scope = _SCOPE.get()
+        if scope is not None and scope.cache is self:
+            if scope.calendar is None:
+                scope.calendar = self.current(scope.conn)
+            return scope.calendar
         with db.read() as conn:
-            revision = get_setting(conn, REVISION) or "0"
-            with self._lock:
-                if self._calendar is not None and revision == self._revision:
-                    return self._calendar
-            calendar = load(conn)
+            return self.current(conn)
+
+    def current(self, conn: Connection) -> Calendar:
+        """Return the calendar as stored, checking the revision (one small query) on *conn*."""
+        revision = get_setting(conn, REVISION) or "0"
+        with self._lock:
+            if self._calendar is not None and revision == self._revision:
+                return self._calendar
+        calendar = load(conn)
         with self._lock:
             self._calendar, self._revision = calendar, revision
         return calendar
+
+    @contextlib.contextmanager
+    def using(self, conn: Connection) -> Iterator[None]:
+        """Read the calendar through *conn* (lazily, once) for the duration of the block."""
+        token = _SCOPE.set(_Scope(self, conn))
+        try:
+            yield
+        finally:
+            _SCOPE.reset(token)
+
+
+@dataclass
+class _Scope:
+    cache: CalendarCache
+    conn: Connection
+    calendar: Calendar | None = None
+
+
+_SCOPE: contextvars.ContextVar[_Scope | None] = contextvars.ContextVar("calendar_scope", default=None)
