@@ -167,24 +167,26 @@ def _waiting_timers(workflow: BpmnWorkflow) -> dict[str, Task]:
 
 @dataclass(frozen=True)
 class FiredTimer:
-    """A timer event that fired: its task id, its id in the diagram, its properties and data."""
+    """A timer event that fired: its task id, its id in the diagram, its properties, data and due time."""
 
     task_id: str
     name: str
     properties: Mapping[str, str]
     data: dict[str, Any]
+    due: datetime | None = None
 
 
 def fire_timers_detailed(workflow: BpmnWorkflow) -> list[FiredTimer]:
     """Fire every timer whose time has come and run the engine on; return what fired."""
     before = _waiting_timers(workflow)
+    dues = {key: _timer_value(task) for key, task in before.items()}
     try:
         workflow.refresh_timers()
     except SpiffWorkflowException as exc:
         raise EngineError(f"a timer failed: {exc}") from exc
     _run_steps(workflow)
     return [FiredTimer(key, task.task_spec.bpmn_id, dict(task.task_spec.extensions.get("properties", {})),
-                       dict(task.data))
+                       dict(task.data), dues[key])
             for key, task in before.items() if task.state != TaskState.WAITING]
 
 

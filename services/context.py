@@ -23,8 +23,8 @@ def operations_for(today: Callable[[], date], calendar: Callable[[], Calendar]) 
         received = date.fromisoformat(received_on) if received_on else today()
         return payment_due(calendar(), received)
 
-    def compute_payment_escalation(received_on: str) -> dict[str, Any]:
-        return next_escalation(calendar(), date.fromisoformat(received_on), today())
+    def compute_payment_escalation(received_on: str, previous: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        return next_escalation(calendar(), date.fromisoformat(received_on), today(), previous)
 
     return {"compute_payment_due_date": compute_payment_due_date,
             "compute_payment_escalation": compute_payment_escalation}

@@ -1,6 +1,7 @@
 """The payment clock of Measures §9: due date, reminder, escalations, days left or late."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -41,16 +42,42 @@ def payment_due(calendar: Calendar, received: date) -> dict[str, Any]:
     }
 
 
-def next_escalation(calendar: Calendar, received: date, today: date) -> dict[str, Any]:
-    """Return the next repeated escalation after *today*: every 5 working days past the due day."""
-    due = calendar.add_working_days(received, PAYMENT_WORKING_DAYS).due
-    rounds = 1
-    while True:
-        counted = calendar.add_working_days(due, ESCALATE_EVERY * rounds)
-        if counted.due > today:
-            return {"round": rounds, "days_late": ESCALATE_EVERY * rounds,
-                    "timer": start_of(counted.due).isoformat(), "provisional": counted.provisional}
-        rounds += 1
+def sent_late(calendar: Calendar, scheduled: date, today: date) -> bool:
+    """Return True if a notice meant for *scheduled* goes out a working day or more after it."""
+    first = scheduled if calendar.day(scheduled).working else calendar.add_working_days(scheduled, 1).due
+    return today > first and calendar.working_days_between(first, today) >= 1
+
+
+def escalation_at(calendar: Calendar, received: date, after: str, count: int) -> dict[str, Any]:
+    """Return the escalation *count* working days after *after* (`due`: the due day, else an ISO day)."""
+    due = calendar.add_working_days(received, PAYMENT_WORKING_DAYS)
+    base = due.due if after == "due" else date.fromisoformat(after)
+    counted = calendar.add_working_days(base, count)
+    return {"received_on": received.isoformat(), "after": after, "count": count,
+            "due_on": counted.due.isoformat(), "timer": start_of(counted.due).isoformat(),
+            "days_late": calendar.working_days_between(due.due, counted.due),
+            "provisional": counted.provisional or (after == "due" and due.provisional)}
+
+
+def next_escalation(calendar: Calendar, received: date, today: date,
+                    previous: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Return the next escalation of an overdue payment, every 5 working days until it is paid.
+
+    The first comes 5 working days after the due day, each next one 5 working days after the
+    one before. A notice sent late (the worker was stopped) is one catch-up notice telling the
+    days late, not one per missed round, and the rounds start again from the day it went out.
+    """
+    if previous is not None and previous.get("received_on") != received.isoformat():
+        previous = None  # an earlier instalment's clock
+    if previous is None:
+        due = calendar.add_working_days(received, PAYMENT_WORKING_DAYS).due
+        scheduled, after, count, rounds = calendar.add_working_days(due, 1).due, "due", 0, 0
+    else:
+        scheduled = date.fromisoformat(previous["due_on"])
+        after, count, rounds = previous["after"], previous["count"], previous.get("round", 0)
+    if sent_late(calendar, scheduled, today):
+        after, count = today.isoformat(), 0
+    return {**escalation_at(calendar, received, after, count + ESCALATE_EVERY), "round": rounds + 1}
 
 
 def clock_status(calendar: Calendar, due: date, today: date) -> dict[str, int]:

@@ -16,7 +16,7 @@ from engine import runtime
 from models.tables import human_task, process_instance
 from services import audit
 from services.calendar.days import Calendar
-from services.calendar.deadlines import next_escalation, payment_due
+from services.calendar.deadlines import escalation_at, payment_due
 from services.calendar.store import COMPUTED, fingerprint, get_setting, put_setting
 from services.clock import to_db
 from services.context import Services
@@ -27,8 +27,8 @@ from services.timers import LOCK_COLUMNS
 Recompute = Callable[[Calendar, date, dict[str, Any]], dict[str, Any]]
 DERIVED: dict[str, Recompute] = {
     "payment_due": lambda calendar, _today, old: payment_due(calendar, date.fromisoformat(old["received_on"])),
-    "payment_escalation": lambda calendar, today, old: next_escalation(
-        calendar, date.fromisoformat(old["received_on"]), today),
+    "payment_escalation": lambda calendar, _today, old: escalation_at(
+        calendar, date.fromisoformat(old["received_on"]), old["after"], old["count"]),
 }
 
 

@@ -1,10 +1,13 @@
 """In-app notifications: addressed to a user, or to a role within an organisation (resolved to its users)."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, insert, select, update
+from sqlalchemy import Connection, and_, func, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from models.tables import app_user, notification, user_role
 from services.clock import from_db, to_db
@@ -26,19 +29,21 @@ def role_members(conn: Connection, role: str, org_id: int | None) -> list[tuple[
 
 
 def notify_users(conn: Connection, now: datetime, users: list[tuple[int, str | None]], *, kind: str,
-                 dedupe_key: str, subject: str, body: str, instance_id: int | None = None) -> int:
-    """Add a notification for each user unless they already have one with *dedupe_key*; return how many."""
+                 dedupe_key: str, params: Mapping[str, Any], instance_id: int | None = None) -> int:
+    """Add a notification of *kind* with *params* for each user who has none with *dedupe_key*; return how many.
+
+    The text is not stored: it is written from the kind and the parameters in the reader's
+    language when shown (and in Chinese when e-mailed).
+    """
     if not users:
         return 0
-    have = set(conn.execute(select(notification.c.user_id).where(
-        notification.c.dedupe_key == dedupe_key, notification.c.user_id.in_([u for u, _ in users]))).scalars())
     rows = [{"user_id": user_id, "instance_id": instance_id, "kind": kind, "dedupe_key": dedupe_key[:200],
-             "subject": subject[:300], "body": body, "created_at": to_db(now), "email_to": email or None,
-             "send_attempts": 0}
-            for user_id, email in users if user_id not in have]
-    if rows:
-        conn.execute(insert(notification), rows)
-    return len(rows)
+             "params": dict(params), "created_at": to_db(now), "email_to": email or None, "send_attempts": 0}
+            for user_id, email in users]
+    dialect = sqlite_insert if conn.dialect.name == "sqlite" else postgresql_insert
+    statement = (dialect(notification).on_conflict_do_nothing(index_elements=["user_id", "dedupe_key"])
+                 .returning(notification.c.id))
+    return len(conn.execute(statement, rows).all())
 
 
 def notify_role(conn: Connection, now: datetime, role: str, org_id: int | None, **message: Any) -> int:
@@ -59,7 +64,7 @@ def list_for(ctx: Services, actor: Actor, limit: int = LIST_LIMIT) -> dict[str, 
         rows = conn.execute(select(notification).where(notification.c.user_id == actor.id)
                             .order_by(notification.c.read_at.is_not(None), notification.c.id.desc())
                             .limit(limit)).all()
-    items = [{"id": r.id, "kind": r.kind, "subject": r.subject, "body": r.body, "instance_id": r.instance_id,
+    items = [{"id": r.id, "kind": r.kind, "params": r.params, "instance_id": r.instance_id,
               "created_at": from_db(r.created_at).isoformat(), "read": r.read_at is not None,
               "emailed": r.sent_at is not None} for r in rows]
     return {"items": items, "unread": sum(1 for i in items if not i["read"])}

@@ -18,6 +18,7 @@ from sqlalchemy import select, update
 from models.tables import notification
 from services.clock import to_db
 from services.context import Services
+from services.notifications import texts
 
 MAX_ATTEMPTS = 5
 TIMEOUT_SECONDS = 20.0
@@ -49,8 +50,9 @@ def smtp_config(env: Mapping[str, str] | None = None) -> SmtpConfig | None:
 
 def _message(config: SmtpConfig, row: Any) -> EmailMessage:
     message = EmailMessage()
-    message["From"], message["To"], message["Subject"] = config.sender, row.email_to, row.subject
-    message.set_content(row.body)
+    subject, body = texts.chinese(row.kind, row.params)
+    message["From"], message["To"], message["Subject"] = config.sender, row.email_to, subject
+    message.set_content(body)
     return message
 
 
@@ -64,7 +66,7 @@ def _send(config: SmtpConfig, message: EmailMessage) -> None:
 
 
 def _send_next(ctx: Services, config: SmtpConfig) -> bool:
-    query = (select(notification.c.id, notification.c.email_to, notification.c.subject, notification.c.body)
+    query = (select(notification.c.id, notification.c.email_to, notification.c.kind, notification.c.params)
              .where(notification.c.sent_at.is_(None), notification.c.email_to.is_not(None),
                     notification.c.send_attempts < MAX_ATTEMPTS)
              .order_by(notification.c.id).limit(1))

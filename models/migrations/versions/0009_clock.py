@@ -1,7 +1,8 @@
 """The statutory clock: calendar overrides and official years, timer workers, notifications.
 
 Adds the per-task provisional flag of due dates, the timer failure mark of an instance and
-the users' e-mail addresses.
+the users' e-mail addresses. A notification stores its kind and parameters; its text is written
+in the reader's language when shown.
 
 Revision ID: 0009
 Revises: 0003
@@ -72,8 +73,7 @@ def _worker_and_notifications() -> None:
         sa.Column("instance_id", sa.Integer, nullable=True),
         sa.Column("kind", sa.String(40), nullable=False),
         sa.Column("dedupe_key", sa.String(200), nullable=False),
-        sa.Column("subject", sa.String(300), nullable=False),
-        sa.Column("body", sa.Text, nullable=False),
+        sa.Column("params", sa.JSON, nullable=False),
         sa.Column("created_at", sa.DateTime, nullable=False),
         sa.Column("read_at", sa.DateTime, nullable=True),
         sa.Column("email_to", sa.String(255), nullable=True),
