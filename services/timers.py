@@ -2,19 +2,21 @@
 
 A worker claims one due instance at a time (`FOR UPDATE SKIP LOCKED` on PostgreSQL; SQLite's
 `BEGIN IMMEDIATE` serialises writers), fires its timers, saves it and commits. If that fails, the
-step is rolled back to a savepoint and the instance is marked failed in the same transaction,
-still under its lock: it is marked once and left alone until an administrator retries it.
+transaction is rolled back and the instance is marked failed in a second one, provided it is still
+as claimed: it is marked once and left alone until an administrator retries it.
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, Select, bindparam, select, update
 
 from engine import runtime
-from models.tables import process_instance
+from models.tables import process_instance, system_setting
 from services import audit
+from services.calendar.store import REVISION
 from services.clock import to_db
 from services.context import Services
 from services.notifications.payment import clock_notifications
@@ -28,17 +30,28 @@ LOCK_COLUMNS = (
     process_instance.c.title, process_instance.c.department_org_id, process_instance.c.bank_org_id,
     process_instance.c.state,
 )
-def _claim(ctx: Services, conn: Connection, skip: set[int]) -> Locked | None:
-    query = (select(*LOCK_COLUMNS)
+@functools.cache
+def _claim_query(postgresql: bool, skipping: bool) -> Select[Any]:
+    """Return the claim: the running instance whose timer is due soonest, with the calendar revision."""
+    revision = select(system_setting.c.value).where(system_setting.c.key == REVISION).scalar_subquery()
+    query = (select(*LOCK_COLUMNS, revision)
              .where(process_instance.c.status == "running", process_instance.c.timer_failed_at.is_(None),
-                    process_instance.c.next_timer_due <= to_db(ctx.clock.now()))
-             .order_by(process_instance.c.next_timer_due, process_instance.c.id).limit(1))
-    if skip:
-        query = query.where(process_instance.c.id.not_in(skip))
-    if ctx.db.is_postgresql:
+                    process_instance.c.next_timer_due <= bindparam("now"))
+             .order_by(process_instance.c.next_timer_due).limit(1))
+    if skipping:
+        query = query.where(process_instance.c.id.not_in(bindparam("skip", expanding=True)))
+    if postgresql:
         query = query.with_for_update(skip_locked=True, of=process_instance)
-    row = conn.execute(query).first()
-    return Locked(*row) if row else None
+    return query
+
+
+def _claim(ctx: Services, conn: Connection, skip: set[int]) -> tuple[Locked, str] | None:
+    """Lock the instance whose timer is due soonest; return it with the calendar revision of this snapshot."""
+    values: dict[str, Any] = {"now": to_db(ctx.clock.now())}
+    if skip:
+        values["skip"] = sorted(skip)
+    row = conn.execute(_claim_query(ctx.db.is_postgresql, bool(skip)), values).first()
+    return (Locked(*row[:-1]), row[-1] or "0") if row else None
 
 
 def _fire(ctx: Services, conn: Connection, inst: Locked) -> list[str]:
@@ -64,22 +77,37 @@ def mark_failed(ctx: Services, conn: Connection, instance_id: int, error: str) -
     audit.record(conn, "timer_failed", now, instance_id=instance_id, data={"error": error[:2000]})
 
 
-def advance_one(ctx: Services, skip: set[int] | None = None) -> dict[str, Any] | None:
-    """Claim one instance whose timer is due and advance it; None when nothing is due."""
-    with ctx.db.write() as conn, ctx.calendars.using(conn):
-        inst = _claim(ctx, conn, skip or set())
-        if inst is None:
-            return None
-        savepoint = conn.begin_nested()
-        try:
-            fired = _fire(ctx, conn, inst)
-        except Exception as exc:  # noqa: BLE001 - any failure marks the instance, never stops the worker
-            savepoint.rollback()
-            error = f"{type(exc).__name__}: {exc}"
+def _mark_if_unchanged(ctx: Services, inst: Locked, error: str) -> None:
+    """Mark *inst* failed in a transaction of its own, unless another worker advanced or marked it meanwhile."""
+    query = select(process_instance.c.version, process_instance.c.timer_failed_at).where(
+        process_instance.c.id == inst.id)
+    with ctx.db.write() as conn:
+        row = conn.execute(query.with_for_update() if ctx.db.is_postgresql else query).first()
+        if row is not None and row.version == inst.version and row.timer_failed_at is None:
             mark_failed(ctx, conn, inst.id, error)
-            return {"instance_id": inst.id, "fired": [], "error": error}
-        savepoint.commit()
-        return {"instance_id": inst.id, "fired": fired}
+
+
+def advance_one(ctx: Services, skip: set[int] | None = None) -> dict[str, Any] | None:
+    """Claim one instance whose timer is due and advance it, in one transaction; None when nothing is due.
+
+    If anything fails the transaction is rolled back and the instance is marked failed in a second
+    one (unless another worker advanced or marked it in between), so it is not retried forever.
+    """
+    claimed: Locked | None = None
+    try:
+        with ctx.db.write() as conn:
+            found = _claim(ctx, conn, skip or set())
+            if found is None:
+                return None
+            claimed, revision = found
+            with ctx.calendars.using(conn, revision):
+                return {"instance_id": claimed.id, "fired": _fire(ctx, conn, claimed)}
+    except Exception as exc:  # noqa: BLE001 - any failure marks the instance, never stops the worker
+        if claimed is None:
+            raise
+        error = f"{type(exc).__name__}: {exc}"
+        _mark_if_unchanged(ctx, claimed, error)
+        return {"instance_id": claimed.id, "fired": [], "error": error}
 
 
 @dataclass

@@ -84,14 +84,14 @@ class CalendarCache:
         scope = _SCOPE.get()
         if scope is not None and scope.cache is self:
             if scope.calendar is None:
-                scope.calendar = self.current(scope.conn)
+                scope.calendar = self.current(scope.conn, scope.revision)
             return scope.calendar
         with db.read() as conn:
             return self.current(conn)
 
-    def current(self, conn: Connection) -> Calendar:
-        """Return the calendar as stored, checking the revision (one small query) on *conn*."""
-        revision = get_setting(conn, REVISION) or "0"
+    def current(self, conn: Connection, revision: str | None = None) -> Calendar:
+        """Return the calendar as stored, checking the revision on *conn* unless the caller read it there."""
+        revision = revision or get_setting(conn, REVISION) or "0"
         with self._lock:
             if self._calendar is not None and revision == self._revision:
                 return self._calendar
@@ -101,9 +101,12 @@ class CalendarCache:
         return calendar
 
     @contextlib.contextmanager
-    def using(self, conn: Connection) -> Iterator[None]:
-        """Read the calendar through *conn* (lazily, once) for the duration of the block."""
-        token = _SCOPE.set(_Scope(self, conn))
+    def using(self, conn: Connection, revision: str | None = None) -> Iterator[None]:
+        """Read the calendar through *conn* (lazily, once) for the duration of the block.
+
+        *revision*, if given, is the calendar revision the caller already read in this transaction.
+        """
+        token = _SCOPE.set(_Scope(self, conn, revision))
         try:
             yield
         finally:
@@ -114,6 +117,7 @@ class CalendarCache:
 class _Scope:
     cache: CalendarCache
     conn: Connection
+    revision: str | None = None
     calendar: Calendar | None = None
 
 

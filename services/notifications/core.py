@@ -1,11 +1,12 @@
 """In-app notifications: addressed to a user, or to a role within an organisation (resolved to its users)."""
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, select, update
+from sqlalchemy import JSON, Connection, DateTime, Integer, String, and_, bindparam, func, literal, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -18,37 +19,35 @@ from services.users import Actor
 LIST_LIMIT = 100
 
 
-def role_members(conn: Connection, role: str, org_id: int | None) -> list[tuple[int, str | None]]:
-    """Return (user id, e-mail) of the active users with *role*, within *org_id* if given."""
-    query = (select(app_user.c.id, app_user.c.email)
-             .join(user_role, user_role.c.user_id == app_user.c.id)
-             .where(user_role.c.role == role, app_user.c.is_active.is_(True)).order_by(app_user.c.id))
-    if org_id is not None:
-        query = query.where(app_user.c.organization_id == org_id)
-    return [(r.id, r.email) for r in conn.execute(query)]
+@functools.cache
+def _insert_for_role(dialect: str, scoped: bool) -> Any:
+    """Return INSERT ... SELECT of one notification per active user of a role (in an organisation if scoped)."""
+    members = (select(app_user.c.id, bindparam("instance_id", type_=Integer), bindparam("kind", type_=String),
+                      bindparam("dedupe_key", type_=String), bindparam("params", type_=JSON),
+                      bindparam("created_at", type_=DateTime), func.nullif(app_user.c.email, ""),
+                      literal(0, Integer))
+               .join(user_role, user_role.c.user_id == app_user.c.id)
+               .where(user_role.c.role == bindparam("role"), app_user.c.is_active.is_(True)))
+    if scoped:
+        members = members.where(app_user.c.organization_id == bindparam("org_id"))
+    columns = ["user_id", "instance_id", "kind", "dedupe_key", "params", "created_at", "email_to", "send_attempts"]
+    insert = sqlite_insert if dialect == "sqlite" else postgresql_insert
+    return (insert(notification).from_select(columns, members)
+            .on_conflict_do_nothing(index_elements=["user_id", "dedupe_key"]).returning(notification.c.id))
 
 
-def notify_users(conn: Connection, now: datetime, users: list[tuple[int, str | None]], *, kind: str,
-                 dedupe_key: str, params: Mapping[str, Any], instance_id: int | None = None) -> int:
-    """Add a notification of *kind* with *params* for each user who has none with *dedupe_key*; return how many.
+def notify_role(conn: Connection, now: datetime, role: str, org_id: int | None, *, kind: str, dedupe_key: str,
+                params: Mapping[str, Any], instance_id: int | None = None) -> int:
+    """Notify every active user of *role* (within *org_id* if given) who has no notification *dedupe_key*.
 
-    The text is not stored: it is written from the kind and the parameters in the reader's
-    language when shown (and in Chinese when e-mailed).
+    One statement: the users are selected and their notifications inserted together, a duplicate
+    (user, dedupe key) is skipped. The text is not stored: it is written from *kind* and *params*
+    in the reader's language when shown, and in Chinese when e-mailed. Return how many were added.
     """
-    if not users:
-        return 0
-    rows = [{"user_id": user_id, "instance_id": instance_id, "kind": kind, "dedupe_key": dedupe_key[:200],
-             "params": dict(params), "created_at": to_db(now), "email_to": email or None, "send_attempts": 0}
-            for user_id, email in users]
-    dialect = sqlite_insert if conn.dialect.name == "sqlite" else postgresql_insert
-    statement = (dialect(notification).on_conflict_do_nothing(index_elements=["user_id", "dedupe_key"])
-                 .returning(notification.c.id))
-    return len(conn.execute(statement, rows).all())
-
-
-def notify_role(conn: Connection, now: datetime, role: str, org_id: int | None, **message: Any) -> int:
-    """Notify every active user of *role* (within *org_id* if given); see notify_users."""
-    return notify_users(conn, now, role_members(conn, role, org_id), **message)
+    statement = _insert_for_role(conn.dialect.name, org_id is not None)
+    values = {"instance_id": instance_id, "kind": kind, "dedupe_key": dedupe_key[:200], "params": dict(params),
+              "created_at": to_db(now), "role": role, "org_id": org_id}
+    return len(conn.execute(statement, values).all())
 
 
 def unread_count(ctx: Services, actor: Actor) -> int:

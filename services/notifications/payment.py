@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, bindparam, func, select
 
 from engine.runtime import FiredTimer
 from models.tables import payment
@@ -24,9 +24,11 @@ from services.steps import Locked, lane_org
 KINDS = frozenset({"payment_reminder", "payment_overdue", "payment_escalation"})
 
 
+PAYMENTS_MADE = select(func.count()).select_from(payment).where(payment.c.instance_id == bindparam("instance_id"))
+
+
 def _instalment(conn: Connection, instance_id: int) -> int:
-    return conn.execute(select(func.count()).select_from(payment).where(payment.c.instance_id == instance_id)
-                        ).scalar_one() + 1
+    return conn.execute(PAYMENTS_MADE, {"instance_id": instance_id}).scalar_one() + 1
 
 
 def _late_from(calendar: Calendar, timer: FiredTimer, today: date) -> str | None:
