@@ -298,14 +298,15 @@ def user_list() -> None:
 @click.option("--name", "display_name", default="", help="display name (default: the user name)")
 @click.option("--password", help="the password (prefer --password-stdin)")
 @click.option("--password-stdin", is_flag=True, help="read the password from the first line of stdin")
+@click.option("--email", default="", help="e-mail address for notifications")
 @command_errors
 def user_add(username: str, org_code: str, roles: tuple[str, ...], display_name: str, password: str | None,
-             password_stdin: bool) -> None:
+             password_stdin: bool, email: str) -> None:
     """Create a user."""
     secret = _password(password, password_stdin)
     if not secret:
         raise ValidationError("a password is required: --password or --password-stdin")
-    _print(admin.add_user(ctx_services(), None, username, secret, display_name, org_code, list(roles)))
+    _print(admin.add_user(ctx_services(), None, username, secret, display_name, org_code, list(roles), email=email))
 
 
 @user_group.command("set")

@@ -33,6 +33,7 @@ SERVICE_MESSAGES = (
     _l("An organisation needs a code (a-z, 0-9, -) and a name."),
     _l("A user name has 3–64 characters: a-z first, then a-z, 0-9, _ . -"),
     _l("a password needs at least 8 characters"), _l("The reason may have at most 500 characters."),
+    _l("Enter an e-mail address such as wang@example.cn."),
 )
 TYPE_NAMES = {"integer": _l("whole number"), "string": _l("text"), "boolean": _l("yes or no"),
               "array": _l("list"), "object": _l("group of fields"), "number": _l("number")}
