@@ -5,7 +5,8 @@ from datetime import date
 
 import pytest
 
-from services.calendar import Calendar, Override, payment_due
+from services.calendar import Calendar, Override, next_escalation, payment_due
+from services.calendar.deadlines import escalation_at, sent_late
 from services.calendar import admin as calendar_admin
 from services.context import Services
 from services.errors import PermissionDenied, ValidationError
@@ -92,3 +93,28 @@ def test_only_an_administrator_changes_the_calendar(services: Services) -> None:
         calendar_admin.add_override(services, load_actor(services, "admin"), "2027-02-20", True, "x", "")
     with pytest.raises(ValidationError):
         calendar_admin.mark_year(services, load_actor(services, "admin"), 2027, True, "")
+
+
+def test_escalations_every_five_working_days_and_a_catch_up_restarts_the_rounds() -> None:
+    received = date(2026, 9, 25)  # due 2026-11-12 (Thu)
+    first = next_escalation(PLAIN, received, date(2026, 11, 13))
+    assert (first["due_on"], first["days_late"], first["round"], first["after"]) == ("2026-11-19", 5, 1, "due")
+    on_time = next_escalation(PLAIN, received, date(2026, 11, 19), first)
+    assert (on_time["due_on"], on_time["days_late"], on_time["round"]) == ("2026-11-26", 10, 2)
+    saturday = next_escalation(PLAIN, received, date(2026, 11, 21), first)
+    assert (saturday["due_on"], saturday["after"]) == ("2026-11-27", "2026-11-21"), "Friday was missed"
+    late = next_escalation(PLAIN, received, date(2026, 12, 1), first)
+    assert (late["due_on"], late["after"], late["days_late"], late["round"]) == ("2026-12-08", "2026-12-01", 18, 2)
+    again = next_escalation(PLAIN, received, date(2026, 12, 8), late)
+    assert (again["due_on"], again["after"], again["count"]) == ("2026-12-15", "2026-12-01", 10)
+    first_day_late = PLAIN.add_working_days(date(2026, 10, 9), 31).due
+    other_clock = next_escalation(PLAIN, date(2026, 10, 9), first_day_late, first)
+    assert (other_clock["round"], other_clock["after"]) == (1, "due"), "an earlier instalment's round is not continued"
+
+
+def test_a_stored_escalation_is_recomputed_from_its_anchor() -> None:
+    day_off = Calendar({date(2026, 12, 3): Override(date(2026, 12, 3), False, "特别休息日", "test")})
+    assert escalation_at(day_off, date(2026, 9, 25), "2026-12-01", 5)["due_on"] == "2026-12-09"
+    assert escalation_at(day_off, date(2026, 9, 25), "due", 15)["due_on"] == "2026-12-04"
+    assert sent_late(PLAIN, date(2026, 11, 14), date(2026, 11, 16)) is False, "Saturday's notice on Monday"
+    assert sent_late(PLAIN, date(2026, 11, 14), date(2026, 11, 17)) is True
