@@ -7,6 +7,7 @@ from typing import Any
 from engine import runtime
 from engine.model import LoadedModel, load_model
 from services.clock import Clock
+from services.calendar import Calendar
 from services.context import OPERATION_NAMES, operations_for
 from services.process_models import read_forms
 
@@ -30,7 +31,7 @@ def linear_model() -> LoadedModel:
 def script_engine() -> runtime.SafeScriptEngine:
     """Return the project's script engine on the real clock."""
     clock = Clock()
-    return runtime.script_engine(clock.now, clock.today, operations_for(clock.today))
+    return runtime.script_engine(clock.now, clock.today, operations_for(clock.today, Calendar))
 
 
 class InMemory:

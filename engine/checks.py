@@ -36,6 +36,7 @@ EXPRESSION_TAGS = frozenset({"conditionExpression", "timeDate", "timeDuration", 
                              "completionCondition"})
 DATA_NAME_TAGS = frozenset({"loopDataInputRef", "loopDataOutputRef"})
 DATA_ITEM_TAGS = frozenset({"inputDataItem", "outputDataItem"})
+EXPRESSION_PROPERTIES = frozenset({"dueDate", "dueProvisional"})
 SCRIPT_TAGS = {(BPMN, "script"), (SPIFF, "preScript"), (SPIFF, "postScript")}
 
 
@@ -93,6 +94,8 @@ def _check_code(element: etree._Element, namespace: str, tag: str, operations: C
     elif (namespace, tag) in SCRIPT_TAGS:
         parse_script(element.text or "")
     elif namespace == SPIFF and tag == "parameter":
+        check_expression(element.get("value") or "")
+    elif namespace == SPIFF and tag == "property" and element.get("name") in EXPRESSION_PROPERTIES:
         check_expression(element.get("value") or "")
     elif namespace == SPIFF and tag == "serviceTaskOperator":
         if element.get("id") not in operations:

@@ -69,12 +69,13 @@ def script_engine(now: Callable[[], datetime], today: Callable[[], date],
 
 @dataclass(frozen=True)
 class ReadyTask:
-    """A user task waiting for a person, with its data and due time."""
+    """A user task waiting for a person, with its data, due time and whether that time is provisional."""
 
     id: str
     name: str
     data: dict[str, Any]
     due: datetime | None
+    due_provisional: bool = False
 
 
 ENGINE_FAILURES = (SpiffWorkflowException, WorkflowException, ExpressionError, RecursionError)
@@ -122,8 +123,7 @@ def dump(workflow: BpmnWorkflow) -> bytes:
     return dump_workflow(workflow)
 
 
-def _timer_value(task: Task) -> datetime | None:
-    value = task._get_internal_data("event_value")
+def _instant(value: Any) -> datetime | None:
     if not isinstance(value, str):
         return None
     try:
@@ -131,6 +131,10 @@ def _timer_value(task: Task) -> datetime | None:
     except ValueError:
         return None
     return due if due.tzinfo else due.replace(tzinfo=timezone.utc)
+
+
+def _timer_value(task: Task) -> datetime | None:
+    return _instant(task._get_internal_data("event_value"))
 
 
 def _is_waiting_timer(task: Task) -> bool:
@@ -154,14 +158,38 @@ def _deadline(timer: Task) -> datetime | None:
     return _timer_value(timer)
 
 
-def _due(task: Task) -> datetime | None:
-    """Return when a ready task is due: its boundary timers' time, whether they still wait or have fired."""
+def _timers_due(task: Task) -> datetime | None:
+    """Return the earliest time of a task's boundary timers, whether they still wait or have fired."""
     parent = task.parent
     if parent is None:
         return None
     timers = [s for s in parent.children if s is not task and _is_timer(s) and s.state != TaskState.CANCELLED]
     known = [d for d in map(_deadline, timers) if d is not None]
     return min(known) if known else None
+
+
+DUE_DATE, DUE_PROVISIONAL = "dueDate", "dueProvisional"
+
+
+def _due(task: Task) -> tuple[datetime | None, bool]:
+    """Return when a ready task is due and whether that is provisional.
+
+    A user task may declare it in the diagram: property `dueDate`, an expression giving an ISO
+    instant, and `dueProvisional`, an expression that is true while the date is provisional.
+    Otherwise (or if the declared date cannot be worked out) its earliest boundary timer counts.
+    """
+    properties = task.task_spec.extensions.get("properties", {}) if hasattr(task.task_spec, "extensions") else {}
+    expression = properties.get(DUE_DATE)
+    if expression:
+        engine = task.workflow.script_engine
+        try:
+            due = _instant(engine.evaluate(task, expression))
+            provisional = bool(engine.evaluate(task, properties.get(DUE_PROVISIONAL) or "False"))
+        except ENGINE_FAILURES:
+            due = None
+        if due is not None:
+            return due, provisional
+    return _timers_due(task), False
 
 
 def _all_tasks(workflow: BpmnWorkflow) -> Iterator[Task]:
@@ -174,7 +202,7 @@ def _all_tasks(workflow: BpmnWorkflow) -> Iterator[Task]:
 def ready_tasks(workflow: BpmnWorkflow) -> list[ReadyTask]:
     """Return the user tasks that are ready, oldest first."""
     tasks = [t for t in _all_tasks(workflow) if t.state == TaskState.READY and t.task_spec.manual]
-    return [ReadyTask(str(t.id), t.task_spec.bpmn_id, t.data, _due(t)) for t in tasks]
+    return [ReadyTask(str(t.id), t.task_spec.bpmn_id, t.data, *_due(t)) for t in tasks]
 
 
 @dataclass(frozen=True)
@@ -234,15 +262,59 @@ def _waiting_timers(workflow: BpmnWorkflow) -> dict[str, Task]:
     return {str(t.id): t for t in _all_tasks(workflow) if _is_waiting_timer(t)}
 
 
-def fire_timers(workflow: BpmnWorkflow) -> list[str]:
-    """Fire every timer whose time has come; return the ids of the timer events that fired."""
+@dataclass(frozen=True)
+class FiredTimer:
+    """A timer event that fired: its task id, its id in the diagram, its properties, data and due time."""
+
+    task_id: str
+    name: str
+    properties: Mapping[str, str]
+    data: dict[str, Any]
+    due: datetime | None = None
+
+
+def fire_timers_detailed(workflow: BpmnWorkflow) -> list[FiredTimer]:
+    """Fire every timer whose time has come and run the engine on; return what fired."""
     before = _waiting_timers(workflow)
+    dues = {key: _timer_value(task) for key, task in before.items()}
     try:
         workflow.refresh_timers()
     except ENGINE_FAILURES as exc:
         raise EngineError(f"a timer failed at {_reason(exc)}") from exc
     _run_steps(workflow)
-    return [task.task_spec.bpmn_id for key, task in before.items() if task.state != TaskState.WAITING]
+    return [FiredTimer(key, task.task_spec.bpmn_id, dict(task.task_spec.extensions.get("properties", {})),
+                       dict(task.data), dues[key])
+            for key, task in before.items() if task.state != TaskState.WAITING]
+
+
+def fire_timers(workflow: BpmnWorkflow) -> list[str]:
+    """Fire every timer whose time has come; return the ids of the timer events that fired."""
+    return [fired.name for fired in fire_timers_detailed(workflow)]
+
+
+def update_open_data(workflow: BpmnWorkflow, recompute: Callable[[dict[str, Any]], dict[str, Any] | None]) -> int:
+    """Give every unfinished task the variables *recompute* returns for its data; re-arm changed timers.
+
+    A waiting timer whose data changed evaluates its time expression again, so a deadline moved by
+    new calendar data moves its timer too. Return how many tasks changed.
+    """
+    changed = 0
+    for task in _all_tasks(workflow):
+        if task.state & TaskState.FINISHED_MASK:
+            continue
+        updates = recompute(task.data)
+        if not updates:
+            continue
+        task.data = {**task.data, **updates}
+        changed += 1
+        if _is_waiting_timer(task):
+            expression = task.task_spec.event_definition.expression
+            try:
+                value = workflow.script_engine.evaluate(task, expression)
+            except SpiffWorkflowException as exc:
+                raise EngineError(f"a timer could not be re-armed: {exc}") from exc
+            task._set_internal_data(event_value=value)
+    return changed
 
 
 def next_timer(workflow: BpmnWorkflow) -> datetime | None:

@@ -82,12 +82,21 @@ class LoopSafeParallelGateway(ParallelGateway):
 
 
 class ProcessParser(SpiffBpmnParser):
-    """The Spiff parser with loop-safe parallel joins."""
+    """The Spiff parser with loop-safe parallel joins and lanes inside embedded subprocesses."""
 
     OVERRIDE_PARSER_CLASSES = {
         **SpiffBpmnParser.OVERRIDE_PARSER_CLASSES,
         full_tag("parallelGateway"): (GatewayParser, LoopSafeParallelGateway),
     }
+
+    def create_parser(self, node: Any, filename: str | None = None, lane: str | None = None) -> Any:
+        """Parse a (sub)process whose nodes keep the lanes that name them.
+
+        SpiffWorkflow 3.2 gives every node of an embedded subprocess the subprocess's own lane;
+        a payment clock needs the bank's task and the bureau's follow-up in one subprocess.
+        Every node of such a subprocess must therefore be named by a lane itself.
+        """
+        return super().create_parser(node, filename=filename, lane=None)
 
 
 class HostClockTimeDate(TimeDateEventDefinition):

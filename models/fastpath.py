@@ -26,7 +26,7 @@ LOCK_COLUMNS = (
 INSTANCE_COLUMNS = ("state", "version", "status", "stage", "updated_at", "title", "bank_org_id",
                     "next_timer_due", "completed_at")
 TASK_COLUMNS = ("id", "instance_id", "task_name", "title", "lane", "org_id", "stage", "status", "form_patch",
-                "created_at", "due_at", "returned_by", "returned_from", "return_reason")
+                "created_at", "due_at", "due_provisional", "returned_by", "returned_from", "return_reason")
 AUDIT_COLUMNS = ("at", "actor_id", "instance_id", "task_id", "event", "data")
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    JSON,
     LargeBinary,
     MetaData,
     String,
@@ -53,6 +54,7 @@ app_user = Table(
     Column("organization_id", ForeignKey("organization.id"), nullable=False),
     Column("is_active", Boolean, nullable=False, server_default="1"),
     Column("created_at", DateTime, nullable=False),
+    Column("email", String(255), nullable=True),
 )
 
 user_role = Table(
@@ -94,6 +96,8 @@ process_instance = Table(
     Column("updated_at", DateTime, nullable=False),
     Column("completed_at", DateTime, nullable=True),
     Column("next_timer_due", DateTime, nullable=True),
+    Column("timer_failed_at", DateTime, nullable=True),
+    Column("timer_error", Text, nullable=True),
     Column("version", Integer, nullable=False),
     Column("state", LargeBinary, nullable=False),
     Index("ix_process_instance_timer", "status", "next_timer_due"),
@@ -116,6 +120,7 @@ human_task = Table(
     Column("form_patch", Text, nullable=False),
     Column("created_at", DateTime, nullable=False),
     Column("due_at", DateTime, nullable=True),
+    Column("due_provisional", Boolean, nullable=False, server_default="0"),
     Column("completed_at", DateTime, nullable=True),
     Column("completed_by", ForeignKey("app_user.id"), nullable=True),
     Column("returned_by", ForeignKey("app_user.id"), nullable=True),
@@ -334,4 +339,67 @@ allocation_share = Table(
     Column("share", Money, nullable=False),
     CheckConstraint("card_count >= 0", name="card_count_not_negative"),
     CheckConstraint("share >= 0", name="share_not_negative"),
+)
+
+calendar_override = Table(
+    "calendar_override",
+    metadata,
+    Column("day", Date, primary_key=True),
+    Column("is_workday", Boolean, nullable=False),
+    Column("name", String(100), nullable=False),
+    Column("source", String(300), nullable=False),
+    Column("created_by", ForeignKey("app_user.id"), nullable=True),
+    Column("created_at", DateTime, nullable=False),
+)
+
+calendar_year = Table(
+    "calendar_year",
+    metadata,
+    Column("year", Integer, primary_key=True),
+    Column("official", Boolean, nullable=False),
+    Column("source", String(300), nullable=False),
+    Column("marked_by", ForeignKey("app_user.id"), nullable=True),
+    Column("marked_at", DateTime, nullable=False),
+)
+
+system_setting = Table(
+    "system_setting",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+)
+
+timer_worker = Table(
+    "timer_worker",
+    metadata,
+    Column("id", String(100), primary_key=True),
+    Column("host", String(255), nullable=False),
+    Column("pid", Integer, nullable=False),
+    Column("started_at", DateTime, nullable=False),
+    Column("last_run_at", DateTime, nullable=True),
+    Column("runs", Integer, nullable=False),
+    Column("fired", Integer, nullable=False),
+    Column("failed", Integer, nullable=False),
+    Column("last_error", Text, nullable=True),
+)
+
+notification = Table(
+    "notification",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("user_id", ForeignKey("app_user.id", ondelete="CASCADE"), nullable=False),
+    Column("instance_id", ForeignKey("process_instance.id"), nullable=True),
+    Column("kind", String(40), nullable=False),
+    Column("dedupe_key", String(200), nullable=False),
+    Column("params", JSON, nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("read_at", DateTime, nullable=True),
+    Column("email_to", String(255), nullable=True),
+    Column("sent_at", DateTime, nullable=True),
+    Column("send_attempts", Integer, nullable=False, server_default="0"),
+    Column("send_error", Text, nullable=True),
+    UniqueConstraint("user_id", "dedupe_key", name="uq_notification_user_dedupe"),
+    Index("ix_notification_user_unread", "user_id", "read_at", "id"),
+    Index("ix_notification_outbox", "sent_at", "email_to", "id"),
 )

@@ -4,15 +4,17 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import Connection, delete, insert, select, update
 
 from models.tables import app_user, organization, user_role
 from services import audit
 from services.context import Services
-from services.errors import ConflictError, NotFound, PermissionDenied, ValidationError
+from services.errors import ConflictError, FieldError, NotFound, PermissionDenied, ValidationError
 from services.users import ORG_KINDS, ROLES, Actor, create_user, ensure_organization, hash_password
 
 USERNAME_RE = re.compile(r"^[a-z][a-z0-9_.-]{2,63}$")
+EMAIL_MESSAGE = "Enter an e-mail address such as wang@example.cn."
 
 
 def _require_admin(actor: Actor | None) -> None:
@@ -25,6 +27,17 @@ def _org_id(conn: Connection, code: str) -> int:
     if found is None:
         raise ValidationError(f"unknown organisation {code!r}")
     return found
+
+
+def clean_email(text: str | None) -> str | None:
+    """Return an e-mail address checked and normalised (None when empty); refuse one that is not an address."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    try:
+        return validate_email(text, check_deliverability=False).normalized
+    except EmailNotValidError as exc:
+        raise ValidationError(EMAIL_MESSAGE, [FieldError("email", "format", EMAIL_MESSAGE)]) from exc
 
 
 def list_organizations(ctx: Services) -> list[dict[str, Any]]:
@@ -52,7 +65,7 @@ def create_organization(ctx: Services, actor: Actor | None, code: str, name: str
 def list_users(ctx: Services) -> list[dict[str, Any]]:
     """Return every user with its organisation and roles."""
     with ctx.db.read() as conn:
-        rows = conn.execute(select(app_user.c.id, app_user.c.username, app_user.c.display_name,
+        rows = conn.execute(select(app_user.c.id, app_user.c.username, app_user.c.display_name, app_user.c.email,
                                    app_user.c.is_active, organization.c.code.label("organization"))
                             .join(organization, organization.c.id == app_user.c.organization_id)
                             .order_by(app_user.c.username)).all()
@@ -71,24 +84,27 @@ def _check_user_fields(username: str, roles: list[str]) -> None:
 
 
 def add_user(ctx: Services, actor: Actor | None, username: str, password: str, display_name: str,
-             org_code: str, roles: list[str]) -> dict[str, Any]:
-    """Create a user in an organisation with roles."""
+             org_code: str, roles: list[str], email: str | None = None) -> dict[str, Any]:
+    """Create a user in an organisation with roles (and an e-mail address for notifications)."""
     _require_admin(actor)
     _check_user_fields(username, roles)
+    address = clean_email(email)
     with ctx.db.write() as conn:
         if conn.execute(select(app_user.c.id).where(app_user.c.username == username)).first():
             raise ConflictError(f"user {username!r} already exists")
         user_id = create_user(ctx, conn, username, password, (display_name or username).strip(),
                               _org_id(conn, org_code), roles)
+        if address:
+            conn.execute(update(app_user).where(app_user.c.id == user_id).values(email=address))
         audit.record(conn, "user_created", ctx.clock.now(), actor_id=actor.id if actor else None,
                      data={"username": username, "roles": sorted(roles), "organization": org_code})
-    return {"id": user_id, "username": username, "roles": sorted(roles), "organization": org_code}
+    return {"id": user_id, "username": username, "roles": sorted(roles), "organization": org_code, "email": address}
 
 
 def update_user(ctx: Services, actor: Actor | None, username: str, *, roles: list[str] | None = None,
                 org_code: str | None = None, active: bool | None = None, display_name: str | None = None,
-                password: str | None = None) -> dict[str, Any]:
-    """Change a user's roles, organisation, name, password or whether it may sign in."""
+                password: str | None = None, email: str | None = None) -> dict[str, Any]:
+    """Change a user's roles, organisation, name, password, e-mail or whether it may sign in."""
     _require_admin(actor)
     with ctx.db.write() as conn:
         user_id = conn.execute(select(app_user.c.id).where(app_user.c.username == username)).scalar()
@@ -101,6 +117,8 @@ def update_user(ctx: Services, actor: Actor | None, username: str, *, roles: lis
             values["is_active"] = active
         if display_name:
             values["display_name"] = display_name.strip()
+        if email is not None:
+            values["email"] = clean_email(email)
         if password is not None:
             if len(password) < 8:
                 raise ValidationError("a password needs at least 8 characters")

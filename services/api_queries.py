@@ -15,12 +15,11 @@ from services.process_models import model_by_id
 from services.tasks import may_complete, task_form
 from services.users import Actor
 from services.visibility import can_see_instance
-from services.working_days import is_provisional
 
 _COLUMNS = (
     human_task.c.id, human_task.c.instance_id, human_task.c.task_name, human_task.c.title,
     human_task.c.lane, human_task.c.org_id, human_task.c.stage, human_task.c.status,
-    human_task.c.form_patch, human_task.c.created_at, human_task.c.due_at, human_task.c.completed_at,
+    human_task.c.form_patch, human_task.c.created_at, human_task.c.due_at, human_task.c.due_provisional, human_task.c.completed_at,
     process_instance.c.model_id, process_instance.c.title.label("instance_title"),
     process_instance.c.status.label("instance_status"), process_instance.c.stage.label("instance_stage"),
     process_instance.c.department_org_id, process_instance.c.bank_org_id,
@@ -49,7 +48,7 @@ def task_detail(ctx: Services, actor: Actor, task_id: str) -> dict[str, Any]:
         "id": row.id, "instance_id": row.instance_id, "name": row.task_name, "title": row.title,
         "lane": row.lane, "stage": row.stage, "status": row.status,
         "created_at": _iso(row.created_at), "due": _iso(row.due_at), "completed_at": _iso(row.completed_at),
-        "due_provisional": row.due_at is not None and is_provisional(from_db(row.due_at)),
+        "due_provisional": bool(row.due_at is not None and row.due_provisional),
         "can_complete": assignee and row.status == "ready",
         "project": {"instance_id": row.instance_id, "title": row.instance_title,
                     "status": row.instance_status, "stage": row.instance_stage},

@@ -1,4 +1,4 @@
-"""What every use case needs: the database, the clock, file storage and cached models."""
+"""What every use case needs: the database, the clock, file storage, the calendar and cached models."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
@@ -9,23 +9,26 @@ from typing import Any
 
 from engine.runtime import SafeScriptEngine, script_engine
 from models.db import Database
+from services.calendar.days import Calendar
+from services.calendar.deadlines import next_escalation, payment_due
+from services.calendar.store import CalendarCache
 from services.clock import Clock, parse_date
 from services.money.allocation import allocation_rows
-from services.working_days import payment_due
 
 
-def _payment_due_operation(today: Callable[[], date]) -> Callable[..., Any]:
-    def payment_due_date(received_on: str | None = None) -> dict[str, Any]:
+def operations_for(today: Callable[[], date],
+                   calendar: Callable[[], Calendar] = Calendar) -> Mapping[str, Callable[..., Any]]:
+    """Return the service operations diagrams may call, bound to a clock and a calendar."""
+    def compute_payment_due_date(received_on: str | None = None) -> dict[str, Any]:
         received = parse_date(received_on) if received_on else today()
-        due = payment_due(received)
-        return {"due_date": due.due.isoformat(), "timer": due.deadline().isoformat(),
-                "provisional": due.provisional}
-    return payment_due_date
+        return payment_due(calendar(), received)
 
+    def compute_payment_escalation(received_on: str, previous: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        return next_escalation(calendar(), parse_date(received_on), today(), previous)
 
-def operations_for(today: Callable[[], date]) -> Mapping[str, Callable[..., Any]]:
-    """Return the service operations diagrams may call, bound to a clock."""
-    return {"compute_payment_due_date": _payment_due_operation(today), "compute_allocation": allocation_rows}
+    return {"compute_payment_due_date": compute_payment_due_date,
+            "compute_payment_escalation": compute_payment_escalation,
+            "compute_allocation": allocation_rows}
 
 
 OPERATION_NAMES = frozenset(operations_for(Clock().today))
@@ -40,13 +43,18 @@ class Services:
     clock: Clock = field(default_factory=Clock)
     _engine: SafeScriptEngine | None = field(default=None, repr=False)
     model_hashes: dict[int, str] = field(default_factory=dict, repr=False)
+    calendars: CalendarCache = field(default_factory=CalendarCache, repr=False)
 
     @property
     def script_engine(self) -> SafeScriptEngine:
-        """Return the script engine bound to this context's clock and operations."""
+        """Return the script engine bound to this context's clock, calendar and operations."""
         if self._engine is None:
-            self._engine = script_engine(self.now, self.today, operations_for(self.today))
+            self._engine = script_engine(self.now, self.today, operations_for(self.today, self.calendar))
         return self._engine
+
+    def calendar(self) -> Calendar:
+        """Return the working-day calendar with the stored overrides."""
+        return self.calendars.get(self.db)
 
     def now(self) -> datetime:
         """Return the current instant by this context's clock."""

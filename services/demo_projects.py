@@ -77,6 +77,11 @@ def notice(amount: str, sha: str, on: str = "2026-09-15") -> dict[str, Any]:
     return {"notice_amount": amount, "notice_date": on, "invoice_no": f"INV-{on}", "invoice_file": sha}
 
 
+def receipt(on: str = "2026-09-15") -> dict[str, Any]:
+    """Return the bank's signature for the payment notice and the invoice, received on *on*."""
+    return {"received_on": on}
+
+
 def paid(on: str = "2026-09-20", reference: str = "TX0001") -> dict[str, Any]:
     """Return the bank's confirmation of payment."""
     return {"paid_on": on, "payment_reference": reference}
@@ -101,10 +106,13 @@ def route(sha: str, department: str, bank: str, bank_user: str,
     yield "bdc_reviewer", "acceptance_bdc", sign("bdc")
     yield "hrss_reviewer", "acceptance_hrss", sign("hrss")
     yield "hrss_clerk", "payment_notice", {**notice("600000.00", sha), "invoice_no": f"INV-2026-{number:04d}"}
+    yield bank_user, "payment_receipt", receipt()
     yield bank_user, "payment", paid(reference=f"TX2026{number:04d}")
 
 
-# (department user, declaration changes, bank, bank user, how many steps of the route to take)
+# (department user, declaration changes, bank, bank user, how many steps of the route to take).
+# Project #4 waits for the bank's payment of a notice received 2026-09-15 (due 2026-11-02): overdue
+# when the demo runs later; #5 paid its first instalment and waits for the next notice.
 SAMPLES = [
     ("health_user", {"project_name": "社保卡就医一码通", "card_function": "health-settlement"},
      "bank-icbc", "icbc_user", 1),
@@ -112,9 +120,9 @@ SAMPLES = [
                         "urgency_reason": "年中新开线路，需尽快上线。"}, "bank-abc", "abc_user", 4),
     ("culture_user", {"project_name": "社保卡文旅惠民一卡通", "category": "promotion", "card_function": "culture-venue"},
      "bank-trcb", "trcb_user", 7),
-    ("health_user", {"project_name": "社保卡乘车码应用", "card_function": "transit-bus"}, "bank-icbc", "icbc_user", 13),
+    ("health_user", {"project_name": "社保卡乘车码应用", "card_function": "transit-bus"}, "bank-icbc", "icbc_user", 14),
     ("transport_user", {"project_name": "社保卡公共自行车租借", "card_function": "transit-bike"},
-     "bank-abc", "abc_user", 14),
+     "bank-abc", "abc_user", 15),
 ]
 URGENCY_REASON = "配合年中上线计划，需追加申报。"
 

@@ -1,21 +1,20 @@
 """A user's task list: one indexed query over the task projection, no workflow loaded."""
 from __future__ import annotations
 
-from typing import Any
-
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, case, false, func, or_, select
 
 from models.tables import human_task, process_instance, project
 from services import returns
+from services.calendar.status import due_status
 from services.clock import from_db, to_db
 from services.context import Services
 from services.process_models import model_by_id
 from services.steps import SCOPED_LANES
 from services.tasks import task_form
 from services.users import Actor, as_writer
-from services.working_days import is_provisional
 
 INBOX_LIMIT = 500
 
@@ -58,7 +57,8 @@ def inbox_query(actor: Actor, limit: int = INBOX_LIMIT, flt: InboxFilter | None 
     """Return the SELECT of *actor*'s task list, soonest due first, then longest waiting."""
     query = (
         select(human_task.c.id, human_task.c.instance_id, human_task.c.task_name, human_task.c.title,
-               human_task.c.lane, human_task.c.stage, human_task.c.due_at, human_task.c.created_at,
+               human_task.c.lane, human_task.c.stage, human_task.c.due_at, human_task.c.due_provisional,
+               human_task.c.created_at,
                human_task.c.form_patch, process_instance.c.title.label("instance_title"),
                process_instance.c.model_id, *returns.RETURN_COLUMNS)
         .join(process_instance, process_instance.c.id == human_task.c.instance_id)
@@ -83,17 +83,20 @@ def inbox_counts(ctx: Services, actor: Actor) -> dict[str, Any]:
 def tasks_for(ctx: Services, actor: Actor, *, with_forms: bool = False, limit: int = INBOX_LIMIT,
               flt: InboxFilter | None = None) -> list[dict[str, Any]]:
     """Return the ready tasks *actor* may complete, with their forms if asked."""
+    calendar, now = ctx.calendar(), ctx.clock.now()
     with ctx.db.read() as conn:
         rows = conn.execute(inbox_query(actor, limit, flt)).all()
         result = []
         for r in rows:
+            clock = due_status(calendar, from_db(r.due_at), now)
             item = {
                 "id": r.id, "instance_id": r.instance_id, "name": r.task_name, "title": r.title,
                 "lane": r.lane, "stage": r.stage, "project": r.instance_title,
                 "due": from_db(r.due_at).isoformat() if r.due_at else None,
-                "due_provisional": r.due_at is not None and is_provisional(from_db(r.due_at)),
+                "due_provisional": bool(r.due_at is not None and r.due_provisional),
                 "created_at": from_db(r.created_at).isoformat(),
                 "returned": returns.return_info(model_by_id(ctx, conn, r.model_id), r) if r.returned_from else None,
+                "due_date": clock["due_date"], "days_left": clock["days_left"], "days_late": clock["days_late"],
             }
             if with_forms:
                 item["form"] = task_form(ctx, conn, model_by_id(ctx, conn, r.model_id), r.task_name, r.form_patch,

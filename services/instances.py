@@ -1,6 +1,7 @@
 """Start instances and show them with their tasks, history and records."""
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, func, insert, select
@@ -12,6 +13,8 @@ from models.tables import (
     project, stored_file,
 )
 from services import audit
+from services.calendar.days import Calendar
+from services.calendar.status import due_status
 from services.clock import from_db, to_db
 from services.comments import comments_of
 from services.context import Services
@@ -44,7 +47,7 @@ def start_instance(ctx: Services, actor: Actor, process_id: str, data: Any = Non
     actor = require_writer(actor) or actor
     if data is not None and not isinstance(data, dict):
         raise ValidationError("Form data must be a JSON object.")
-    with ctx.db.write() as conn:
+    with ctx.db.write() as conn, ctx.calendars.using(conn):
         model_id, model = latest(conn, process_id)
         if model.start_lane and model.start_lane not in actor.roles:
             raise PermissionDenied(f"only role {model.start_lane!r} may start {process_id!r}")
@@ -95,13 +98,15 @@ def _org_names(conn: Connection, *ids: int | None) -> dict[int, str]:
     return {r.id: r.code for r in rows}
 
 
-def _tasks(conn: Connection, instance_id: int) -> list[dict[str, Any]]:
+def _tasks(conn: Connection, instance_id: int, calendar: Calendar, now: datetime) -> list[dict[str, Any]]:
     rows = conn.execute(select(human_task).where(human_task.c.instance_id == instance_id)
                         .order_by(human_task.c.created_at, human_task.c.id)).all()
     return [{
         "id": r.id, "name": r.task_name, "title": r.title, "lane": r.lane, "stage": r.stage,
         "status": r.status, "created_at": from_db(r.created_at).isoformat(),
         "due": from_db(r.due_at).isoformat() if r.due_at else None,
+        "due_provisional": bool(r.due_at is not None and r.due_provisional),
+        **(due_status(calendar, from_db(r.due_at), now) if r.status == "ready" else {}),
         "completed_at": from_db(r.completed_at).isoformat() if r.completed_at else None,
     } for r in rows]
 
@@ -144,10 +149,10 @@ def _scoped_tasks(conn: Connection, actor: Actor, instance_id: int) -> set[str]:
     return set(rows.scalars())
 
 
-def _view(conn: Connection, row: Any, own: set[str] | None) -> dict[str, Any]:
+def _view(conn: Connection, row: Any, own: set[str] | None, calendar: Calendar, now: datetime) -> dict[str, Any]:
     """Return the instance; with *own*, only those tasks and their history (a participant's view)."""
     orgs = _org_names(conn, row.department_org_id, row.bank_org_id) if own is None else {}
-    tasks = [t for t in _tasks(conn, row.id) if own is None or t["id"] in own]
+    tasks = [t for t in _tasks(conn, row.id, calendar, now) if own is None or t["id"] in own]
     history = [e for e in audit.history(conn, row.id) if own is None or e["task_id"] in own]
     documents = [d for d in _documents(conn, row.id) if own is None or d["task_id"] in own]
     return {
@@ -157,6 +162,8 @@ def _view(conn: Connection, row: Any, own: set[str] | None) -> dict[str, Any]:
         "created_at": from_db(row.created_at).isoformat(), "updated_at": from_db(row.updated_at).isoformat(),
         "completed_at": from_db(row.completed_at).isoformat() if row.completed_at else None,
         "next_timer_due": from_db(row.next_timer_due).isoformat() if row.next_timer_due else None,
+        "timer_failed_at": from_db(row.timer_failed_at).isoformat() if row.timer_failed_at else None,
+        "timer_error": row.timer_error,
         "open_tasks": [t for t in tasks if t["status"] == "ready"], "tasks": tasks,
         "project": _project(conn, row.id) if own is None else None,
         "payments": _payments(conn, row.id) if own is None else [], "documents": documents, "history": history,
@@ -171,6 +178,7 @@ def show_instance(ctx: Services, actor: Actor | None, instance_id: int) -> dict[
     Someone who may not see the instance but has a task of it scoped to their organisation
     (a bank asked to confirm its card count) sees only those tasks and their history.
     """
+    calendar = ctx.calendar()
     with ctx.db.read() as conn:
         row = _instance_row(conn, instance_id)
         if row is None:
@@ -180,4 +188,4 @@ def show_instance(ctx: Services, actor: Actor | None, instance_id: int) -> dict[
             own = _scoped_tasks(conn, actor, instance_id)
             if not own:
                 raise Hidden("instance", instance_id, instance_id)
-        return _view(conn, row, own)
+        return _view(conn, row, own, calendar, ctx.clock.now())

@@ -92,7 +92,7 @@ def _task_row(ctx: Services, conn: Connection, model: LoadedModel, inst: Locked,
         "id": task.id, "instance_id": inst.id, "task_name": task.name, "title": info.title,
         "lane": info.lane, "org_id": task_org(conn, info, inst, task.data), "stage": info.stage,
         "status": "ready", "form_patch": orjson.dumps(patch).decode(), "created_at": to_db(now),
-        "due_at": to_db(task.due),
+        "due_at": to_db(task.due), "due_provisional": task.due_provisional,
     }
 
 

@@ -8,6 +8,7 @@ from sqlalchemy import Connection, Row, select
 
 from models.tables import human_task, process_instance
 from services import audit, files, forms, returns
+from services.calendar.status import due_status
 from services.clock import from_db
 from services.context import Services
 from services.errors import ConflictError, FieldError, Hidden, NotFound, PermissionDenied, ValidationError
@@ -16,7 +17,6 @@ from services.project_pages import project_page
 from services.tasks import complete_task, may_complete, task_form
 from services.users import Actor
 from services.visibility import can_see_instance
-from services.working_days import is_provisional
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,7 @@ def _task_row(conn: Connection, task_id: str) -> Row[Any] | None:
     return conn.execute(
         select(human_task.c.id, human_task.c.instance_id, human_task.c.task_name, human_task.c.title,
                human_task.c.lane, human_task.c.org_id, human_task.c.stage, human_task.c.status,
-               human_task.c.form_patch, human_task.c.created_at, human_task.c.due_at,
+               human_task.c.form_patch, human_task.c.created_at, human_task.c.due_at, human_task.c.due_provisional,
                process_instance.c.model_id, process_instance.c.department_org_id,
                process_instance.c.bank_org_id, *returns.RETURN_COLUMNS)
         .join(process_instance, process_instance.c.id == human_task.c.instance_id)
@@ -78,8 +78,8 @@ def task_page(ctx: Services, actor: Actor, task_id: str) -> dict[str, Any]:
     task = {"id": row.id, "name": row.task_name, "title": row.title, "lane": row.lane, "stage": row.stage,
             "created_at": from_db(row.created_at).isoformat(),
             "due": from_db(row.due_at).isoformat() if row.due_at else None,
-            "due_provisional": row.due_at is not None and is_provisional(from_db(row.due_at)),
-            "returned": returned}
+            "due_provisional": bool(row.due_at is not None and row.due_provisional),
+            "returned": returned, **due_status(ctx.calendar(), from_db(row.due_at), ctx.clock.now())}
     return {"task": task, "form": form, "project": project_page(ctx, actor, row.instance_id)}
 
 

@@ -159,7 +159,7 @@ def complete_task(ctx: Services, actor: Actor, task_id: str, data: Any) -> dict[
     """Complete the user task *task_id* with *data* as *actor*, in one transaction."""
     if not isinstance(data, dict):
         raise ValidationError("Form data must be a JSON object.")
-    with ctx.db.write() as conn:
+    with ctx.db.write() as conn, ctx.calendars.using(conn):
         row = fastpath.lock_task(conn, task_id)
         if row is None:
             raise NotFound(f"task {task_id} does not exist")

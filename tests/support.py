@@ -7,7 +7,9 @@ from typing import Any
 
 from bpmn import DIAGRAMS_DIR
 from services import demo_projects as samples
-from services.demo_projects import CONSTRUCTION, CONTRACT, OVERDUE, PROCUREMENT, SECURE_FUNDS, decision, paid, sign
+from services.demo_projects import (
+    CONSTRUCTION, CONTRACT, OVERDUE, PROCUREMENT, SECURE_FUNDS, decision, paid, receipt, sign,
+)
 
 FUND_PROJECT = DIAGRAMS_DIR / "fund_project.bpmn"
 PLACEHOLDER_SHA = "ab" * 32
@@ -15,7 +17,9 @@ PLACEHOLDER_SHA = "ab" * 32
 TODAY = date(2026, 9, 30)
 NOON = datetime(2026, 9, 30, 4, 0, tzinfo=timezone.utc)
 
-__all__ = ["CONSTRUCTION", "CONTRACT", "OVERDUE", "PROCUREMENT", "SECURE_FUNDS", "decision", "paid", "sign"]
+__all__ = [
+    "CONSTRUCTION", "CONTRACT", "OVERDUE", "PROCUREMENT", "SECURE_FUNDS", "decision", "paid", "receipt", "sign",
+]
 
 
 def read_forms(path: Path = FUND_PROJECT) -> dict[str, bytes]:
@@ -24,7 +28,7 @@ def read_forms(path: Path = FUND_PROJECT) -> dict[str, bytes]:
 
 
 def declare(sha: str = PLACEHOLDER_SHA, **overrides: Any) -> dict[str, Any]:
-    """Return a complete declaration (with an urgency reason: the tests' clock is in March, outside January)."""
+    """Return a complete declaration (with an urgency reason: the tests' clock is outside January)."""
     return samples.declare(sha, **{"urgency_reason": samples.URGENCY_REASON, **overrides})
 
 

@@ -10,7 +10,7 @@ from typing import Any, NoReturn
 
 import click
 
-from services import admin, demo, demo_projects, files, inbox, instances, process_models, tasks, timers
+from services import admin, demo, demo_projects, files, inbox, instances, process_models, tasks
 from services.bootstrap import build_services, upgrade_database
 from services.context import Services
 from services.errors import (
@@ -177,18 +177,6 @@ def upload(file: Path, username: str) -> None:
     _print(files.store_file(ctx_services(), actor(username), file.name, file.read_bytes()))
 
 
-@main.group("timers")
-def timers_group() -> None:
-    """Timer commands."""
-
-
-@timers_group.command("run-due")
-@command_errors
-def run_due() -> None:
-    """Advance every instance whose timer is due."""
-    _print(timers.fire_due_timers(ctx_services()))
-
-
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
@@ -230,14 +218,15 @@ def user_list() -> None:
 @click.option("--name", "display_name", default="", help="display name (default: the user name)")
 @click.option("--password", help="the password (prefer --password-stdin)")
 @click.option("--password-stdin", is_flag=True, help="read the password from the first line of stdin")
+@click.option("--email", default="", help="e-mail address for notifications")
 @command_errors
 def user_add(username: str, org_code: str, roles: tuple[str, ...], display_name: str, password: str | None,
-             password_stdin: bool) -> None:
+             password_stdin: bool, email: str) -> None:
     """Create a user."""
     secret = _password(password, password_stdin)
     if not secret:
         raise ValidationError("a password is required: --password or --password-stdin")
-    _print(admin.add_user(ctx_services(), None, username, secret, display_name, org_code, list(roles)))
+    _print(admin.add_user(ctx_services(), None, username, secret, display_name, org_code, list(roles), email=email))
 
 
 @user_group.command("set")
@@ -248,24 +237,28 @@ def user_add(username: str, org_code: str, roles: tuple[str, ...], display_name:
 @click.option("--active/--inactive", default=None, help="allow or refuse sign-in")
 @click.option("--password", help="new password (prefer --password-stdin)")
 @click.option("--password-stdin", is_flag=True, help="read the new password from the first line of stdin")
+@click.option("--email", help="e-mail address for notifications ('' removes it)")
 @command_errors
 def user_set(username: str, org_code: str | None, roles: tuple[str, ...], display_name: str | None,
-             active: bool | None, password: str | None, password_stdin: bool) -> None:
-    """Change a user's organisation, roles, name, password or whether it may sign in."""
+             active: bool | None, password: str | None, password_stdin: bool, email: str | None) -> None:
+    """Change a user's organisation, roles, name, password, e-mail or whether it may sign in."""
     _print(admin.update_user(ctx_services(), None, username, roles=list(roles) or None, org_code=org_code,
                              active=active, display_name=display_name,
-                             password=_password(password, password_stdin)))
+                             password=_password(password, password_stdin), email=email))
 
 
 main.add_command(rmb)
 main.add_command(documents_group)
-from web import cli_models  # noqa: E402  (its commands use the helpers above)
 
-main.add_command(cli_models.validate)
-main.add_command(cli_models.migrate)
+
 def _register() -> None:
-    from web import cli_money
+    from web import cli_clock, cli_models, cli_money  # their commands use the helpers above
 
+    main.add_command(cli_clock.timers_group)
+    main.add_command(cli_clock.worker_command)
+    main.add_command(cli_clock.calendar_group)
+    main.add_command(cli_models.validate)
+    main.add_command(cli_models.migrate)
     main.add_command(cli_money.allocate)
 
 

@@ -1,4 +1,4 @@
-"""Serve the application with waitress, a production WSGI server, and check timers in the background."""
+"""Serve the application with waitress, a production WSGI server, and run the timer worker beside it."""
 from __future__ import annotations
 
 import logging
@@ -7,42 +7,24 @@ import threading
 from waitress import serve
 
 from services.context import Services
-from services.timers import fire_due_timers
+from services.worker import DEFAULT_INTERVAL_SECONDS, run_forever
 from web.app import create_app
 
 LOG = logging.getLogger("yikatong.timers")
-TIMER_INTERVAL_SECONDS = 60.0
-
-
-def check_timers_once(ctx: Services) -> int:
-    """Fire every due timer once; log and swallow any failure. Return how many instances advanced."""
-    try:
-        fired = fire_due_timers(ctx)
-    except Exception:  # noqa: BLE001 - the background check must never stop the server
-        LOG.exception("timer check failed")
-        return 0
-    for item in fired:
-        LOG.info("timers fired in instance %s: %s", item["instance_id"], ", ".join(item["fired"]))
-    return len(fired)
+TIMER_INTERVAL_SECONDS = DEFAULT_INTERVAL_SECONDS
 
 
 def start_timer_thread(ctx: Services, interval: float = TIMER_INTERVAL_SECONDS,
                        stop: threading.Event | None = None) -> threading.Thread:
-    """Start a daemon thread that checks timers every *interval* seconds until *stop* is set."""
-    stop = stop or threading.Event()
-
-    def loop() -> None:
-        while not stop.is_set():
-            check_timers_once(ctx)
-            stop.wait(interval)
-
-    thread = threading.Thread(target=loop, name="yikatong-timers", daemon=True)
+    """Start the timer worker's loop in a daemon thread until *stop* is set."""
+    thread = threading.Thread(target=run_forever, args=(ctx, interval, stop or threading.Event()),
+                              name="yikatong-timers", daemon=True)
     thread.start()
     return thread
 
 
 def run(host: str, port: int) -> None:
-    """Serve the application on *host*:*port* until interrupted, with the timer check running."""
+    """Serve the application on *host*:*port* until interrupted, with the timer worker running."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     app = create_app()
     start_timer_thread(app.extensions["yikatong"])

@@ -97,7 +97,8 @@ def _rewrite_kept(ctx: Services, conn: Connection, model: LoadedModel, inst: Loc
         patch = form_patch(model.forms[info.form], task.data, evaluator)
         conn.execute(update(human_task).where(human_task.c.id == task.id).values(
             task_name=task.name, title=info.title, lane=info.lane, org_id=lane_org(info.lane, inst),
-            stage=info.stage, form_patch=orjson.dumps(patch).decode(), due_at=to_db(task.due)))
+            stage=info.stage, form_patch=orjson.dumps(patch).decode(), due_at=to_db(task.due),
+            due_provisional=task.due_provisional))
 
 
 def _save(ctx: Services, conn: Connection, actor: Actor, row: Any, plan: Migration, target: Any) -> None:

@@ -8,6 +8,8 @@ import pytest
 
 from engine import runtime
 from engine.model import LoadedModel, load_model
+from services.calendar import Calendar
+from services.context import OPERATION_NAMES, operations_for
 from tests import support
 
 ROLES = {"department", "bdc", "hrss", "hrss_head", "bank"}
@@ -26,16 +28,16 @@ class Clock:
         return (self.at + timedelta(hours=8)).date()
 
 
-def due_in_ten_days(received_on: str) -> dict[str, Any]:
-    due = date.fromisoformat(received_on) + timedelta(days=10)
-    return {"due_date": due.isoformat(), "timer": f"{due + timedelta(days=1)}T00:00:00+08:00",
-            "provisional": False}
+CHINA = timezone(timedelta(hours=8))
+
+
+def china(day: str, hour: int = 0) -> datetime:
+    return datetime.combine(date.fromisoformat(day), datetime.min.time(), CHINA) + timedelta(hours=hour)
 
 
 @pytest.fixture(scope="module")
 def model() -> LoadedModel:
-    loaded, _ = load_model(support.FUND_PROJECT.read_bytes(), support.read_forms(),
-                           operations={"compute_payment_due_date"})
+    loaded, _ = load_model(support.FUND_PROJECT.read_bytes(), support.read_forms(), operations=OPERATION_NAMES)
     return loaded
 
 
@@ -45,7 +47,7 @@ class Drive:
     def __init__(self, model: LoadedModel) -> None:
         self.model, self.clock = model, Clock()
         self.engine = runtime.script_engine(self.clock.now, self.clock.today,
-                                            {"compute_payment_due_date": due_in_ten_days})
+                                            operations_for(self.clock.today, Calendar))
         self.workflow = runtime.start(model, self.engine)
         self.roundtrip()
 
@@ -71,6 +73,16 @@ class Drive:
         self.do("plan_signoff", support.decision("plan_signoff")).do("secure_funds", support.SECURE_FUNDS)
         return self.do("procurement", support.PROCUREMENT).do("contract", support.CONTRACT)
 
+    def at(self, moment: datetime) -> list[str]:
+        """Move the clock to *moment*, fire what is due, store and restore; return what fired."""
+        self.clock.at = moment
+        fired = runtime.fire_timers(self.workflow)
+        self.roundtrip()
+        return fired
+
+    def notice_received(self, amount: str, on: str = "2026-09-15") -> Drive:
+        return self.do("payment_notice", support.notice(amount, on=on)).do("payment_receipt", support.receipt(on))
+
     def through_acceptance(self) -> Drive:
         self.through_contract().do("construction", support.CONSTRUCTION)
         self.do("acceptance", support.acceptance())
@@ -78,7 +90,7 @@ class Drive:
 
 
 def test_every_user_task_has_a_lane_a_form_and_a_stage(model: LoadedModel) -> None:
-    assert len(model.user_tasks) == 15
+    assert len(model.user_tasks) == 16
     for task in model.user_tasks.values():
         assert task.lane in ROLES
         assert model.forms[task.form]["type"] == "object"
@@ -89,9 +101,11 @@ def test_every_user_task_has_a_lane_a_form_and_a_stage(model: LoadedModel) -> No
 def test_approved_project_runs_to_payment_in_full(model: LoadedModel) -> None:
     drive = Drive(model).through_acceptance()
     assert drive.ready() == ["payment_notice"]
-    drive.do("payment_notice", support.notice("1000000.00")).do("payment", support.paid())
+    drive.do("payment_notice", support.notice("1000000.00"))
+    assert drive.ready() == ["payment_receipt"], "the bank signs for the notice and the invoice first"
+    drive.do("payment_receipt", support.receipt()).do("payment", support.paid())
     assert runtime.end_status(drive.workflow) == "completed"
-    assert drive.ready() == []
+    assert drive.ready() == [] and runtime.next_timer(drive.workflow) is None
     assert drive.data()["paid_total"] == "1000000.00"
 
 
@@ -140,39 +154,75 @@ def test_failed_acceptance_goes_back_to_construction(model: LoadedModel, order: 
     assert drive.ready() == ["payment_notice"]
 
 
-def test_two_instalments_pay_the_contract_in_full(model: LoadedModel) -> None:
-    drive = Drive(model).through_acceptance()
-    drive.do("payment_notice", support.notice("600000.00")).do("payment", support.paid())
-    assert drive.ready() == ["payment_notice"]
+def test_two_instalments_pay_the_contract_in_full_each_with_its_own_clock(model: LoadedModel) -> None:
+    drive = Drive(model).through_acceptance().notice_received("600000.00")
+    assert drive.data()["payment_due"]["due_date"] == "2026-11-02"
+    drive.do("payment", support.paid())
+    assert drive.ready() == ["payment_notice"] and runtime.next_timer(drive.workflow) is None
     assert drive.data()["paid_total"] == "600000.00"
-    drive.do("payment_notice", support.notice("400000.00", on="2026-10-08"))
+    drive.notice_received("400000.00", on="2026-10-08")
+    assert drive.data()["payment_due"]["due_date"] == "2026-11-18"
+    assert runtime.next_timer(drive.workflow) == china("2026-11-12"), "the second clock's reminder"
     drive.do("payment", support.paid("2026-10-12", "TX0002"))
     assert runtime.end_status(drive.workflow) == "completed"
     assert drive.data()["paid_total"] == "1000000.00"
 
 
-def test_an_unpaid_notice_escalates_to_the_bureau_when_the_timer_passes(model: LoadedModel) -> None:
-    drive = Drive(model).through_acceptance().do("payment_notice", support.notice("1000000.00"))
-    payment = next(t for t in runtime.ready_tasks(drive.workflow) if t.name == "payment")
-    assert payment.due == datetime(2026, 9, 26, tzinfo=timezone(timedelta(hours=8)))
-    assert runtime.next_timer(drive.workflow) == payment.due
-    assert runtime.fire_timers(drive.workflow) == []
-    drive.clock.at = payment.due + timedelta(seconds=1)
-    assert runtime.fire_timers(drive.workflow) == ["payment_timer"]
-    drive.roundtrip()
+def test_the_payment_clock_counts_thirty_working_days_after_receipt(model: LoadedModel) -> None:
+    drive = Drive(model).through_acceptance().notice_received("1000000.00", on="2026-09-25")
+    clock = drive.data()["payment_due"]
+    assert clock == {"received_on": "2026-09-25", "due_date": "2026-11-12", "timer": "2026-11-13T00:00:00+08:00",
+                     "remind_timer": "2026-11-06T00:00:00+08:00", "provisional": False}
+    assert runtime.next_timer(drive.workflow) == china("2026-11-06")
+
+
+def test_the_bank_is_reminded_at_five_working_days_left(model: LoadedModel) -> None:
+    drive = Drive(model).through_acceptance().notice_received("1000000.00", on="2026-09-25")
+    assert drive.at(china("2026-11-05", 23)) == []
+    assert drive.at(china("2026-11-06", 1)) == ["payment_reminder_timer"]
+    assert drive.ready() == ["payment"]
+    assert drive.at(china("2026-11-06", 2)) == [], "a reminder fires once"
+    assert runtime.next_timer(drive.workflow) == china("2026-11-13")
+    drive.do("payment", support.paid("2026-11-10"))
+    assert runtime.end_status(drive.workflow) == "completed" and runtime.next_timer(drive.workflow) is None
+
+
+def test_an_unpaid_notice_escalates_every_five_working_days_until_the_bank_pays(model: LoadedModel) -> None:
+    drive = Drive(model).through_acceptance().notice_received("1000000.00", on="2026-09-25")
+    assert drive.at(china("2026-11-13", 1)) == ["payment_reminder_timer", "payment_timer"]
     assert drive.ready() == ["payment", "payment_overdue"]
+    assert runtime.next_timer(drive.workflow) == china("2026-11-19"), "5 working days after the due day"
+    assert drive.at(china("2026-11-18", 23)) == []
+    assert drive.at(china("2026-11-19", 1)) == ["payment_escalation_timer"]
+    assert runtime.next_timer(drive.workflow) == china("2026-11-26")
     drive.do("payment_overdue", support.OVERDUE)
     assert drive.ready() == ["payment"]
-    drive.do("payment", support.paid("2026-10-20"))
+    assert drive.at(china("2026-11-26", 1)) == ["payment_escalation_timer"]
+    assert drive.ready() == ["payment"], "one follow-up task per instalment; escalations repeat as events"
+    drive.do("payment", support.paid("2026-11-27"))
     assert runtime.end_status(drive.workflow) == "completed"
+    assert runtime.next_timer(drive.workflow) is None and drive.ready() == []
 
 
-def test_paying_in_time_cancels_the_timer(model: LoadedModel) -> None:
-    drive = Drive(model).through_acceptance().do("payment_notice", support.notice("600000.00"))
+def test_paying_late_cancels_an_open_follow_up_and_the_next_instalment_starts_afresh(model: LoadedModel) -> None:
+    drive = Drive(model).through_acceptance().notice_received("600000.00", on="2026-09-25")
+    drive.at(china("2026-11-13", 1))
+    assert drive.ready() == ["payment", "payment_overdue"]
+    drive.do("payment", support.paid("2026-11-16"))
+    assert drive.ready() == ["payment_notice"], "the bureau's open follow-up is cancelled once the bank pays"
+    assert runtime.next_timer(drive.workflow) is None
+    assert drive.at(china("2026-11-20", 9)) == []
+    drive.notice_received("400000.00", on="2026-11-20")
+    assert drive.data()["payment_due"]["due_date"] == "2027-01-04"  # 2027-01-01 is New Year's Day
+    assert drive.data()["payment_due"]["provisional"] is True
+    assert drive.ready() == ["payment"]
+
+
+def test_paying_in_time_cancels_the_timers(model: LoadedModel) -> None:
+    drive = Drive(model).through_acceptance().notice_received("600000.00")
     drive.do("payment", support.paid())
     assert runtime.next_timer(drive.workflow) is None
-    drive.clock.at += timedelta(days=60)
-    assert runtime.fire_timers(drive.workflow) == []
+    assert drive.at(drive.clock.at + timedelta(days=60)) == []
     assert drive.ready() == ["payment_notice"]
 
 

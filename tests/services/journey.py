@@ -38,6 +38,16 @@ class Journey:
     def open_names(self) -> list[str]:
         return sorted(t["name"] for t in self.show()["open_tasks"])
 
+    def notice_received(self, amount: str, on: str = "2026-09-15", bank_user: str = "icbc_user") -> Journey:
+        """Issue a payment notice with its invoice and have the bank sign for both on *on*.
+
+        The invoice number is the project's own: a contractor's invoice number is noticed only once.
+        """
+        notice = {**support.notice(amount, on=on, sha=self.sha), "invoice_no": f"INV-{self.instance_id}-{on}"}
+        self.do("hrss_clerk", "payment_notice", notice)
+        self.do(bank_user, "payment_receipt", support.receipt(on))
+        return self
+
     def to_plan(self, bank: str = "bank-icbc") -> Journey:
         self.do("health_user", "declare", support.declare(self.sha))
         self.do("bdc_reviewer", "review", support.review(sha=self.sha))

@@ -44,7 +44,7 @@ def race(services: Services, j: Journey, username: str, task_id: str, data: dict
 
 def test_sixteen_threads_pay_one_notice_exactly_once(services: Services) -> None:
     j = Journey(services).to_payment()
-    j.do("hrss_clerk", "payment_notice", support.notice("1000000.00", sha=j.sha))
+    j.notice_received("1000000.00")
     task_id = j.task_id("payment")
     outcomes = race(services, j, "icbc_user", task_id, support.paid())
     assert outcomes == ["conflict"] * (THREADS - 1) + ["done"]

@@ -82,6 +82,7 @@ DATED_STEPS = [  # (user, task, sample data, its date fields)
     ("bdc_reviewer", "acceptance_bdc", support.sign("bdc"), []),
     ("hrss_reviewer", "acceptance_hrss", support.sign("hrss"), []),
     ("hrss_clerk", "payment_notice", None, ["notice_date"]),
+    ("icbc_user", "payment_receipt", support.receipt(), ["received_on"]),
     ("icbc_user", "payment", support.paid(), ["paid_on"]),
 ]
 

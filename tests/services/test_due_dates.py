@@ -15,13 +15,13 @@ from tests import support
 from tests.services.journey import Journey
 from web.cli import main
 
-DUE = "2026-11-02T16:00:00+00:00"  # 30 working days after 2026-09-15, the day ends at midnight in China
+DUE = "2026-11-02T16:00:00+00:00"  # 30 working days after receipt on 2026-09-15, the day ends at midnight in China
 
 
 def test_a_payment_task_that_is_overdue_when_it_arrives_still_shows_its_due_date(services: Services) -> None:
     j = Journey(services).to_payment()
     services.clock = FixedClock(datetime(2026, 11, 29, 18, 0, tzinfo=timezone.utc))
-    j.do("hrss_clerk", "payment_notice", support.notice("600000.00", on="2026-09-15", sha=j.sha))
+    j.notice_received("600000.00", on="2026-09-15")
     assert j.open_names() == ["payment", "payment_overdue"]
     (task,) = tasks_for(services, j.actor("icbc_user"))
     assert (task["name"], task["due"]) == ("payment", DUE)
@@ -30,11 +30,12 @@ def test_a_payment_task_that_is_overdue_when_it_arrives_still_shows_its_due_date
 
 def test_a_payment_task_keeps_its_due_date_after_the_timer_fires(services: Services) -> None:
     j = Journey(services).to_payment()
-    j.do("hrss_clerk", "payment_notice", support.notice("600000.00", on="2026-09-15", sha=j.sha))
+    j.notice_received("600000.00", on="2026-09-15")
     (before,) = tasks_for(services, j.actor("icbc_user"))
     services.clock = FixedClock(datetime(2026, 11, 29, 18, 0, tzinfo=timezone.utc))
     from services.timers import fire_due_timers
-    assert fire_due_timers(services) == [{"instance_id": j.instance_id, "fired": ["payment_timer"]}]
+    assert fire_due_timers(services) == [{"instance_id": j.instance_id,
+                                          "fired": ["payment_reminder_timer", "payment_timer"]}]
     (after,) = tasks_for(services, j.actor("icbc_user"))
     assert before["due"] == after["due"] == DUE
 

@@ -61,10 +61,12 @@ def test_a_project_runs_to_payment_in_full_with_exact_records(services: Services
     j = Journey(services).to_payment()
     assert ready_rows(services, j.instance_id) == [("payment_notice", "hrss", None)]
     j.do("hrss_clerk", "payment_notice", support.notice("600000.00", sha=j.sha))
+    assert ready_rows(services, j.instance_id) == [("payment_receipt", "bank", "bank-icbc")]
+    j.do("icbc_user", "payment_receipt", support.receipt())
     assert ready_rows(services, j.instance_id) == [("payment", "bank", "bank-icbc")]
     j.do("icbc_user", "payment", support.paid())
     services.clock.at += timedelta(days=14)
-    j.do("hrss_clerk", "payment_notice", support.notice("400000.00", on="2026-10-08", sha=j.sha))
+    j.notice_received("400000.00", on="2026-10-08")
     j.do("icbc_user", "payment", support.paid("2026-10-12", "TX0002"))
     shown = j.show()
     assert (shown["status"], shown["stage"], shown["open_tasks"]) == ("completed", "completed", [])
@@ -80,7 +82,7 @@ def test_a_project_runs_to_payment_in_full_with_exact_records(services: Services
 
 def test_a_notice_cannot_ask_for_more_than_the_unpaid_remainder(services: Services) -> None:
     j = Journey(services).to_payment()
-    j.do("hrss_clerk", "payment_notice", support.notice("600000.00", sha=j.sha))
+    j.notice_received("600000.00")
     j.do("icbc_user", "payment", support.paid())
     form = next(t for t in tasks_for(services, j.actor("hrss_clerk"), with_forms=True)
                 if t["instance_id"] == j.instance_id)["form"]

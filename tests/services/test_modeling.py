@@ -112,6 +112,16 @@ def test_running_projects_move_to_the_new_version_with_their_data_and_tasks(serv
     assert migrate_instances(services, owner(services), "fund_project", 2) == []
 
 
+def test_a_project_inside_its_payment_period_stays_on_its_version(services: Services) -> None:
+    in_period = Journey(services).to_payment().notice_received(support.PROCUREMENT["contract_price"])
+    timer_before = in_period.show()["next_timer_due"]
+    _revised_v2(services)
+    (result,) = migrate_instances(services, owner(services), "fund_project", 2)
+    assert (result["instance_id"], result["ok"], result["code"]) == (in_period.instance_id, False, "subprocess")
+    shown = in_period.show()
+    assert (shown["model_version"], shown["next_timer_due"], in_period.open_names()) == (1, timer_before, ["payment"])
+
+
 def test_a_project_whose_current_step_was_removed_stays_on_its_version(services: Services) -> None:
     at_declare, at_funds, at_procurement = Journey(services), Journey(services).to_plan(), Journey(services).to_plan()
     at_procurement.do("icbc_user", "secure_funds", support.SECURE_FUNDS)
@@ -150,6 +160,7 @@ def test_migrating_to_an_unknown_version_is_not_found(services: Services) -> Non
 def test_a_project_diagram_shows_its_state_path_and_who_did_what(services: Services) -> None:
     journey = Journey(services).to_payment()
     journey.do("hrss_clerk", "payment_notice", support.notice(support.PROCUREMENT["contract_price"], sha=journey.sha))
+    journey.do("icbc_user", "payment_receipt", support.receipt())
     diagram = project_diagram(services, load_actor(services, "icbc_user"), journey.instance_id)
     assert diagram["version"] == 1 and 'id="payment_timer"' in diagram["bpmn"]
     states = diagram["states"]

@@ -29,6 +29,7 @@ def _form(ctx: Services, j: Journey, user: str, task: str) -> dict[str, Any]:
 def test_the_second_payment_notice_starts_without_the_first_ones_invoice(services: Services) -> None:
     j = Journey(services).to_payment()
     j.do("hrss_clerk", "payment_notice", support.notice("600000.00", sha=j.sha))
+    j.do("icbc_user", "payment_receipt", support.receipt())
     j.do("icbc_user", "payment", support.paid())
     second = _form(services, j, "hrss_clerk", "payment_notice")
     assert {name: prop.get("default") for name, prop in second.items()} == {

@@ -32,8 +32,10 @@ def _refused(j: Journey, user: str, task: str, data: dict[str, Any]) -> dict[str
 def test_a_bank_transaction_number_pays_only_once_per_bank(services: Services) -> None:
     first, second = Journey(services).to_payment(), Journey(services).to_payment()
     first.do("hrss_clerk", "payment_notice", support.notice("1000000.00", sha=first.sha))
+    first.do("icbc_user", "payment_receipt", support.receipt())
     first.do("icbc_user", "payment", support.paid(reference="TX-77"))
     second.do("hrss_clerk", "payment_notice", {**support.notice("1000000.00", sha=second.sha), "invoice_no": "B-1"})
+    second.do("icbc_user", "payment_receipt", support.receipt())
     assert _refused(second, "icbc_user", "payment", support.paid(reference="TX-77")) == {
         "payment_reference": "duplicate"}
     assert _refused(second, "icbc_user", "payment", support.paid(reference=" TX-77 ")) == {
@@ -47,6 +49,7 @@ def test_another_bank_may_use_the_same_transaction_number(services: Services) ->
     first, second = Journey(services).to_payment(), Journey(services).to_payment("bank-abc", "abc_user")
     for j, bank_user, invoice in ((first, "icbc_user", "A-1"), (second, "abc_user", "B-1")):
         j.do("hrss_clerk", "payment_notice", {**support.notice("1000000.00", sha=j.sha), "invoice_no": invoice})
+        j.do(bank_user, "payment_receipt", support.receipt())
         j.do(bank_user, "payment", support.paid(reference="TX-77"))
     assert _count(services, payment) == 2
 
@@ -54,6 +57,7 @@ def test_another_bank_may_use_the_same_transaction_number(services: Services) ->
 def test_an_invoice_number_is_noticed_only_once_per_contractor(services: Services) -> None:
     j = Journey(services).to_payment()
     j.do("hrss_clerk", "payment_notice", {**support.notice("600000.00", sha=j.sha), "invoice_no": "0320001"})
+    j.do("icbc_user", "payment_receipt", support.receipt())
     j.do("icbc_user", "payment", support.paid())
     again = {**support.notice("400000.00", sha=j.sha), "invoice_no": "0320001"}
     assert _refused(j, "hrss_clerk", "payment_notice", again) == {"invoice_no": "duplicate"}
@@ -75,6 +79,7 @@ def test_a_payment_notice_needs_its_invoice(services: Services) -> None:
 def test_the_database_itself_refuses_a_second_use(services: Services) -> None:
     j = Journey(services).to_payment()
     j.do("hrss_clerk", "payment_notice", support.notice("1000000.00", sha=j.sha))
+    j.do("icbc_user", "payment_receipt", support.receipt())
     j.do("icbc_user", "payment", support.paid(reference="TX-9"))
     with services.db.read() as conn:
         paid = dict(conn.execute(select(payment)).one()._mapping)

@@ -63,5 +63,6 @@ def test_the_next_payment_instalment_is_not_a_return(services: Services) -> None
     j = Journey(services)
     j.to_payment()
     j.do("hrss_clerk", "payment_notice", support.notice("400000.00", sha=j.sha))
+    j.do("icbc_user", "payment_receipt", support.receipt())
     j.do("icbc_user", "payment", support.paid())
     assert _listed(j, "hrss_clerk", "payment_notice")["returned"] is None

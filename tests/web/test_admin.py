@@ -77,3 +77,38 @@ def test_an_administrator_creates_an_organisation(site: Site, services: Services
     assert any(o["code"] == "bank-boc" for o in list_organizations(services))
     bad = admin.post(url, {"code": "Bad Code", "name": "", "kind": "bank"}, token_from=url)
     assert bad.status_code == 422 and "单位须填写代码" in text_of(bad)
+
+
+def test_an_administrator_sets_changes_and_removes_an_e_mail_address(site: Site, services: Services) -> None:
+    admin = site.user("admin")
+    data = {"username": "boc_user", "display_name": "王五", "password": "a-long-password",
+            "organization": "bank-icbc", "roles": ["bank"], "email": " Wang.Wu@Example.CN "}
+    assert admin.post("/admin/users/new", data, token_from="/admin/users/new").status_code == 302
+    assert _user(services, "boc_user")["email"] == "Wang.Wu@example.cn", "trimmed, the domain in lower case"
+    assert "Wang.Wu@example.cn" in text_of(admin.get("/admin/users"))
+    url = "/admin/users/boc_user"
+    assert 'value="Wang.Wu@example.cn"' in admin.get(url).get_data(as_text=True)
+    edit = {"display_name": "王五", "organization": "bank-icbc", "roles": ["bank"], "active": "on"}
+    assert admin.post(url, {**edit, "email": "wu@boc.example.cn"}, token_from=url).status_code == 302
+    assert _user(services, "boc_user")["email"] == "wu@boc.example.cn"
+    assert admin.post(url, edit, token_from=url).status_code == 302
+    assert _user(services, "boc_user")["email"] == "wu@boc.example.cn", "a form without the field keeps it"
+    assert admin.post(url, {**edit, "email": ""}, token_from=url).status_code == 302
+    assert _user(services, "boc_user")["email"] is None
+
+
+@pytest.mark.parametrize("address", ["wang", "wang@", "@example.cn", "wang@example", "wang wu@example.cn",
+                                     "wang@@example.cn", "wang@example..cn"])
+def test_a_malformed_e_mail_address_is_refused_and_changes_nothing(site: Site, services: Services,
+                                                                   address: str) -> None:
+    admin, url = site.user("admin"), "/admin/users/icbc_user"
+    edit = {"display_name": "改名", "organization": "bank-icbc", "roles": ["bank"], "active": "on"}
+    refused = admin.post(url, {**edit, "email": address}, token_from=url)
+    assert refused.status_code == 422 and "请填写有效的电子邮箱地址" in text_of(refused)
+    assert f'value="{address}"' in refused.get_data(as_text=True), "the form comes back as typed"
+    user = _user(services, "icbc_user")
+    assert user["email"] is None and user["display_name"] != "改名"
+    new = admin.post("/admin/users/new", {"username": "boc_user", "password": "a-long-password",
+                                          "organization": "bank-icbc", "roles": ["bank"], "email": address},
+                     token_from="/admin/users/new")
+    assert new.status_code == 422 and all(u["username"] != "boc_user" for u in list_users(services))

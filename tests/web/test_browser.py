@@ -195,6 +195,9 @@ def _payment(people: dict[str, Person], title: str) -> None:
     clerk.fill(notice_date="2026-09-15", invoice_no="INV-2026-0915")
     clerk.attach("invoice_file", "付款发票.pdf")
     clerk.submit()
+    bank.open_task(title, "签收付款通知书和发票")
+    bank.fill(received_on="2026-09-16")
+    bank.submit()
     bank.open_task(title, "确认付款")
     bank.fill(paid_on="2026-09-20", payment_reference="TX0001")
     bank.submit()
@@ -290,6 +293,7 @@ def test_a_task_page_keeps_its_sidebar_short_and_money_on_one_line(chromium: obj
                                                                    services: Services) -> None:
     at_payment = Journey(services).to_payment()  # like demo project #4: the bank's payment is next
     at_payment.do("hrss_clerk", "payment_notice", support.notice("600000.00", sha=at_payment.sha))
+    at_payment.do("icbc_user", "payment_receipt", support.receipt())
     bank = Person(chromium, live_url, "icbc_user")
     bank.open_task("社保卡乘车码应用", "确认付款")
     page = bank.page
@@ -306,7 +310,7 @@ def test_a_task_page_keeps_its_sidebar_short_and_money_on_one_line(chromium: obj
     page.set_viewport_size(LAPTOP)
     sidebar.get_by_role("link", name="完整办理经过").click()
     page.wait_for_url("**/projects/*#history")
-    assert page.locator("#history .timeline > li").count() == 14
+    assert page.locator("#history .timeline > li").count() == 15  # start and 14 steps up to the receipt
     bank.context.close()
     declared = Journey(services, "transport_user")
     declared.do("transport_user", "declare", support.declare(declared.sha, project_name="社保卡公交线路补贴发放"))

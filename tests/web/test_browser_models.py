@@ -50,6 +50,7 @@ def wait_for_diagram(page: Any) -> None:
 def test_a_project_page_draws_its_diagram_with_its_state(chromium: Any, live_url: str, services: Services) -> None:
     journey = Journey(services).to_payment()
     journey.do("hrss_clerk", "payment_notice", support.notice(support.PROCUREMENT["contract_price"], sha=journey.sha))
+    journey.do("icbc_user", "payment_receipt", support.receipt())
     due = show_instance(services, None, journey.instance_id)["open_tasks"][0]["due"]
     services.clock.at = datetime.fromisoformat(due) + timedelta(days=1)  # type: ignore[attr-defined]
     bank = Watched(chromium, live_url, "icbc_user")

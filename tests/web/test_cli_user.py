@@ -50,8 +50,15 @@ def test_user_list_prints_every_user_as_json(cli: UserCli) -> None:
 def test_user_add_with_the_password_on_stdin(cli: UserCli, services: Services) -> None:
     created = cli.json("add", "boc_user", "--org", "bank-icbc", "--role", "bank", "--role", "supervisor",
                        "--name", "王五", "--password-stdin", stdin="s3cret-password\n")
-    assert created["roles"] == ["bank", "supervisor"]
+    assert created["roles"] == ["bank", "supervisor"] and created["email"] is None
     assert _signs_in(services, "boc_user", "s3cret-password")
+
+
+def test_user_add_and_set_an_e_mail_address(cli: UserCli) -> None:
+    created = cli.json("add", "boc_user", "--org", "bank-icbc", "--role", "bank", "--password", "long-enough",
+                       "--email", "wang@example.cn")
+    assert created["email"] == "wang@example.cn"
+    assert cli.json("set", "boc_user", "--email", "")["email"] is None
 
 
 def test_user_set_changes_roles_organisation_activity_and_password(cli: UserCli, services: Services) -> None:
@@ -70,6 +77,9 @@ def test_user_set_changes_roles_organisation_activity_and_password(cli: UserCli,
     (("add", "x_user", "--org", "hrss", "--role", "hrss"), 2, "password is required"),
     (("add", "icbc_user", "--org", "hrss", "--role", "hrss", "--password", "long-enough"), 4, "already exists"),
     (("set", "nobody", "--inactive"), 2, "unknown user"),
+    (("add", "x_user", "--org", "hrss", "--role", "hrss", "--password", "long-enough", "--email", "wang@"), 2,
+     "e-mail address"),
+    (("set", "abc_user", "--email", "wang at example.cn"), 2, "e-mail address"),
 ])
 def test_user_commands_refuse_bad_input_with_an_exit_code(cli: UserCli, args: tuple[str, ...], code: int,
                                                           message: str) -> None:

@@ -143,7 +143,7 @@ def test_english_pages_show_the_shipped_forms_in_english(site: Site, journey: Jo
             support.decision("plan_review"), support.decision("plan_signoff"), support.SECURE_FUNDS,
             support.PROCUREMENT, support.CONTRACT, support.CONSTRUCTION, support.acceptance(sha=journey.sha),
             support.sign("bdc"), support.sign("hrss"), support.notice("1000000.00", sha=journey.sha),
-            support.paid()]
+            support.receipt(), support.paid()]
     entered = _entered(data) + ["可研报告.pdf"]
     clerk = site.user("hrss_clerk")
     declaring = site.user("health_user").get("/projects/new?lang=en")
@@ -161,7 +161,10 @@ def test_english_pages_show_the_shipped_forms_in_english(site: Site, journey: Jo
         journey.do(username, task, values)
     buying = text_of(clerk.get(f"/projects/{journey.instance_id}?lang=en"))
     journey.do("hrss_clerk", "payment_notice", data[12])
-    journey.do("icbc_user", "payment", data[13])
+    receiving = text_of(site.user("icbc_user").get(f"/tasks/{journey.task_id('payment_receipt')}?lang=en"))
+    assert _foreign(receiving, entered) == [] and "Date of receipt" in receiving
+    journey.do("icbc_user", "payment_receipt", data[13])
+    journey.do("icbc_user", "payment", data[14])
     project = text_of(clerk.get(f"/projects/{journey.instance_id}?lang=en"))
     assert _foreign(buying, entered) == [] and _foreign(project, entered) == []
     assert "Procurement method Open tender" in project and "Review decision Approved" in project

@@ -13,7 +13,7 @@ from tests.web.site import Site, posted, text_of
 
 def _paid_in_full(journey: Journey) -> Journey:
     journey.to_payment()
-    journey.do("hrss_clerk", "payment_notice", support.notice("1000000.00", sha=journey.sha))
+    journey.notice_received("1000000.00")
     journey.do("icbc_user", "payment", support.paid())
     return journey
 

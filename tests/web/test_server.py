@@ -1,47 +1,32 @@
-"""`yikatong serve` checks timers in a background thread that never stops the server."""
+"""`yikatong serve` runs the timer worker's loop in a background thread that never stops the server."""
 from __future__ import annotations
 
 import threading
+import time
 from datetime import timedelta
-from typing import Any
-
-import pytest
 
 from services.context import Services
-from tests import support
+from services.worker import overview
 from tests.services.journey import Journey
 from web import server
 
 
-def test_a_timer_check_advances_an_overdue_payment(services: Services, journey: Journey) -> None:
-    journey.to_payment()
-    journey.do("hrss_clerk", "payment_notice", support.notice("1000000.00", sha=journey.sha))
-    assert server.check_timers_once(services) == 0
-    services.clock.at += timedelta(days=300)
-    assert server.check_timers_once(services) == 1
-    assert journey.open_names() == ["payment", "payment_overdue"]
-
-
-def test_the_timer_thread_keeps_running_after_a_failure(monkeypatch: pytest.MonkeyPatch,
-                                                        caplog: pytest.LogCaptureFixture) -> None:
-    calls: list[int] = []
-    enough = threading.Event()
-
-    def flaky(_ctx: Any) -> list[dict[str, Any]]:
-        calls.append(1)
-        if len(calls) >= 3:
-            enough.set()
-        if len(calls) == 1:
-            raise RuntimeError("database went away")
-        return []
-
-    monkeypatch.setattr(server, "fire_due_timers", flaky)
+def test_the_server_thread_advances_an_overdue_payment_and_reports_its_heartbeat(services: Services,
+                                                                                 journey: Journey) -> None:
+    journey.to_payment().notice_received("1000000.00")
+    services.clock.at += timedelta(days=300)  # type: ignore[attr-defined]
     stop = threading.Event()
-    thread = server.start_timer_thread(object(), interval=0.01, stop=stop)  # type: ignore[arg-type]
+    thread = server.start_timer_thread(services, interval=0.05, stop=stop)
     try:
-        assert enough.wait(5)
+        deadline = time.monotonic() + 20
+        while "payment_overdue" not in journey.open_names() and time.monotonic() < deadline:
+            time.sleep(0.05)
         assert thread.is_alive() and thread.daemon
     finally:
         stop.set()
-        thread.join(5)
-    assert "timer check failed" in caplog.text
+        thread.join(10)
+    assert not thread.is_alive(), "the loop ends when told to stop"
+    assert journey.open_names() == ["payment", "payment_overdue"]
+    (beat,) = overview(services, None)["workers"]
+    assert beat["runs"] >= 1 and beat["last_error"] is None
+    assert (beat["fired"], beat["failed"]) == (1, 0), "one instance advanced once; the next escalation is days away"

@@ -2,17 +2,17 @@
 from __future__ import annotations
 
 import io
-from datetime import date, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from sqlalchemy import select
 
 from models.tables import audit_event
 from services.context import Services
+from services.inbox import tasks_for
 from services.instances import show_instance
 from services.projects import list_projects
 from services.users import load_actor
-from services.working_days import payment_due
 from tests import support
 from tests.services.journey import Journey
 from tests.web.site import PDF, Site, posted, text_of
@@ -182,28 +182,34 @@ def test_home_counts_filters_waiting_time_and_overdue_tasks(site: Site, services
     assert "暂无待办事项" in text_of(reviewer.get("/?stage=payment"))
     assert "暂无待办事项" in text_of(reviewer.get("/?year=2025"))
     assert "暂无待办事项" not in text_of(reviewer.get("/?year=2026&round=supplementary"))
-    assert "暂无待办事项" in text_of(reviewer.get("/?year=2026&round=annual")), "March is outside the annual round"
+    assert "暂无待办事项" in text_of(reviewer.get("/?year=2026&round=annual")), "September is outside the annual round"
 
 
-def test_an_overdue_payment_is_highlighted_on_the_banks_home_page(site: Site, services: Services,
-                                                                   journey: Journey) -> None:
+def test_an_overdue_payment_shows_its_due_date_and_working_days_late(site: Site, services: Services,
+                                                                     journey: Journey) -> None:
     journey.to_payment()
     journey.do("hrss_clerk", "payment_notice", support.notice("1000000.00", sha=journey.sha))
-    services.clock.at += timedelta(days=300)
+    journey.do("icbc_user", "payment_receipt", support.receipt("2026-09-15"))
+    (task,) = tasks_for(services, journey.actor("icbc_user"))
+    assert (task["due_date"], task["days_left"], task["days_late"]) == ("2026-11-02", 20, 0)  # from 09-30, today counted
+    services.clock.at = datetime(2026, 11, 6, 4, 0, tzinfo=timezone.utc)
     page = site.user("icbc_user").get("/")
     assert 'class="is-overdue"' in page.get_data(as_text=True)
-    due = payment_due(date(2026, 9, 15)).due
-    assert "已逾期" in text_of(page) and f"{due.year}年{due.month}月{due.day}日" in text_of(page)
+    assert "已逾期" in text_of(page) and "2026年11月2日" in text_of(page) and "逾期 4 个工作日" in text_of(page)
     assert "暂定" not in text_of(page)
+    task_id = journey.task_id("payment")
+    assert "逾期 4 个工作日" in text_of(site.user("icbc_user").get(f"/tasks/{task_id}"))
+    assert "逾期 4 个工作日" in text_of(site.user("hrss_clerk").get(f"/projects/{journey.instance_id}"))
 
 
 def test_a_due_date_without_the_official_calendar_is_marked_provisional(site: Site, services: Services,
-                                                                         journey: Journey) -> None:
+                                                                        journey: Journey) -> None:
     journey.to_payment()
-    services.clock.at += timedelta(days=76)
+    services.clock.at = datetime(2026, 12, 16, 4, 0, tzinfo=timezone.utc)
     journey.do("hrss_clerk", "payment_notice", support.notice("1000000.00", on="2026-12-15", sha=journey.sha))
+    journey.do("icbc_user", "payment_receipt", support.receipt("2026-12-15"))
     page = text_of(site.user("icbc_user").get("/"))
-    assert "2027年1月26日" in page and "暂定" in page
+    assert "2027年1月27日" in page and "暂定" in page
 
 
 def test_a_new_declaration_is_stored_only_when_it_is_submitted(site: Site, services: Services) -> None:
@@ -243,3 +249,13 @@ def test_a_returned_task_is_marked_in_the_list_and_its_reason_heads_the_form(sit
     assert page.index('id="returned"') < page.index("<form method=\"post\" action=\"/tasks/")
     english = site.user("health_user").get(f"/tasks/{journey.task_id('declare')}?lang=en").get_data(as_text=True)
     assert "Returned for revision" in english and "Review feasibility study" in english
+
+
+def test_the_bank_cannot_sign_before_the_notice_or_in_the_future(site: Site, journey: Journey) -> None:
+    journey.to_payment()
+    journey.do("hrss_clerk", "payment_notice", support.notice("1000000.00", sha=journey.sha))
+    for day, message in [("2026-09-14", "不得早于"), ("2026-10-01", "不得晚于"), ("2026-9-16", "签收日期")]:
+        url = f"/tasks/{journey.task_id('payment_receipt')}"
+        response = site.user("icbc_user").post(url, {"received_on": day}, token_from=url)
+        assert response.status_code == 422 and message in text_of(response), day
+    assert journey.open_names() == ["payment_receipt"]

@@ -7,10 +7,13 @@ from flask import Flask, g
 
 from services.files import MAX_FILE_BYTES
 from services.modeling.access import may_read_models
-from web.pages import admin, allocations, auth, errors, files, functions, i18n, projects, tasks, years
-from web.pages import diagrams, migrations, modeler, models
+from services.notifications.core import unread_count
+from web.app import services as ctx
+from web.pages import admin, allocations, auth, clock, errors, files, functions, i18n, notifications, projects
+from web.pages import diagrams, migrations, modeler, models, tasks, years
 
-BLUEPRINTS = (auth.bp, tasks.bp, projects.bp, files.bp, admin.bp, functions.bp, years.bp, allocations.bp)
+BLUEPRINTS = (auth.bp, tasks.bp, projects.bp, files.bp, admin.bp, functions.bp, years.bp, allocations.bp,
+              clock.bp, notifications.bp)
 MODEL_BLUEPRINTS = (models.bp, modeler.bp, migrations.bp, diagrams.bp)
 ALLOCATION_READERS = frozenset({"hrss", "hrss_head", "supervisor", "bank"})
 
@@ -19,7 +22,8 @@ def _navigation() -> dict[str, Any]:
     user = g.get("actor")
     return {"current_user": user, "is_admin": bool(user and "admin" in user.roles),
             "may_see_models": bool(user and may_read_models(user)),
-            "sees_allocations": bool(user and user.roles & ALLOCATION_READERS)}
+            "sees_allocations": bool(user and user.roles & ALLOCATION_READERS),
+            "unread_notifications": unread_count(ctx(), user) if user else 0}
 
 
 def register(app: Flask) -> None:

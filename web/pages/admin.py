@@ -38,6 +38,7 @@ def _user_form() -> dict[str, Any]:
     return {"username": request.form.get("username", "").strip(),
             "display_name": request.form.get("display_name", "").strip(),
             "organization": request.form.get("organization", ""),
+            "email": request.form.get("email"),
             "roles": request.form.getlist("roles")}
 
 
@@ -50,7 +51,7 @@ def new_user() -> Response | str | tuple[str, int]:
     form = _user_form()
     try:
         add_user(ctx(), actor(), form["username"], request.form.get("password", ""), form["display_name"],
-                 form["organization"], form["roles"])
+                 form["organization"], form["roles"], email=form["email"])
     except (ValidationError, ConflictError) as exc:
         page = render_template("admin/user_new.html", form=form, error=translate(exc.message), **overview)
         return page, _status(exc)
@@ -68,7 +69,7 @@ def edit_user(username: str) -> Response | str | tuple[str, int]:
     try:
         update_user(ctx(), actor(), username, roles=form["roles"], org_code=form["organization"],
                     active=request.form.get("active") == "on", display_name=form["display_name"],
-                    password=request.form.get("password") or None)
+                    password=request.form.get("password") or None, email=form["email"])
     except (ValidationError, ConflictError) as exc:
         user = {**page["user"], **{k: v for k, v in form.items() if k != "username"}}
         html = render_template("admin/user_edit.html", **{**page, "user": user}, error=translate(exc.message))

@@ -16,6 +16,13 @@ EVENTS = {
     "timer_failed": _l("Timer could not run"),
     "instance_migrated": _l("Moved to a new version of the process"),
     "instance_migration_refused": _l("Could not move to a new version of the process"),
+    "timer_retried": _l("Timers retried by an administrator"),
+    "deadline_recomputed": _l("Deadline recomputed after a calendar change"),
+}
+TIMERS = {
+    "payment_reminder_timer": _l("Payment reminder: 5 working days left"),
+    "payment_timer": _l("Payment deadline passed"),
+    "payment_escalation_timer": _l("Payment still overdue: escalated again"),
 }
 
 
@@ -81,7 +88,8 @@ def history(project: dict[str, Any]) -> list[dict[str, Any]]:
             step["what"] = labels.task_title(name, str(data.get("title") or name))
             step["fields"] = describe(project.get("forms", {}).get(name, {}), data.get("data") or {}, file_names)
         elif kind in EVENTS:
-            step["what"] = str(EVENTS[kind])
+            step["what"] = str(TIMERS.get(str(data.get("timer")), EVENTS[kind])) if kind == "timer_fired" \
+                else str(EVENTS[kind])
             step["note"] = str(data.get("reason") or "")
             if kind == "instance_ended":
                 step["note"] = labels.status(data.get("status"))

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 
-from flask_babel import format_date, gettext as _, ngettext
+from flask_babel import format_date, gettext as _, lazy_gettext as _l, ngettext
 
 from services.clock import CHINA, parse_date
 
@@ -116,3 +116,31 @@ def overdue(due: object, now: datetime) -> bool:
     """Return True if *due* has passed."""
     found = moment(due)
     return found is not None and found < now
+
+
+WEEKDAYS = (_l("Mon"), _l("Tue"), _l("Wed"), _l("Thu"), _l("Fri"), _l("Sat"), _l("Sun"))
+ORIGINS = {"override": _l("Override"), "chinese-calendar": _l("chinese-calendar (official)"),
+           "holidays": _l("Statutory holiday (computed)"), "weekday": _l("Weekday rule")}
+
+
+def weekday(number: object) -> str:
+    """Return the short name of a weekday (0 = Monday)."""
+    return str(WEEKDAYS[number]) if isinstance(number, int) and 0 <= number < 7 else DASH
+
+
+def day_origin(code: object) -> str:
+    """Return where the calendar took a day from."""
+    return str(ORIGINS.get(str(code), code))
+
+
+def clock_text(item: object) -> str:
+    """Return a deadline's working days left (剩余 N 个工作日) or late (已逾期 N 个工作日)."""
+    if not isinstance(item, dict) or item.get("days_left") is None:
+        return ""
+    if item.get("days_late"):
+        return ngettext("%(num)d working day late", "%(num)d working days late", item["days_late"])
+    if item.get("overdue"):
+        return _("Overdue")
+    if item["days_left"] == 0:
+        return _("Due today")
+    return ngettext("%(num)d working day left", "%(num)d working days left", item["days_left"])

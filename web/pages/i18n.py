@@ -55,5 +55,6 @@ def init_app(app: Flask) -> None:
         datetime=formatting.datetime_text, stage=labels.stage, status=labels.status, role=labels.role,
         round_name=labels.round_, category=labels.category, org_kind=labels.org_kind,
         org_name=labels.organization_name, form_text=labels.form_text, own_org=labels.own_organization,
+        weekday=formatting.weekday, day_origin=formatting.day_origin, clock=formatting.clock_text,
     )
     app.jinja_env.globals.update(task_title=labels.task_title)

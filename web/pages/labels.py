@@ -74,6 +74,7 @@ TASKS_EN = {
     "acceptance_bdc": "Acceptance: Big Data Center",
     "acceptance_hrss": "Acceptance: HRSS Bureau",
     "payment_notice": "Issue payment notice",
+    "payment_receipt": "Sign for the payment notice and invoice",
     "payment": "Confirm payment",
     "payment_overdue": "Follow up overdue payment",
     "allocation_setup": "Enter the pool and card counts",

@@ -43,7 +43,8 @@ SERVICE_MESSAGES = (
     _l("only an administrator may manage users and organisations"),
     _l("An organisation needs a code (a-z, 0-9, -) and a name."),
     _l("A user name has 3–64 characters: a-z first, then a-z, 0-9, _ . -"),
-    _l("a password needs at least 8 characters"), _l("The reason may have at most 500 characters."), _l("Give the reason for withdrawing the declaration."),
+    _l("a password needs at least 8 characters"), _l("The reason may have at most 500 characters."),
+    _l("Give the reason for withdrawing the declaration."),
     _l("only the bureau (hrss) may maintain the card function list"),
     _l("only the bureau (hrss) may manage funding years and declaration rounds"),
     _l("this card function is used by declarations: deactivate it instead"),
@@ -51,6 +52,7 @@ SERVICE_MESSAGES = (
     _l("The card function has errors"), _l("The round has errors"), _l("The dates have errors"),
     _l("Your roles only allow you to read: supervisors change nothing."),
     _l("only those who take part in a project may comment on it"),
+    _l("Enter an e-mail address such as wang@example.cn."),
 )
 TYPE_NAMES = {"integer": _l("whole number"), "string": _l("text"), "boolean": _l("yes or no"),
               "array": _l("list"), "object": _l("group of fields"), "number": _l("number")}

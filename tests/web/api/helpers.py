@@ -27,7 +27,7 @@ def form_data(task: str, sha: str) -> dict[str, Any]:
         "construction": support.CONSTRUCTION, "acceptance": support.acceptance(sha=sha),
         "acceptance_bdc": support.sign("bdc"), "acceptance_hrss": support.sign("hrss"),
         "payment_notice": support.notice(support.PROCUREMENT["contract_price"], sha=sha),
-        "payment": support.paid(),
+        "payment_receipt": support.receipt(), "payment": support.paid(),
     }
     return samples[task]
 

@@ -13,7 +13,9 @@ def test_a_used_transaction_number_is_a_field_error_in_the_api(api: Api, sha: st
     assert api.complete(first, support.paid(reference="TX-1")).status_code == 200
     notice = api.advance(api.declare(sha), sha, until="payment_notice")
     done = api.complete(notice, {**support.notice("1000000.00", sha=sha), "invoice_no": "B-1"})
-    (second,) = [t for t in done.get_json()["ready"] if t["name"] == "payment"]
+    (receipt,) = [t for t in done.get_json()["ready"] if t["name"] == "payment_receipt"]
+    signed = api.complete(receipt, support.receipt())
+    (second,) = [t for t in signed.get_json()["ready"] if t["name"] == "payment"]
     response = api.complete(second, support.paid(reference="TX-1"))
     assert response.status_code == 422
     assert response.get_json()["errors"] == {
