@@ -26,7 +26,7 @@ from bench.engine_paths import script_engine
 
 ROUTE = ("declare", "review", "plan_prepare", "plan_review", "plan_signoff", "secure_funds", "procurement",
          "contract", "construction", "acceptance", "acceptance_bdc", "acceptance_hrss", "payment_notice",
-         "payment")
+         "payment_receipt", "payment")
 DEPARTMENTS = {"dept-health": "health_user", "dept-transport": "transport_user", "dept-culture": "culture_user"}
 BANKS = {"bank-icbc": "icbc_user", "bank-abc": "abc_user", "bank-trcb": "trcb_user"}
 LANE_USERS = {"bdc": "bdc_reviewer", "hrss": "hrss_clerk", "hrss_head": "hrss_head"}
