@@ -36,6 +36,7 @@ USERS = [
     ("abc_user", "吴昊（农业银行）", "bank-abc", ["bank"]),
     ("trcb_user", "郑丽（农商行）", "bank-trcb", ["bank"]),
     ("supervisor", "钱进（监督）", "hrss", ["supervisor"]),
+    ("process_owner", "周明（流程管理员）", "hrss", ["process_owner"]),
     ("admin", "系统管理员", "hrss", ["admin"]),
 ]
 

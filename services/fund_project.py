@@ -23,6 +23,8 @@ PROJECT_FIELDS: dict[str, str] = {
     "procurement_no": "procurement_no",
     "contract_price": "contract_price",
     "paid_total": "paid_total",
+    "contract_no": "contract_no",
+    "contract_name": "contract_name",
 }
 
 
@@ -31,13 +33,19 @@ def on_start(conn: Connection, instance_id: int) -> None:
     conn.execute(insert(project).values(instance_id=instance_id, paid_total=0))
 
 
-def on_data(conn: Connection, instance_id: int, before: Mapping[str, Any], after: Mapping[str, Any]) -> None:
-    """Copy the project facts that changed in this step into the project row."""
-    changes = {
+def project_changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, Any]:
+    """Return the project row's columns whose process data changed in a step, with their new values."""
+    return {
         column: after.get(key)
         for key, column in PROJECT_FIELDS.items()
         if after.get(key) != before.get(key) and key in after
     }
+
+
+def on_data(conn: Connection, instance_id: int, before: Mapping[str, Any], after: Mapping[str, Any],
+            changes: Mapping[str, Any] | None = None) -> None:
+    """Copy the project facts that changed in this step into the project row."""
+    changes = project_changes(before, after) if changes is None else changes
     if changes:
         conn.execute(update(project).where(project.c.instance_id == instance_id).values(**changes))
 

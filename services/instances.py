@@ -8,7 +8,7 @@ from sqlalchemy import Connection, func, insert, select
 from engine import runtime
 from engine.errors import EngineError
 from models.tables import (
-    document, human_task, organization, payment, process_instance, process_model, project, stored_file,
+    app_user, document, human_task, organization, payment, process_instance, process_model, project, stored_file,
 )
 from services import audit, fund_project
 from services.clock import from_db, to_db
@@ -20,6 +20,8 @@ from services.steps import UNTITLED, Locked, StepWrites, save_step
 from services.tasks import complete_in, lock_task
 from services.users import Actor
 from services.visibility import can_see_instance
+
+OPEN_TASK_STATUSES = ("ready", "suspended")
 
 
 def _insert_instance(ctx: Services, conn: Connection, actor: Actor, model_id: int, process_id: str,
@@ -87,11 +89,13 @@ def _org_names(conn: Connection, *ids: int | None) -> dict[int, str]:
 
 
 def _tasks(conn: Connection, instance_id: int) -> list[dict[str, Any]]:
-    rows = conn.execute(select(human_task).where(human_task.c.instance_id == instance_id)
+    rows = conn.execute(select(human_task, app_user.c.username.label("assignee"))
+                        .outerjoin(app_user, app_user.c.id == human_task.c.assignee_id)
+                        .where(human_task.c.instance_id == instance_id)
                         .order_by(human_task.c.created_at, human_task.c.id)).all()
     return [{
         "id": r.id, "name": r.task_name, "title": r.title, "lane": r.lane, "stage": r.stage,
-        "status": r.status, "created_at": from_db(r.created_at).isoformat(),
+        "status": r.status, "assignee": r.assignee, "created_at": from_db(r.created_at).isoformat(),
         "due": from_db(r.due_at).isoformat() if r.due_at else None,
         "completed_at": from_db(r.completed_at).isoformat() if r.completed_at else None,
     } for r in rows]
@@ -140,7 +144,7 @@ def show_instance(ctx: Services, actor: Actor | None, instance_id: int) -> dict[
             "created_at": from_db(row.created_at).isoformat(), "updated_at": from_db(row.updated_at).isoformat(),
             "completed_at": from_db(row.completed_at).isoformat() if row.completed_at else None,
             "next_timer_due": from_db(row.next_timer_due).isoformat() if row.next_timer_due else None,
-            "open_tasks": [t for t in tasks if t["status"] == "ready"],
+            "open_tasks": [t for t in tasks if t["status"] in OPEN_TASK_STATUSES],
             "tasks": tasks, "project": _project(conn, instance_id), "payments": _payments(conn, instance_id),
             "documents": _documents(conn, instance_id), "history": audit.history(conn, instance_id),
             "comments": comments_of(conn, instance_id),

@@ -19,6 +19,7 @@ from services import audit, fund_project
 from services.clock import to_db
 from services.context import Services
 from services.errors import ConflictError
+from services.oversight import totals
 from services.users import org_id_by_code
 
 SCOPED_LANES = {"department": "department_org_id", "bank": "bank_org_id"}
@@ -39,6 +40,12 @@ class Locked:
     department_org_id: int | None
     bank_org_id: int | None
     state: bytes
+
+
+def place(inst: Locked, stage: str | None = None, status: str | None = None) -> totals.Place:
+    """Return where *inst* stands for the totals (with a new stage and status if given)."""
+    return totals.Place(inst.bank_org_id, inst.department_org_id, inst.stage if stage is None else stage,
+                        inst.status if status is None else status)
 
 
 def lane_org(lane: str, inst: Locked) -> int | None:
@@ -114,7 +121,7 @@ def save_step(ctx: Services, conn: Connection, inst: Locked, model: LoadedModel,
     after = {t.id: t for t in runtime.ready_tasks(workflow)}
     data = runtime.current_data(workflow)
     status = runtime.end_status(workflow) or "running"
-    inst = replace(inst, bank_org_id=_bank_org(conn, inst, before_data, data))
+    old, inst = inst, replace(inst, bank_org_id=_bank_org(conn, inst, before_data, data))
     values = {
         "state": runtime.dump(workflow), "version": inst.version + 1, "status": status,
         "stage": _stage(model, after, status, inst.stage), "updated_at": to_db(now),
@@ -125,7 +132,10 @@ def save_step(ctx: Services, conn: Connection, inst: Locked, model: LoadedModel,
     writes.instance = {**values, "instance_id": inst.id, "old_version": inst.version}
     _project_tasks(ctx, writes, model, inst, before, after, completed, actor_id, now)
     if inst.process_id == fund_project.PROCESS_ID:
-        fund_project.on_data(conn, inst.id, before_data, data)
+        changes = fund_project.project_changes(before_data, data)
+        totals.follow(conn, inst.id, None if old.version == 0 else place(old),
+                      place(inst, values["stage"], status), changes)
+        fund_project.on_data(conn, inst.id, before_data, data, changes)
     if status != "running" and inst.status == "running":
         writes.audit("instance_ended", now, instance_id=inst.id, data={"status": status})
     ready = [{"id": t.id, "name": t.name, "title": model.user_tasks[t.name].title,

@@ -15,9 +15,9 @@ from services.clock import to_db
 from services.context import Services
 from services.errors import NotFound, ValidationError
 
-ROLES = ("department", "bdc", "hrss", "hrss_head", "bank", "supervisor", "admin")
+ROLES = ("department", "bdc", "hrss", "hrss_head", "bank", "supervisor", "admin", "process_owner")
 ORG_KINDS = ("bureau", "bdc", "department", "bank")
-SEE_ALL_ROLES = frozenset({"hrss", "hrss_head", "bdc", "supervisor"})
+SEE_ALL_ROLES = frozenset({"hrss", "hrss_head", "bdc", "supervisor", "admin"})
 _HASHER = PasswordHasher()
 
 

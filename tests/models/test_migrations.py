@@ -58,7 +58,7 @@ def test_uploads_and_document_names_are_carried_into_0003(empty_url: str) -> Non
     try:
         assert upgrade(db.engine, "0002") == "0002"
         _rows_at_0002(db)
-        assert upgrade(db.engine) == "0003"
+        assert upgrade(db.engine, "0003") == "0003"
         with db.read() as conn:
             uploads = conn.execute(select(file_upload.c.sha256, file_upload.c.user_id, file_upload.c.filename)).all()
             names = conn.execute(select(document.c.filename)).scalars().all()

@@ -1,0 +1,176 @@
+"""The dashboard over all projects: counts, amounts, payments overdue or due soon, the instance list.
+
+Counts and amounts come from the running totals, the payment lists from the index of due times,
+the list from indexes of its filters and sorts: no query reads every project and no workflow is
+restored.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import ColumnElement, Connection, Select, and_, func, select
+
+from models.tables import human_task, organization, oversight_total, process_instance, project
+from services.clock import from_db, to_db
+from services.context import Services
+from services.oversight import listing
+from services.oversight.access import require_dashboard
+from services.oversight.filters import PAYMENT_TASK, InstanceFilter, Resolved, instance_where, resolve, totals_filters
+from services.oversight.listing import Sort
+from services.oversight.totals import MONEY, totals_where
+from services.users import Actor
+from services.working_days import add_working_days
+
+DUE_SOON_WORKING_DAYS = 5
+PAYMENT_ITEMS = 10
+_BANK = organization.alias("bank")
+
+
+def _counts(conn: Connection, resolved: Resolved) -> list[dict[str, Any]]:
+    total = func.sum(oversight_total.c.instances)
+    rows = conn.execute(select(oversight_total.c.stage, oversight_total.c.status, total)
+                        .where(totals_where(**totals_filters(resolved)))
+                        .group_by(oversight_total.c.stage, oversight_total.c.status).having(total > 0)
+                        .order_by(oversight_total.c.status, oversight_total.c.stage)).all()
+    return [{"stage": r[0], "status": r[1], "instances": int(r[2])} for r in rows]
+
+
+def _amounts(conn: Connection, resolved: Resolved) -> list[dict[str, Any]]:
+    keys = (oversight_total.c.bank_org_id, oversight_total.c.year, oversight_total.c.category)
+    total = func.sum(oversight_total.c.instances)
+    query = (select(*keys, total, *[func.sum(oversight_total.c[m]) for m in MONEY])
+             .where(totals_where(**totals_filters(resolved)), oversight_total.c.year != 0)
+             .group_by(*keys).having(total > 0)
+             .order_by(oversight_total.c.year.desc(), oversight_total.c.bank_org_id, oversight_total.c.category))
+    return [{"bank_org_id": r[0], "year": r[1], "category": r[2], "instances": int(r[3]),
+             **{m: str(v) for m, v in zip(MONEY, r[4:])}} for r in conn.execute(query).all()]
+
+
+def _sum_rows(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"instances": sum(r["instances"] for r in rows),
+            **{m: str(sum((Decimal(r[m]) for r in rows), Decimal("0.00"))) for m in MONEY}}
+
+
+def _payments(resolved: Resolved, now: datetime, window: ColumnElement[bool]) -> Select[Any]:
+    return (select(human_task.c.id.label("task_id"), human_task.c.instance_id, human_task.c.due_at,
+                   process_instance.c.title, _BANK.c.code.label("bank"), project.c.contract_price,
+                   project.c.paid_total)
+            .select_from(human_task.join(process_instance, process_instance.c.id == human_task.c.instance_id)
+                         .join(project, project.c.instance_id == human_task.c.instance_id))
+            .outerjoin(_BANK, _BANK.c.id == process_instance.c.bank_org_id)
+            .where(human_task.c.status == "ready", human_task.c.task_name == PAYMENT_TASK, window,
+                   instance_where(Resolved(resolved.flt.without_list_filters(), resolved.bank_id,
+                                           resolved.department_id), now)))
+
+
+def _payment_list(conn: Connection, query: Select[Any], now: datetime) -> dict[str, Any]:
+    total = conn.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+    rows = conn.execute(query.order_by(human_task.c.due_at, human_task.c.id).limit(PAYMENT_ITEMS)).all()
+    items = [{"task_id": r.task_id, "instance_id": r.instance_id, "title": r.title, "bank": r.bank,
+              "due": from_db(r.due_at).isoformat(), "overdue": from_db(r.due_at) < now,
+              "contract_price": str(r.contract_price) if r.contract_price is not None else None,
+              "paid_total": str(r.paid_total)} for r in rows]
+    return {"total": int(total), "items": items}
+
+
+def _payment_lists(ctx: Services, conn: Connection, resolved: Resolved) -> dict[str, Any]:
+    now = ctx.clock.now()
+    until = add_working_days(ctx.clock.today(), DUE_SOON_WORKING_DAYS)
+    overdue = human_task.c.due_at < to_db(now)
+    soon = and_(human_task.c.due_at >= to_db(now), human_task.c.due_at <= to_db(until.deadline()))
+    return {"overdue": _payment_list(conn, _payments(resolved, now, overdue), now),
+            "due_soon": {**_payment_list(conn, _payments(resolved, now, soon), now),
+                         "until": until.due.isoformat(), "working_days": DUE_SOON_WORKING_DAYS}}
+
+
+def _organizations(conn: Connection) -> dict[int, dict[str, str]]:
+    rows = conn.execute(select(organization.c.id, organization.c.code, organization.c.name,
+                               organization.c.name_en, organization.c.kind)
+                        .where(organization.c.kind.in_(("bank", "department"))).order_by(organization.c.code))
+    return {r.id: {"code": r.code, "name": r.name, "name_en": r.name_en, "kind": r.kind} for r in rows}
+
+
+def overview_in(ctx: Services, conn: Connection, resolved: Resolved) -> dict[str, Any]:
+    """Return counts, amounts and payment lists inside the caller's read transaction."""
+    amounts = _amounts(conn, resolved)
+    orgs = _organizations(conn)
+    for row in amounts:
+        row["bank"] = orgs.get(row.pop("bank_org_id"), {}).get("code")
+    counts = _counts(conn, resolved)
+    by_status: dict[str, int] = {}
+    for row in counts:
+        by_status[row["status"]] = by_status.get(row["status"], 0) + row["instances"]
+    return {"counts": counts, "by_status": by_status, "total": sum(by_status.values()),
+            "amounts": amounts, "amount_totals": _sum_rows(amounts), **_payment_lists(ctx, conn, resolved)}
+
+
+def page_in(ctx: Services, conn: Connection, resolved: Resolved, sort: Sort, page: int,
+            per_page: int) -> dict[str, Any]:
+    """Return one page of the instance list inside the caller's read transaction."""
+    now = ctx.clock.now()
+    per_page = max(1, min(per_page, listing.MAX_PER_PAGE))
+    page = max(1, page)
+    total = listing.count(conn, resolved, now)
+    rows = listing.page_rows(conn, resolved, sort, now, (page - 1) * per_page, per_page)
+    dues = listing.payment_dues(conn, [r.id for r in rows])
+    return {"total": total, "page": page, "per_page": per_page, "sort": sort.key,
+            "descending": sort.descending, "items": [listing.item(r, dues.get(r.id), now) for r in rows]}
+
+
+def overview(ctx: Services, actor: Actor, flt: InstanceFilter | None = None) -> dict[str, Any]:
+    """Return the dashboard's counts, amounts and payment lists (dashboard roles only)."""
+    require_dashboard(actor)
+    with ctx.db.read() as conn:
+        return overview_in(ctx, conn, resolve(conn, flt or InstanceFilter()))
+
+
+def instance_page(ctx: Services, actor: Actor, flt: InstanceFilter | None = None, sort: Sort | None = None,
+                  page: int = 1, per_page: int = 20) -> dict[str, Any]:
+    """Return one page of the filtered, sorted instance list (dashboard roles only)."""
+    require_dashboard(actor)
+    with ctx.db.read() as conn:
+        return page_in(ctx, conn, resolve(conn, flt or InstanceFilter()), sort or Sort(), page, per_page)
+
+
+def dashboard(ctx: Services, actor: Actor, flt: InstanceFilter | None = None, sort: Sort | None = None,
+              page: int = 1, per_page: int = 20) -> dict[str, Any]:
+    """Return everything the dashboard shows, read in one consistent snapshot."""
+    require_dashboard(actor)
+    with ctx.db.read() as conn:
+        resolved = resolve(conn, flt or InstanceFilter())
+        return {**overview_in(ctx, conn, resolved),
+                "instances": page_in(ctx, conn, resolved, sort or Sort(), page, per_page),
+                "options": _options(conn)}
+
+
+def _options(conn: Connection) -> dict[str, Any]:
+    orgs = _organizations(conn).values()
+    years = conn.execute(select(oversight_total.c.year).distinct()
+                         .where(oversight_total.c.year != 0, oversight_total.c.instances > 0)
+                         .order_by(oversight_total.c.year.desc())).scalars().all()
+    return {"banks": [o for o in orgs if o["kind"] == "bank"],
+            "departments": [o for o in orgs if o["kind"] == "department"], "years": list(years)}
+
+
+def export_rows(ctx: Services, actor: Actor, flt: InstanceFilter | None = None,
+                sort: Sort | None = None) -> Iterator[dict[str, Any]]:
+    """Return every instance of the filtered, sorted list (for CSV and XLSX), read lazily in one snapshot."""
+    require_dashboard(actor)
+    with ctx.db.read() as conn:
+        resolve(conn, flt or InstanceFilter())  # refuse a bad filter now, not halfway through a download
+    return _export(ctx, flt or InstanceFilter(), sort or Sort())
+
+
+def _export(ctx: Services, flt: InstanceFilter, sort: Sort) -> Iterator[dict[str, Any]]:
+    now = ctx.clock.now()
+    with ctx.db.read() as conn:
+        resolved = resolve(conn, flt)
+        dues = {r[0]: from_db(r[1]) for r in conn.execute(
+            select(human_task.c.instance_id, func.min(human_task.c.due_at))
+            .where(human_task.c.status == "ready", human_task.c.task_name == PAYMENT_TASK,
+                   human_task.c.due_at.is_not(None)).group_by(human_task.c.instance_id))}
+        for row in listing.iter_rows(conn, resolved, sort, now):
+            yield listing.item(row, dues.get(row.id), now)
