@@ -237,3 +237,11 @@ def user_set(username: str, org_code: str | None, roles: tuple[str, ...], displa
     _print(admin.update_user(ctx_services(), None, username, roles=list(roles) or None, org_code=org_code,
                              active=active, display_name=display_name,
                              password=_password(password, password_stdin)))
+
+
+from web import cli_admin_actions  # noqa: E402  (its commands use the helpers above)
+
+main.add_command(cli_admin_actions.suspend)
+main.add_command(cli_admin_actions.resume)
+main.add_command(cli_admin_actions.terminate)
+main.add_command(cli_admin_actions.reassign)

@@ -155,6 +155,13 @@ def _options(conn: Connection) -> dict[str, Any]:
             "departments": [o for o in orgs if o["kind"] == "department"], "years": list(years)}
 
 
+def organizations(ctx: Services, actor: Actor) -> dict[str, dict[str, str]]:
+    """Return the banks and departments by code, with their names (dashboard roles only)."""
+    require_dashboard(actor)
+    with ctx.db.read() as conn:
+        return {o["code"]: o for o in _organizations(conn).values()}
+
+
 def export_rows(ctx: Services, actor: Actor, flt: InstanceFilter | None = None,
                 sort: Sort | None = None) -> Iterator[dict[str, Any]]:
     """Return every instance of the filtered, sorted list (for CSV and XLSX), read lazily in one snapshot."""

@@ -8,7 +8,7 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Response
 
-from web.api import project_schemas, schemas
+from web.api import oversight, project_schemas, schemas
 from web.api.blueprint import bp
 from web.api.http import json_response
 
@@ -81,6 +81,7 @@ def _paths() -> dict[str, dict[str, Any]]:
         "/api/v1/files/{sha256}": {"get": _op("Download a file of a project the user may see", 200, None, (404,),
                                               parameters=[SHA256], binary=True)},
         "/api/v1/openapi.json": {"get": _op("This document", 200, None, (), public=True)},
+        **oversight.paths(_op, INSTANCE_ID, TASK_ID),
     }
 
 
@@ -88,6 +89,7 @@ SCHEMAS = (
     schemas.Error, schemas.TokenRequest, schemas.Token, schemas.TaskQuery, schemas.TaskList, schemas.TaskDetail,
     schemas.CompleteRequest, schemas.Completion, schemas.StartRequest, schemas.Started, schemas.ProjectQuery,
     project_schemas.ProjectPage, project_schemas.ProjectDetail, project_schemas.StoredFile,
+    *oversight.SCHEMAS,
 )
 
 

@@ -5,9 +5,9 @@ from typing import Any
 
 from flask import Flask, g
 
-from web.pages import admin, auth, errors, files, i18n, projects, tasks
+from web.pages import admin, admin_actions, audit, auth, dashboard, errors, files, i18n, projects, tasks
 
-BLUEPRINTS = (auth.bp, tasks.bp, projects.bp, files.bp, admin.bp)
+BLUEPRINTS = (auth.bp, tasks.bp, projects.bp, files.bp, admin.bp, dashboard.bp, audit.bp, admin_actions.bp)
 
 
 def _navigation() -> dict[str, Any]:

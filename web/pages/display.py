@@ -14,7 +14,32 @@ EVENTS = {
     "instance_ended": _l("Process ended"),
     "timer_fired": _l("Payment deadline passed"),
     "timer_failed": _l("Timer could not run"),
+    "instance_suspended": _l("Suspended by an administrator"),
+    "instance_resumed": _l("Resumed by an administrator"),
+    "instance_terminated": _l("Terminated by an administrator"),
+    "task_reassigned": _l("Task reassigned by an administrator"),
 }
+AUDIT_EVENTS = {
+    "task_completed": _l("Step completed"),
+    **EVENTS,
+    "access_denied": _l("Refused: another organisation's object"),
+    "user_created": _l("User created"),
+    "user_updated": _l("User changed"),
+}
+
+
+def event_name(code: str) -> str:
+    """Return the name of an audited action (its code when it has none)."""
+    return str(AUDIT_EVENTS.get(code, code))
+
+
+def _note(kind: str, data: dict[str, Any]) -> str:
+    if kind == "instance_ended":
+        return labels.status(data.get("status"))
+    if kind == "task_reassigned":
+        return _("%(task)s to %(user)s: %(reason)s", task=str(data.get("title") or ""),
+                 user=str(data.get("to_name") or data.get("to") or ""), reason=str(data.get("reason") or ""))
+    return str(data.get("reason") or "")
 
 
 def value_text(prop: Schema, value: Any) -> str:
@@ -72,9 +97,7 @@ def history(project: dict[str, Any]) -> list[dict[str, Any]]:
             step["fields"] = describe(project.get("forms", {}).get(name, {}), data.get("data") or {}, file_names)
         elif kind in EVENTS:
             step["what"] = str(EVENTS[kind])
-            step["note"] = str(data.get("reason") or "")
-            if kind == "instance_ended":
-                step["note"] = labels.status(data.get("status"))
+            step["note"] = _note(kind, data)
         else:
             continue
         steps.append(step)
