@@ -20,6 +20,7 @@ from sqlalchemy import Engine, create_engine, insert, select
 
 from engine import runtime
 from models.tables import app_user, human_task, organization, process_instance, project
+from services.oversight import totals
 from services.process_models import latest
 
 from bench.engine_paths import script_engine
@@ -119,6 +120,8 @@ def _rows(world: World, rng: random.Random, plan: dict[str, Any]) -> tuple[dict[
         "plan_amount": "1150000.00" if "plan_review" in route else None,
         "contractor": "太仓某信息技术有限公司" if "contract" in route else None,
         "procurement_no": f"TCCG-{plan['id']:06d}" if "contract" in route else None,
+        "contract_no": f"HT-{plan['id']:06d}" if "contract" in route else None,
+        "contract_name": "三方合同" if "contract" in route else None,
         "contract_price": "1000000.00" if "contract" in route else None,
         "paid_total": "1000000.00" if plan["status"] == "completed" else "0.00",
     }
@@ -142,11 +145,13 @@ def _chunks(world: World, count: int, running: int, seed: int) -> Iterator[tuple
 
 
 def _tidy(engine: Engine) -> None:
-    """Leave the tables as autovacuum would in a live PostgreSQL: vacuumed and analysed."""
+    """Build the dashboard's running totals; leave the tables as autovacuum would in a live PostgreSQL."""
+    with engine.begin() as conn:
+        totals.rebuild(conn)
     if engine.dialect.name != "postgresql":
         return
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        for table in ("process_instance", "human_task", "project"):
+        for table in ("process_instance", "human_task", "project", "oversight_total"):
             conn.exec_driver_sql(f"VACUUM ANALYZE {table}")
 
 

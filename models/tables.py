@@ -31,6 +31,8 @@ metadata = MetaData(
 )
 
 BigId = BigInteger().with_variant(Integer, "sqlite")
+PROJECT_LIST_KEYS = ("year", "category", "bank_org_id", "department_org_id", "stage", "status", "name", "budget",
+                     "approved_budget", "plan_amount", "contract_price", "paid_total")
 
 organization = Table(
     "organization",
@@ -98,9 +100,6 @@ process_instance = Table(
     Index("ix_process_instance_timer", "status", "next_timer_due"),
     Index("ix_process_instance_department", "department_org_id", "id"),
     Index("ix_process_instance_bank", "bank_org_id", "id"),
-    Index("ix_process_instance_status", "status", "id"),
-    Index("ix_process_instance_stage", "stage", "id"),
-    Index("ix_process_instance_title", "title", "id"),
 )
 
 human_task = Table(
@@ -157,10 +156,13 @@ project = Table(
     Column("paid_total", Money, nullable=False),
     Column("contract_no", String(64), nullable=True),
     Column("contract_name", String(200), nullable=True),
-    Index("ix_project_year", "year", "instance_id"),
-    Index("ix_project_category", "category", "instance_id"),
-    *[Index(f"ix_project_{name}", name, "instance_id")
-      for name in ("budget", "approved_budget", "plan_amount", "contract_price", "paid_total")],
+    # Copies of the instance's place, kept in step by every change to it, so that the dashboard's
+    # list filters and sorts one table with one index per filter or sort (column, instance_id).
+    Column("bank_org_id", ForeignKey("organization.id"), nullable=True),
+    Column("department_org_id", ForeignKey("organization.id"), nullable=True),
+    Column("stage", String(40), nullable=True),
+    Column("status", String(20), nullable=True),
+    *[Index(f"ix_project_{name}", name, "instance_id") for name in PROJECT_LIST_KEYS],
 )
 
 # Running totals for the oversight dashboard, one row per combination of the keys below, kept in

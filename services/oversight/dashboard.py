@@ -11,7 +11,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Select, and_, func, select
+from sqlalchemy import Connection, func, literal, null, select, union_all
 
 from models.tables import human_task, organization, oversight_total, process_instance, project
 from services.clock import from_db, to_db
@@ -29,24 +29,32 @@ PAYMENT_ITEMS = 10
 _BANK = organization.alias("bank")
 
 
-def _counts(conn: Connection, resolved: Resolved) -> list[dict[str, Any]]:
-    total = func.sum(oversight_total.c.instances)
-    rows = conn.execute(select(oversight_total.c.stage, oversight_total.c.status, total)
-                        .where(totals_where(**totals_filters(resolved)))
-                        .group_by(oversight_total.c.stage, oversight_total.c.status).having(total > 0)
-                        .order_by(oversight_total.c.status, oversight_total.c.stage)).all()
-    return [{"stage": r[0], "status": r[1], "instances": int(r[2])} for r in rows]
-
-
-def _amounts(conn: Connection, resolved: Resolved) -> list[dict[str, Any]]:
-    keys = (oversight_total.c.bank_org_id, oversight_total.c.year, oversight_total.c.category)
-    total = func.sum(oversight_total.c.instances)
-    query = (select(*keys, total, *[func.sum(oversight_total.c[m]) for m in MONEY])
-             .where(totals_where(**totals_filters(resolved)), oversight_total.c.year != 0)
-             .group_by(*keys).having(total > 0)
-             .order_by(oversight_total.c.year.desc(), oversight_total.c.bank_org_id, oversight_total.c.category))
-    return [{"bank_org_id": r[0], "year": r[1], "category": r[2], "instances": int(r[3]),
-             **{m: str(v) for m, v in zip(MONEY, r[4:])}} for r in conn.execute(query).all()]
+def _totals(conn: Connection, resolved: Resolved) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Return (counts per stage and status, amounts per bank, year and category) in one round trip."""
+    where = totals_where(**totals_filters(resolved))
+    count = func.sum(oversight_total.c.instances)
+    sums = [func.sum(oversight_total.c[m]) for m in MONEY]
+    by_place = (select(literal("c").label("kind"), oversight_total.c.stage, oversight_total.c.status,
+                       null().label("bank"), null().label("year"), null().label("category"), count,
+                       *[null().label(m) for m in MONEY])
+                .where(where).group_by(oversight_total.c.stage, oversight_total.c.status))
+    by_money = (select(literal("a"), null(), null(), _BANK.c.code, oversight_total.c.year,
+                       oversight_total.c.category, count, *sums)
+                .select_from(oversight_total.outerjoin(_BANK, _BANK.c.id == oversight_total.c.bank_org_id))
+                .where(where, oversight_total.c.year != 0)
+                .group_by(_BANK.c.code, oversight_total.c.year, oversight_total.c.category))
+    counts, amounts = [], []
+    for r in conn.execute(union_all(by_money, by_place)).all():
+        if not r[6]:
+            continue
+        if r[0] == "c":
+            counts.append({"stage": r[1], "status": r[2], "instances": int(r[6])})
+        else:
+            amounts.append({"bank": r[3], "year": int(r[4]), "category": r[5], "instances": int(r[6]),
+                            **{m: str(v) for m, v in zip(MONEY, r[7:])}})
+    counts.sort(key=lambda c: (c["status"], c["stage"]))
+    amounts.sort(key=lambda a: (-a["year"], a["bank"] or "", a["category"]))
+    return counts, amounts
 
 
 def _sum_rows(rows: list[dict[str, Any]]) -> dict[str, Any]:
@@ -54,36 +62,39 @@ def _sum_rows(rows: list[dict[str, Any]]) -> dict[str, Any]:
             **{m: str(sum((Decimal(r[m]) for r in rows), Decimal("0.00"))) for m in MONEY}}
 
 
-def _payments(resolved: Resolved, now: datetime, window: ColumnElement[bool]) -> Select[Any]:
-    return (select(human_task.c.id.label("task_id"), human_task.c.instance_id, human_task.c.due_at,
-                   process_instance.c.title, _BANK.c.code.label("bank"), project.c.contract_price,
-                   project.c.paid_total)
-            .select_from(human_task.join(process_instance, process_instance.c.id == human_task.c.instance_id)
-                         .join(project, project.c.instance_id == human_task.c.instance_id))
-            .outerjoin(_BANK, _BANK.c.id == process_instance.c.bank_org_id)
-            .where(human_task.c.status == "ready", human_task.c.task_name == PAYMENT_TASK, window,
-                   instance_where(Resolved(resolved.flt.without_list_filters(), resolved.bank_id,
-                                           resolved.department_id), now)))
+def _payments(conn: Connection, resolved: Resolved, now: datetime, until: datetime) -> list[Any]:
+    """Return every open payment due by *until* (overdue ones first), by due time: a short list."""
+    query = (select(human_task.c.id.label("task_id"), human_task.c.instance_id, human_task.c.due_at,
+                    process_instance.c.title, _BANK.c.code.label("bank"), project.c.contract_price,
+                    project.c.paid_total)
+             .select_from(human_task.join(process_instance, process_instance.c.id == human_task.c.instance_id)
+                          .join(project, project.c.instance_id == human_task.c.instance_id))
+             .outerjoin(_BANK, _BANK.c.id == process_instance.c.bank_org_id)
+             .where(human_task.c.status == "ready", human_task.c.task_name == PAYMENT_TASK,
+                    human_task.c.due_at <= to_db(until),
+                    instance_where(Resolved(resolved.flt.without_list_filters(), resolved.bank_id,
+                                            resolved.department_id), now))
+             .order_by(human_task.c.due_at, human_task.c.id))
+    return list(conn.execute(query).all())
 
 
-def _payment_list(conn: Connection, query: Select[Any], now: datetime) -> dict[str, Any]:
-    total = conn.execute(select(func.count()).select_from(query.subquery())).scalar_one()
-    rows = conn.execute(query.order_by(human_task.c.due_at, human_task.c.id).limit(PAYMENT_ITEMS)).all()
+def _payment_list(rows: list[Any], now: datetime) -> dict[str, Any]:
     items = [{"task_id": r.task_id, "instance_id": r.instance_id, "title": r.title, "bank": r.bank,
               "due": from_db(r.due_at).isoformat(), "overdue": from_db(r.due_at) < now,
               "contract_price": str(r.contract_price) if r.contract_price is not None else None,
-              "paid_total": str(r.paid_total)} for r in rows]
-    return {"total": int(total), "items": items}
+              "paid_total": str(r.paid_total)} for r in rows[:PAYMENT_ITEMS]]
+    return {"total": len(rows), "items": items}
 
 
 def _payment_lists(ctx: Services, conn: Connection, resolved: Resolved) -> dict[str, Any]:
     now = ctx.clock.now()
     until = add_working_days(ctx.clock.today(), DUE_SOON_WORKING_DAYS)
-    overdue = human_task.c.due_at < to_db(now)
-    soon = and_(human_task.c.due_at >= to_db(now), human_task.c.due_at <= to_db(until.deadline()))
-    return {"overdue": _payment_list(conn, _payments(resolved, now, overdue), now),
-            "due_soon": {**_payment_list(conn, _payments(resolved, now, soon), now),
-                         "until": until.due.isoformat(), "working_days": DUE_SOON_WORKING_DAYS}}
+    rows = _payments(conn, resolved, now, until.deadline())
+    overdue = [r for r in rows if from_db(r.due_at) < now]
+    soon = [r for r in rows if from_db(r.due_at) >= now]
+    return {"overdue": _payment_list(overdue, now),
+            "due_soon": {**_payment_list(soon, now), "until": until.due.isoformat(),
+                         "working_days": DUE_SOON_WORKING_DAYS}}
 
 
 def _organizations(conn: Connection) -> dict[int, dict[str, str]]:
@@ -94,12 +105,8 @@ def _organizations(conn: Connection) -> dict[int, dict[str, str]]:
 
 
 def overview_in(ctx: Services, conn: Connection, resolved: Resolved) -> dict[str, Any]:
-    """Return counts, amounts and payment lists inside the caller's read transaction."""
-    amounts = _amounts(conn, resolved)
-    orgs = _organizations(conn)
-    for row in amounts:
-        row["bank"] = orgs.get(row.pop("bank_org_id"), {}).get("code")
-    counts = _counts(conn, resolved)
+    """Return counts, amounts and payment lists inside the caller's read transaction (two queries)."""
+    counts, amounts = _totals(conn, resolved)
     by_status: dict[str, int] = {}
     for row in counts:
         by_status[row["status"]] = by_status.get(row["status"], 0) + row["instances"]

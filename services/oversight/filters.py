@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, and_, or_, select, true
 
-from models.tables import human_task, organization, process_instance, project
+from models.tables import human_task, organization, project
 from services.clock import to_db
 from services.errors import FieldError, ValidationError
 
@@ -79,21 +79,20 @@ def overdue_tasks(now: datetime) -> ColumnElement[bool]:
 
 
 def instance_where(resolved: Resolved, now: datetime) -> ColumnElement[bool]:
-    """Return the WHERE clause over project JOIN process_instance for a resolved filter."""
+    """Return the WHERE clause over the project table alone (its copied place included)."""
     flt = resolved.flt
     clauses: list[ColumnElement[bool]] = []
     for column, value in ((project.c.year, flt.year), (project.c.round, flt.round),
-                          (project.c.category, flt.category), (process_instance.c.stage, flt.stage),
-                          (process_instance.c.status, flt.status),
-                          (process_instance.c.bank_org_id, resolved.bank_id),
-                          (process_instance.c.department_org_id, resolved.department_id)):
+                          (project.c.category, flt.category), (project.c.stage, flt.stage),
+                          (project.c.status, flt.status), (project.c.bank_org_id, resolved.bank_id),
+                          (project.c.department_org_id, resolved.department_id)):
         if value is not None and value != "":
             clauses.append(column == value)
     if flt.text:
         clauses.append(or_(*[column.icontains(flt.text, autoescape=True) for column in (
-            process_instance.c.title, project.c.procurement_no, project.c.contractor, project.c.contract_no)]))
+            project.c.name, project.c.procurement_no, project.c.contractor, project.c.contract_no)]))
     if flt.overdue:
-        clauses.append(process_instance.c.id.in_(select(human_task.c.instance_id).where(overdue_tasks(now))))
+        clauses.append(project.c.instance_id.in_(select(human_task.c.instance_id).where(overdue_tasks(now))))
     return and_(true(), *clauses)
 
 

@@ -1,9 +1,10 @@
 """The dashboard's instance list: filtered, sorted and paged with indexed queries, or streamed for export.
 
-Every sort key has an index (key, id) on PostgreSQL and SQLite, so the first page reads about a
-page of index entries. Keys that may be unknown (NULL) are read in two parts, the known values
-in the asked order and then the unknown ones newest first: "unknown last" in both directions on
-both databases, each part still served by its index.
+Every filter and sort is a column of the project table (the instance's place is copied there),
+each with an index (column, instance_id): a page is chosen from one table by one index, and only
+its rows are then joined to their instance. Columns that may be unknown (NULL) are read in two
+parts, the known values in the asked order and then the unknown ones newest first: "unknown last"
+in both directions on both databases, each part served by its index.
 """
 from __future__ import annotations
 
@@ -20,11 +21,10 @@ from services.oversight.filters import PAYMENT_TASK, Resolved, instance_where, t
 from services.oversight.totals import MONEY, totals_where
 
 SORTS: dict[str, Any] = {
-    "id": process_instance.c.id, "title": process_instance.c.title, "stage": process_instance.c.stage,
-    "status": process_instance.c.status, "year": project.c.year,
-    **{name: project.c[name] for name in MONEY},
+    "id": project.c.instance_id, "title": project.c.name, "stage": project.c.stage, "status": project.c.status,
+    "year": project.c.year, **{name: project.c[name] for name in MONEY},
 }
-NULLABLE_SORTS = frozenset({"year", "budget", "approved_budget", "plan_amount", "contract_price"})
+NULLABLE_SORTS = frozenset({"title", "year", "budget", "approved_budget", "plan_amount", "contract_price"})
 MAX_PER_PAGE = 100
 EXPORT_BATCH = 1000
 _DEPT, _BANK = organization.alias("dept"), organization.alias("bank")
@@ -48,27 +48,27 @@ class Sort:
             object.__setattr__(self, "key", "id")
 
 
-def _base(resolved: Resolved, now: datetime) -> Select[Any]:
-    return (select(*COLUMNS)
-            .select_from(project.join(process_instance, process_instance.c.id == project.c.instance_id))
-            .outerjoin(_DEPT, _DEPT.c.id == process_instance.c.department_org_id)
-            .outerjoin(_BANK, _BANK.c.id == process_instance.c.bank_org_id)
-            .where(instance_where(resolved, now)))
-
-
 def _ordered(query: Select[Any], column: Any, descending: bool) -> Select[Any]:
     if descending:
         return query.order_by(column.desc(), project.c.instance_id.desc())
     return query.order_by(column.asc(), project.c.instance_id.asc())
 
 
-def _parts(resolved: Resolved, sort: Sort, now: datetime) -> list[Select[Any]]:
-    """Return the queries whose rows, one after the other, are the list in order."""
-    column, base = SORTS[sort.key], _base(resolved, now)
+def parts(resolved: Resolved, sort: Sort, now: datetime, base: Select[Any] | None = None) -> list[Select[Any]]:
+    """Return the queries whose rows, one after the other, are the list in order (ids unless *base*)."""
+    column = SORTS[sort.key]
+    base = (select(project.c.instance_id) if base is None else base).where(instance_where(resolved, now))
     if sort.key not in NULLABLE_SORTS:
         return [_ordered(base, column, sort.descending)]
     return [_ordered(base.where(column.is_not(None)), column, sort.descending),
             _ordered(base.where(column.is_(None)), project.c.instance_id, True)]
+
+
+def _details() -> Select[Any]:
+    return (select(*COLUMNS)
+            .select_from(project.join(process_instance, process_instance.c.id == project.c.instance_id))
+            .outerjoin(_DEPT, _DEPT.c.id == process_instance.c.department_org_id)
+            .outerjoin(_BANK, _BANK.c.id == process_instance.c.bank_org_id))
 
 
 def count(conn: Connection, resolved: Resolved, now: datetime) -> int:
@@ -76,10 +76,8 @@ def count(conn: Connection, resolved: Resolved, now: datetime) -> int:
     if resolved.flt.structured_only:
         query = select(func.coalesce(func.sum(oversight_total.c.instances), 0)).where(
             totals_where(**totals_filters(resolved)))
-        return int(conn.execute(query).scalar_one())
-    query = (select(func.count()).select_from(project.join(process_instance,
-                                                            process_instance.c.id == project.c.instance_id))
-             .where(instance_where(resolved, now)))
+    else:
+        query = select(func.count()).select_from(project).where(instance_where(resolved, now))
     return int(conn.execute(query).scalar_one())
 
 
@@ -87,25 +85,32 @@ def _count_part(conn: Connection, part: Select[Any]) -> int:
     return int(conn.execute(select(func.count()).select_from(part.order_by(None).subquery())).scalar_one())
 
 
-def page_rows(conn: Connection, resolved: Resolved, sort: Sort, now: datetime, offset: int,
-              limit: int) -> list[Any]:
-    """Return one page of rows, reading each part of the order only as far as the page needs."""
-    rows: list[Any] = []
-    for part in _parts(resolved, sort, now):
-        got = conn.execute(part.offset(offset).limit(limit - len(rows))).all()
-        rows += got
-        if len(rows) >= limit:
+def _page_ids(conn: Connection, resolved: Resolved, sort: Sort, now: datetime, offset: int, limit: int) -> list[int]:
+    ids: list[int] = []
+    for part in parts(resolved, sort, now):
+        got = list(conn.execute(part.offset(offset).limit(limit - len(ids))).scalars())
+        ids += got
+        if len(ids) >= limit:
             break
         # The next part starts where this one ended: skip what the offset skipped beyond it.
         offset = 0 if got else max(0, offset - _count_part(conn, part))
-    return rows
+    return ids
+
+
+def page_rows(conn: Connection, resolved: Resolved, sort: Sort, now: datetime, offset: int,
+              limit: int) -> list[Any]:
+    """Return one page of rows: its ids chosen from the project table, then their details."""
+    ids = _page_ids(conn, resolved, sort, now, offset, limit)
+    if not ids:
+        return []
+    rows = {r.id: r for r in conn.execute(_details().where(project.c.instance_id.in_(ids)))}
+    return [rows[i] for i in ids]
 
 
 def iter_rows(conn: Connection, resolved: Resolved, sort: Sort, now: datetime) -> Iterator[Any]:
     """Yield every matching row in order, fetched in batches."""
-    for part in _parts(resolved, sort, now):
-        result = conn.execution_options(stream_results=True, yield_per=EXPORT_BATCH).execute(part)
-        yield from result
+    for part in parts(resolved, sort, now, _details()):
+        yield from conn.execution_options(stream_results=True, yield_per=EXPORT_BATCH).execute(part)
 
 
 def payment_dues(conn: Connection, instance_ids: list[int]) -> dict[int, datetime]:
@@ -130,4 +135,3 @@ def item(row: Any, due: datetime | None, now: datetime) -> dict[str, Any]:
         "updated_at": from_db(row.updated_at).isoformat(),
         "payment_due": due.isoformat() if due else None, "overdue": due is not None and due < now,
     }
-

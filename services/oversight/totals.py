@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, ColumnElement, and_, delete, func, insert, literal, select, true
+from sqlalchemy import Connection, ColumnElement, and_, delete, func, insert, literal, or_, select, true, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from models.tables import oversight_total, process_instance, project
@@ -80,9 +80,10 @@ def _apply(conn: Connection, before: Share | None, after: Share | None) -> None:
 
 def follow(conn: Connection, instance_id: int, before: Place | None, after: Place,
            changes: Mapping[str, Any] | None = None) -> None:
-    """Move a project's share of the totals; call before its project row takes *changes*.
+    """Move a project to its new place (copied into its row) and its share of the totals.
 
-    *before* is None for a new instance. Instances without a project row are not counted.
+    Call it before the project row takes *changes*. *before* is None for a new instance.
+    Instances without a project row are neither copied nor counted.
     """
     counted = {k: v for k, v in (changes or {}).items() if k in FACTS}
     if before == after and not counted:
@@ -90,6 +91,8 @@ def follow(conn: Connection, instance_id: int, before: Place | None, after: Plac
     facts = _facts(conn, instance_id)
     if facts is None:
         return
+    if before != after:
+        conn.execute(update(project).where(project.c.instance_id == instance_id).values(**after._asdict()))
     _apply(conn, _share(before, facts) if before is not None else None, _share(after, {**facts, **counted}))
 
 
@@ -107,6 +110,13 @@ def recomputed(conn: Connection) -> dict[tuple[Any, ...], tuple[Any, ...]]:
                         .select_from(project.join(process_instance, process_instance.c.id == project.c.instance_id))
                         .group_by(*keys)).all()
     return {tuple(r[:7]): (r[7], *[to_money(v) for v in r[8:]]) for r in rows}
+
+
+def misplaced(conn: Connection) -> list[int]:
+    """Return the projects whose copied place differs from their instance's (none, when all is well)."""
+    differs = or_(*[project.c[name].is_distinct_from(process_instance.c[name]) for name in Place._fields])
+    return list(conn.execute(select(project.c.instance_id).join(
+        process_instance, process_instance.c.id == project.c.instance_id).where(differs)).scalars())
 
 
 def stored(conn: Connection) -> dict[tuple[Any, ...], tuple[Any, ...]]:

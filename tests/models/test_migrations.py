@@ -15,7 +15,7 @@ from sqlalchemy.engine import make_url
 from models.db import Database, normalize_url
 from models.migrate import upgrade
 from models.tables import document, file_upload, metadata, project
-from services.oversight.totals import recomputed, stored
+from services.oversight.totals import misplaced, recomputed, stored
 from tests.conftest import PG_URL
 
 AT = datetime(2026, 3, 2, 4, 0)
@@ -102,6 +102,7 @@ def test_totals_and_contract_numbers_are_built_by_0007(empty_url: str) -> None:
             contracts = conn.execute(select(project.c.instance_id, project.c.contract_no, project.c.contract_name)
                                      .order_by(project.c.instance_id)).all()
             assert stored(conn) == recomputed(conn)
+            assert misplaced(conn) == []
             totals = stored(conn)
         assert [tuple(c) for c in contracts] == [(1, None, None), (2, "HT-9", "三方合同")]
         assert totals == {

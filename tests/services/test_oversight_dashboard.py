@@ -13,7 +13,7 @@ from services.oversight import actions
 from services.oversight.dashboard import dashboard, export_rows, instance_page, overview
 from services.oversight.filters import InstanceFilter
 from services.oversight.listing import Sort
-from services.oversight.totals import recomputed, stored
+from services.oversight.totals import misplaced, recomputed, stored
 from services.users import load_actor
 from services.withdraw import withdraw
 from tests import support
@@ -40,6 +40,7 @@ def _ids(page: dict[str, Any]) -> list[int]:
 def _consistent(services: Services) -> None:
     with services.db.read() as conn:
         assert stored(conn) == recomputed(conn)
+        assert misplaced(conn) == []
 
 
 def test_counts_and_amounts_of_the_sample_projects_are_exact(services: Services) -> None:

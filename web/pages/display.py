@@ -121,7 +121,7 @@ FACTS = (
     ("category", _l("Category"), labels.category), ("budget", _l("Budget"), formatting.money),
     ("approved_budget", _l("Approved budget"), formatting.money),
     ("plan_amount", _l("Planned amount"), formatting.money), ("contractor", _l("Contractor"), None),
-    ("procurement_no", _l("Procurement number"), None),
+    ("procurement_no", _l("Procurement number"), None), ("contract_no", _l("Contract number"), None),
     ("contract_price", _l("Contract price"), formatting.money),
     ("paid_total", _l("Paid so far"), formatting.money),
 )

@@ -3,9 +3,11 @@
 - `oversight_total`: running counts and sums per bank, department, year, round, category, stage
   and status, built here from the existing projects and kept up to date by every step.
 - `project.contract_no` and `project.contract_name`, filled from the contracts already signed
-  (their values are in the audit history of the `contract` task).
+  (their values are in the audit history of the `contract` task); `project.bank_org_id`,
+  `department_org_id`, `stage` and `status`, copies of the instance's, so that the list filters
+  and sorts a single table.
 - `human_task.assignee_id`: a task an administrator reassigned to one named user.
-- Indexes: each filter and sort of the instance list (filter/sort column, then the id), the
+- Indexes: each filter and sort of the instance list (project column, then the id), the
   payment due dates, and the audit page's filters (then time and id, newest first).
 
 Revision ID: 0007
@@ -27,7 +29,8 @@ branch_labels = None
 depends_on = None
 
 MONEY = ("budget", "approved_budget", "plan_amount", "contract_price", "paid_total")
-PROJECT_SORTS = ("year", "category", *MONEY)
+PROJECT_SORTS = ("year", "category", "bank_org_id", "department_org_id", "stage", "status", "name", *MONEY)
+PLACE = ("bank_org_id", "department_org_id", "stage", "status")
 KEYS = ("bank_org_id", "department_org_id", "year", "round", "category", "stage", "status")
 
 
@@ -76,14 +79,22 @@ def upgrade() -> None:
     with op.batch_alter_table("project") as batch:
         batch.add_column(sa.Column("contract_no", sa.String(64), nullable=True))
         batch.add_column(sa.Column("contract_name", sa.String(200), nullable=True))
+        batch.add_column(sa.Column("bank_org_id", sa.Integer, nullable=True))
+        batch.add_column(sa.Column("department_org_id", sa.Integer, nullable=True))
+        batch.add_column(sa.Column("stage", sa.String(40), nullable=True))
+        batch.add_column(sa.Column("status", sa.String(20), nullable=True))
+        batch.create_foreign_key("fk_project_bank_org_id_organization", "organization", ["bank_org_id"], ["id"])
+        batch.create_foreign_key("fk_project_department_org_id_organization", "organization",
+                                 ["department_org_id"], ["id"])
+    copies = ", ".join(f"{c} = (SELECT i.{c} FROM process_instance i WHERE i.id = project.instance_id)"
+                       for c in PLACE)
+    op.execute(f"UPDATE project SET {copies}")
     with op.batch_alter_table("human_task") as batch:
         batch.add_column(sa.Column("assignee_id", sa.Integer, nullable=True))
         batch.create_foreign_key("fk_human_task_assignee_id_app_user", "app_user", ["assignee_id"], ["id"])
     op.drop_index("ix_project_year_round", table_name="project")
     for name in PROJECT_SORTS:
         op.create_index(f"ix_project_{name}", "project", [name, "instance_id"])
-    for name in ("status", "stage", "title"):
-        op.create_index(f"ix_process_instance_{name}", "process_instance", [name, "id"])
     op.create_index("ix_human_task_due", "human_task", ["status", "task_name", "due_at"])
     op.drop_index("ix_audit_event_instance_id", table_name="audit_event")
     op.create_index("ix_audit_event_at", "audit_event", ["at", "id"])
@@ -100,8 +111,6 @@ def downgrade() -> None:
         op.drop_index(f"ix_audit_event_{name}", table_name="audit_event")
     op.create_index("ix_audit_event_instance_id", "audit_event", ["instance_id"])
     op.drop_index("ix_human_task_due", table_name="human_task")
-    for name in ("status", "stage", "title"):
-        op.drop_index(f"ix_process_instance_{name}", table_name="process_instance")
     for name in PROJECT_SORTS:
         op.drop_index(f"ix_project_{name}", table_name="project")
     op.create_index("ix_project_year_round", "project", ["year", "round"])
@@ -109,5 +118,7 @@ def downgrade() -> None:
         batch.drop_constraint("fk_human_task_assignee_id_app_user", type_="foreignkey")
         batch.drop_column("assignee_id")
     with op.batch_alter_table("project") as batch:
-        batch.drop_column("contract_name")
-        batch.drop_column("contract_no")
+        batch.drop_constraint("fk_project_department_org_id_organization", type_="foreignkey")
+        batch.drop_constraint("fk_project_bank_org_id_organization", type_="foreignkey")
+        for name in (*reversed(PLACE), "contract_name", "contract_no"):
+            batch.drop_column(name)
