@@ -83,6 +83,7 @@ class Dashboard:
 
 def _shape(result: dict[str, Any]) -> dict[str, Any]:
     if "items" in result:
+        assert result["items"], "the benchmark's list must not be empty"
         return {"total": result["total"], "rows": len(result["items"])}
     return {"total": result["total"], "amount_rows": len(result["amounts"]), "overdue": result["overdue"]["total"]}
 

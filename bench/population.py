@@ -20,6 +20,7 @@ from sqlalchemy import Engine, create_engine, insert, select
 
 from engine import runtime
 from models.tables import app_user, human_task, organization, process_instance, project
+from services.maintenance import analyze_sqlite
 from services.oversight import totals
 from services.process_models import latest
 
@@ -124,6 +125,7 @@ def _rows(world: World, rng: random.Random, plan: dict[str, Any]) -> tuple[dict[
         "contract_name": "三方合同" if "contract" in route else None,
         "contract_price": "1000000.00" if "contract" in route else None,
         "paid_total": "1000000.00" if plan["status"] == "completed" else "0.00",
+        **{place: instance[place] for place in ("bank_org_id", "department_org_id", "stage", "status")},
     }
     return instance, facts, tasks
 
@@ -145,10 +147,16 @@ def _chunks(world: World, count: int, running: int, seed: int) -> Iterator[tuple
 
 
 def _tidy(engine: Engine) -> None:
-    """Build the dashboard's running totals; leave the tables as autovacuum would in a live PostgreSQL."""
+    """Build the dashboard's running totals; leave the statistics as a live system would have them.
+
+    PostgreSQL: as autovacuum would (VACUUM ANALYZE). SQLite: as the server's hourly
+    `services.maintenance.refresh_statistics` would (ANALYZE of the dashboard's tables).
+    """
     with engine.begin() as conn:
         totals.rebuild(conn)
     if engine.dialect.name != "postgresql":
+        with engine.begin() as conn:
+            analyze_sqlite(conn)
         return
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         for table in ("process_instance", "human_task", "project", "oversight_total"):
