@@ -42,10 +42,9 @@ def project_changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict
     }
 
 
-def on_data(conn: Connection, instance_id: int, before: Mapping[str, Any], after: Mapping[str, Any],
-            changes: Mapping[str, Any] | None = None) -> None:
-    """Copy the project facts that changed in this step into the project row."""
-    changes = project_changes(before, after) if changes is None else changes
+def on_data(conn: Connection, instance_id: int, before: Mapping[str, Any], after: Mapping[str, Any]) -> None:
+    """Copy the project facts that changed in this step into the project row (without the totals)."""
+    changes = project_changes(before, after)
     if changes:
         conn.execute(update(project).where(project.c.instance_id == instance_id).values(**changes))
 

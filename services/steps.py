@@ -135,7 +135,6 @@ def save_step(ctx: Services, conn: Connection, inst: Locked, model: LoadedModel,
         changes = fund_project.project_changes(before_data, data)
         totals.follow(conn, inst.id, None if old.version == 0 else place(old),
                       place(inst, values["stage"], status), changes)
-        fund_project.on_data(conn, inst.id, before_data, data, changes)
     if status != "running" and inst.status == "running":
         writes.audit("instance_ended", now, instance_id=inst.id, data={"status": status})
     ready = [{"id": t.id, "name": t.name, "title": model.user_tasks[t.name].title,

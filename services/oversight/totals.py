@@ -80,20 +80,21 @@ def _apply(conn: Connection, before: Share | None, after: Share | None) -> None:
 
 def follow(conn: Connection, instance_id: int, before: Place | None, after: Place,
            changes: Mapping[str, Any] | None = None) -> None:
-    """Move a project to its new place (copied into its row) and its share of the totals.
+    """Write a project's changed facts and new place into its row, and move its share of the totals.
 
-    Call it before the project row takes *changes*. *before* is None for a new instance.
-    Instances without a project row are neither copied nor counted.
+    One UPDATE for the row; the totals need the row as it was, read first only when its place or a
+    counted fact changes. *before* is None for a new instance. Instances without a project row
+    are neither written nor counted.
     """
-    counted = {k: v for k, v in (changes or {}).items() if k in FACTS}
-    if before == after and not counted:
-        return
-    facts = _facts(conn, instance_id)
-    if facts is None:
-        return
-    if before != after:
-        conn.execute(update(project).where(project.c.instance_id == instance_id).values(**after._asdict()))
-    _apply(conn, _share(before, facts) if before is not None else None, _share(after, {**facts, **counted}))
+    changes = dict(changes or {})
+    counted = {k: v for k, v in changes.items() if k in FACTS}
+    moved = before != after
+    values = {**changes, **(after._asdict() if moved else {})}
+    facts = _facts(conn, instance_id) if moved or counted else None
+    if values:
+        conn.execute(update(project).where(project.c.instance_id == instance_id).values(**values))
+    if facts is not None:
+        _apply(conn, _share(before, facts) if before is not None else None, _share(after, {**facts, **counted}))
 
 
 def _key_expressions() -> list[ColumnElement[Any]]:
