@@ -20,6 +20,8 @@ from sqlalchemy import Engine, create_engine, insert, select
 
 from engine import runtime
 from models.tables import app_user, human_task, organization, process_instance, project
+from services.maintenance import analyze_sqlite
+from services.oversight import totals
 from services.process_models import latest
 
 from bench.engine_paths import script_engine
@@ -119,8 +121,11 @@ def _rows(world: World, rng: random.Random, plan: dict[str, Any]) -> tuple[dict[
         "plan_amount": "1150000.00" if "plan_review" in route else None,
         "contractor": "太仓某信息技术有限公司" if "contract" in route else None,
         "procurement_no": f"TCCG-{plan['id']:06d}" if "contract" in route else None,
+        "contract_no": f"HT-{plan['id']:06d}" if "contract" in route else None,
+        "contract_name": "三方合同" if "contract" in route else None,
         "contract_price": "1000000.00" if "contract" in route else None,
         "paid_total": "1000000.00" if plan["status"] == "completed" else "0.00",
+        **{place: instance[place] for place in ("bank_org_id", "department_org_id", "stage", "status")},
     }
     return instance, facts, tasks
 
@@ -142,11 +147,19 @@ def _chunks(world: World, count: int, running: int, seed: int) -> Iterator[tuple
 
 
 def _tidy(engine: Engine) -> None:
-    """Leave the tables as autovacuum would in a live PostgreSQL: vacuumed and analysed."""
+    """Build the dashboard's running totals; leave the statistics as a live system would have them.
+
+    PostgreSQL: as autovacuum would (VACUUM ANALYZE). SQLite: as the server's hourly
+    `services.maintenance.refresh_statistics` would (ANALYZE of the dashboard's tables).
+    """
+    with engine.begin() as conn:
+        totals.rebuild(conn)
     if engine.dialect.name != "postgresql":
+        with engine.begin() as conn:
+            analyze_sqlite(conn)
         return
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        for table in ("process_instance", "human_task", "project"):
+        for table in ("process_instance", "human_task", "project", "oversight_total"):
             conn.exec_driver_sql(f"VACUUM ANALYZE {table}")
 
 

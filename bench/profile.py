@@ -40,7 +40,7 @@ STEPS = [
     ("serialize (runtime.dump)", "engine.runtime", "dump"),
     ("bank lookup", "services.steps", "_bank_org"),
     ("task projection: UPDATE/INSERT human_task", "services.steps", "_project_tasks"),
-    ("project row (fund_project.on_data)", "services.fund_project", "on_data"),
+    ("project row + running totals (totals.follow)", "services.oversight.totals", "follow"),
     ("domain hook (on_task_completed)", "services.tasks", "on_task_completed"),
     ("documents", "services.tasks", "record_documents"),
     ("writes: instance, tasks, audit (driver batch)", "models.fastpath", "write"),

@@ -13,6 +13,7 @@ TARGETS = {
     "http_sqlite": 4.0,               # × b, through the JSON API with Flask's test client
     "list_growth": 1.5,               # list at 100k ÷ the same list at 1k
     "list_sql_ms": 1.0,               # the list's SQL, sub-millisecond
+    "dashboard_pg_ms": 50.0,          # each dashboard query on PostgreSQL
     "state_ratio": 0.5,               # ours ÷ SpiffWorkflow's default JSON ("about half")
 }
 BACKENDS = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
@@ -37,6 +38,8 @@ def _size(count: int) -> str:
 
 
 def _completion_rows(results: dict[str, Any]) -> list[tuple[str, ...]]:
+    if "completion" not in results:
+        return []
     paths, floor = results["completion"], results["completion"]["floor_b"]["median_ms"]
     rows = []
     for key, label, target in (
@@ -108,6 +111,39 @@ def _list_rows(results: dict[str, Any]) -> list[tuple[str, ...]]:
     return rows
 
 
+DASHBOARD_CASES = (
+    ("overview", "dashboard counts/amounts + payments overdue/due soon"),
+    ("first_page", "dashboard list, first page, newest first, with total"),
+    ("filtered_page", "dashboard list, one bank's year, first page"),
+    ("filtered_sorted_page", "dashboard list, one bank's completed, by paid (info)"),
+)
+
+
+def _dashboard_rows(results: dict[str, Any]) -> list[tuple[str, ...]]:
+    rows = []
+    for backend, by_size in results.get("dashboard", {}).items():
+        sizes = sorted(by_size, key=int)
+        for case, label in DASHBOARD_CASES:
+            small = by_size[sizes[0]][case]["median_ms"]
+            for size in sizes:
+                s = by_size[size][case]
+                growth = ratio(s["median_ms"], small) if size != sizes[0] else None
+                informative = case == "filtered_sorted_page"
+                ok = None
+                target = "-"
+                if growth is not None and not informative:
+                    ok = growth <= TARGETS["list_growth"]
+                    target = f"≤ {TARGETS['list_growth']}× {_size(int(sizes[0]))}"
+                    if backend == "postgresql":
+                        ok = ok and s["median_ms"] < TARGETS["dashboard_pg_ms"]
+                        target += f", < {TARGETS['dashboard_pg_ms']:g} ms"
+                rows.append(("dash", f"{BACKENDS[backend]}, {_size(int(size))} instances: {label} "
+                             f"({s.get('total')} projects)", str(s["n"]), _ms(s["median_ms"]), _ms(s["p90_ms"]),
+                             _x(growth, _size(int(sizes[0]))) if growth else "", "info" if informative else target,
+                             _met(ok)))
+    return rows
+
+
 def _state_rows(results: dict[str, Any]) -> list[tuple[str, ...]]:
     state = results.get("state")
     if not state:
@@ -121,7 +157,7 @@ def _state_rows(results: dict[str, Any]) -> list[tuple[str, ...]]:
 def rows(results: dict[str, Any]) -> list[tuple[str, ...]]:
     """Return the table's rows, header first."""
     return [HEADER, *_completion_rows(results), *_statement_rows(results), *_list_rows(results),
-            *_state_rows(results), *document_rows(results)]
+            *_dashboard_rows(results), *_state_rows(results), *document_rows(results)]
 
 
 def render(results: dict[str, Any]) -> str:

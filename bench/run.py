@@ -29,6 +29,7 @@ from bench.report import render
 from bench.scratch import BENCH_DIR, PG_ADMIN_URL, Scratch
 from bench.stats import ratio, summary
 from bench.statesize import measure_state
+from bench.dashboard import Dashboard, measure as measure_dashboards
 from bench.tasklist import TaskList, measure
 from bench.http import HttpUseCase
 from bench.usecase import FundProjectUseCase, LinearUseCase, count_statements, services
@@ -48,13 +49,14 @@ class Plan:
     running: int            # instances still open, each with one ready task
     list_runs: int
     list_warmup: int
+    dashboard_runs: int
     documents_runs: int     # renders, seals and verifies of each document kind
 
 
 FULL = Plan("full", warmup_instances=20, instances=100, list_sizes=(1_000, 100_000), running=400,
-            list_runs=300, list_warmup=30, documents_runs=10)
+            list_runs=300, list_warmup=30, dashboard_runs=100, documents_runs=10)
 QUICK = Plan("quick", warmup_instances=4, instances=20, list_sizes=(1_000, 10_000), running=400,
-             list_runs=60, list_warmup=10, documents_runs=2)
+             list_runs=60, list_warmup=10, dashboard_runs=30, documents_runs=2)
 
 
 def _completions(plan: Plan, scratch: Scratch, backends: list[str]) -> dict[str, Any]:
@@ -92,7 +94,9 @@ def _completions(plan: Plan, scratch: Scratch, backends: list[str]) -> dict[str,
 
 
 def _task_lists(plan: Plan, scratch: Scratch, backends: list[str]) -> dict[str, Any]:
+    """Populate a database per backend and size; measure the task list and the dashboard on each."""
     lists: list[TaskList] = []
+    boards: list[Dashboard] = []
     loaded: dict[str, Any] = {}
     try:
         for backend in backends:
@@ -102,16 +106,23 @@ def _task_lists(plan: Plan, scratch: Scratch, backends: list[str]) -> dict[str, 
                 rows = populate(url, size, plan.running)
                 loaded[f"{backend}_{size}"] = {**rows, "seconds": round(time.perf_counter() - started, 1)}
                 lists.append(TaskList(backend, size, url, scratch.files_dir("list"), LIST_USER))
+                boards.append(Dashboard(backend, size, url, scratch.files_dir("list")))
         measure(lists, plan.list_runs, plan.list_warmup)
-        result: dict[str, Any] = {}
+        measure_dashboards(boards, plan.dashboard_runs, plan.list_warmup)
+        result: dict[str, Any] = {"task_list": {}, "dashboard": {}}
         for task_list in lists:
             entry = {**task_list.result(), "explain": task_list.explain(),
                      "rows_loaded": loaded[f"{task_list.backend}_{task_list.size}"]}
-            result.setdefault(task_list.backend, {})[str(task_list.size)] = entry
+            result["task_list"].setdefault(task_list.backend, {})[str(task_list.size)] = entry
+        for board in boards:
+            result["dashboard"].setdefault(board.backend, {})[str(board.size)] = {
+                **board.result(), "explain": board.explain()}
         return result
     finally:
         for task_list in lists:
             task_list.close()
+        for board in boards:
+            board.close()
 
 
 def _meta(plan: Plan, backends: list[str], notes: list[str]) -> dict[str, Any]:
@@ -129,7 +140,7 @@ def _meta(plan: Plan, backends: list[str], notes: list[str]) -> dict[str, Any]:
     }
 
 
-def run(plan: Plan, scratch: Scratch, with_postgresql: bool) -> dict[str, Any]:
+def run(plan: Plan, scratch: Scratch, with_postgresql: bool, lists_only: bool = False) -> dict[str, Any]:
     """Measure everything; return the results."""
     backends, notes = ["sqlite"], []
     if with_postgresql:
@@ -139,10 +150,12 @@ def run(plan: Plan, scratch: Scratch, with_postgresql: bool) -> dict[str, Any]:
         else:
             notes.append(f"PostgreSQL skipped: {reason}")
     results: dict[str, Any] = {"meta": _meta(plan, backends, notes)}
-    results.update(_completions(plan, scratch, backends))
-    results["task_list"] = _task_lists(plan, scratch, backends)
-    results["state"] = measure_state()
-    results["documents"] = measure_documents(plan.documents_runs)
+    if not lists_only:
+        results.update(_completions(plan, scratch, backends))
+    results.update(_task_lists(plan, scratch, backends))
+    if not lists_only:
+        results["state"] = measure_state()
+        results["documents"] = measure_documents(plan.documents_runs)
     return results
 
 
@@ -157,13 +170,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a smaller run that finishes in under a minute")
     parser.add_argument("--no-postgresql", action="store_true", help="measure SQLite only")
+    parser.add_argument("--lists-only", action="store_true", help="measure only the task list and the dashboard")
     args = parser.parse_args(argv)
     _stop_on_sigterm()
     plan = QUICK if args.quick else FULL
     wall = time.perf_counter()
     scratch = Scratch()
     try:
-        results = run(plan, scratch, with_postgresql=not args.no_postgresql)
+        results = run(plan, scratch, with_postgresql=not args.no_postgresql, lists_only=args.lists_only)
     finally:
         dropped = scratch.close()
     results["meta"]["dropped_databases"] = dropped

@@ -19,7 +19,7 @@ from models.tables import audit_event, human_task, process_instance
 LOCK_COLUMNS = (
     human_task.c.id.label("task_id"), human_task.c.task_name, human_task.c.lane, human_task.c.org_id,
     human_task.c.status.label("task_status"), human_task.c.form_patch, human_task.c.title.label("task_title"),
-    process_instance.c.id, process_instance.c.model_id, process_instance.c.process_id,
+    human_task.c.assignee_id, process_instance.c.id, process_instance.c.model_id, process_instance.c.process_id,
     process_instance.c.version, process_instance.c.status, process_instance.c.stage, process_instance.c.title,
     process_instance.c.department_org_id, process_instance.c.bank_org_id, process_instance.c.state,
 )
@@ -40,6 +40,7 @@ class LockedTask(NamedTuple):
     task_status: str
     form_patch: str
     task_title: str
+    assignee_id: int | None
     id: int
     model_id: int
     process_id: str

@@ -19,7 +19,8 @@ from services.visibility import can_see_instance
 _COLUMNS = (
     human_task.c.id, human_task.c.instance_id, human_task.c.task_name, human_task.c.title,
     human_task.c.lane, human_task.c.org_id, human_task.c.stage, human_task.c.status,
-    human_task.c.form_patch, human_task.c.created_at, human_task.c.due_at, human_task.c.due_provisional, human_task.c.completed_at,
+    human_task.c.form_patch, human_task.c.created_at, human_task.c.due_at, human_task.c.due_provisional,
+    human_task.c.completed_at, human_task.c.assignee_id,
     process_instance.c.model_id, process_instance.c.title.label("instance_title"),
     process_instance.c.status.label("instance_status"), process_instance.c.stage.label("instance_stage"),
     process_instance.c.department_org_id, process_instance.c.bank_org_id,
@@ -39,7 +40,7 @@ def task_detail(ctx: Services, actor: Actor, task_id: str) -> dict[str, Any]:
         row = conn.execute(query.where(human_task.c.id == task_id)).first()
         if row is None:
             raise NotFound(f"task {task_id} does not exist")
-        assignee = may_complete(actor, row.lane, row.org_id)
+        assignee = may_complete(actor, row.lane, row.org_id, row.assignee_id)
         if not assignee and not can_see_instance(actor, row.department_org_id, row.bank_org_id):
             raise Hidden("task", task_id, row.instance_id)
         form = task_form(ctx, conn, model_by_id(ctx, conn, row.model_id), row.task_name, row.form_patch,

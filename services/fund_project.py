@@ -5,13 +5,14 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Insert, exists, func, insert, select, update
+from sqlalchemy import Connection, Insert, exists, func, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from models.tables import payment, payment_notice, project
 from services.clock import parse_date, to_db
 from services.declaration.functions import function_id
 from services.errors import FieldError, ValidationError
+from services.oversight import totals
 
 PROCESS_ID = "fund_project"
 UNTITLED = "新申报项目"
@@ -28,6 +29,8 @@ PROJECT_FIELDS: dict[str, str] = {
     "procurement_no": "procurement_no",
     "contract_price": "contract_price",
     "paid_total": "paid_total",
+    "contract_no": "contract_no",
+    "contract_name": "contract_name",
 }
 
 
@@ -36,8 +39,8 @@ def on_start(conn: Connection, instance_id: int) -> None:
     conn.execute(insert(project).values(instance_id=instance_id, paid_total=0))
 
 
-def on_data(conn: Connection, instance_id: int, before: Mapping[str, Any], after: Mapping[str, Any]) -> None:
-    """Copy the project facts that changed in this step into the project row."""
+def project_changes(conn: Connection, before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, Any]:
+    """Return the project row's columns whose process data changed in a step, with their new values."""
     changes = {
         column: after.get(key)
         for key, column in PROJECT_FIELDS.items()
@@ -46,8 +49,13 @@ def on_data(conn: Connection, instance_id: int, before: Mapping[str, Any], after
     function = after.get("card_function")
     if function != before.get("card_function") and isinstance(function, str):
         changes["card_function_id"] = function_id(conn, function)
-    if changes:
-        conn.execute(update(project).where(project.c.instance_id == instance_id).values(**changes))
+    return changes
+
+
+def on_data(conn: Connection, instance_id: int, before: Mapping[str, Any], after: Mapping[str, Any],
+            was: totals.Place | None, now: totals.Place) -> None:
+    """Copy the project facts that changed in this step and its new place into the project row, and the totals."""
+    totals.follow(conn, instance_id, was, now, project_changes(conn, before, after))
 
 
 def title(data: Mapping[str, Any]) -> str | None:

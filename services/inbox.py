@@ -27,7 +27,8 @@ def inbox_clause(actor: Actor) -> ColumnElement[bool]:
         clauses.append(and_(human_task.c.lane == role, scoped))
     if not clauses:
         return false()
-    return and_(human_task.c.status == "ready", or_(*clauses))
+    assigned = or_(human_task.c.assignee_id.is_(None), human_task.c.assignee_id == actor.id)
+    return and_(human_task.c.status == "ready", or_(*clauses), assigned)
 
 
 @dataclass(frozen=True)

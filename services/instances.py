@@ -9,8 +9,8 @@ from sqlalchemy import Connection, func, insert, select
 from engine import runtime
 from engine.errors import EngineError
 from models.tables import (
-    card_function, declaration_round, document, human_task, organization, payment, process_instance, process_model,
-    project, stored_file,
+    app_user, card_function, declaration_round, document, human_task, organization, payment, process_instance,
+    process_model, project, stored_file,
 )
 from services import audit
 from services.calendar.days import Calendar
@@ -26,6 +26,8 @@ from services.steps import Locked, StepWrites, save_step
 from services.tasks import complete_in, lock_task
 from services.users import Actor, require_writer
 from services.visibility import can_see_instance
+
+OPEN_TASK_STATUSES = ("ready", "suspended")
 
 
 def _insert_instance(ctx: Services, conn: Connection, actor: Actor, model_id: int, process_id: str,
@@ -99,11 +101,13 @@ def _org_names(conn: Connection, *ids: int | None) -> dict[int, str]:
 
 
 def _tasks(conn: Connection, instance_id: int, calendar: Calendar, now: datetime) -> list[dict[str, Any]]:
-    rows = conn.execute(select(human_task).where(human_task.c.instance_id == instance_id)
+    rows = conn.execute(select(human_task, app_user.c.username.label("assignee"))
+                        .outerjoin(app_user, app_user.c.id == human_task.c.assignee_id)
+                        .where(human_task.c.instance_id == instance_id)
                         .order_by(human_task.c.created_at, human_task.c.id)).all()
     return [{
         "id": r.id, "name": r.task_name, "title": r.title, "lane": r.lane, "stage": r.stage,
-        "status": r.status, "created_at": from_db(r.created_at).isoformat(),
+        "status": r.status, "assignee": r.assignee, "created_at": from_db(r.created_at).isoformat(),
         "due": from_db(r.due_at).isoformat() if r.due_at else None,
         "due_provisional": bool(r.due_at is not None and r.due_provisional),
         **(due_status(calendar, from_db(r.due_at), now) if r.status == "ready" else {}),
@@ -164,7 +168,7 @@ def _view(conn: Connection, row: Any, own: set[str] | None, calendar: Calendar, 
         "next_timer_due": from_db(row.next_timer_due).isoformat() if row.next_timer_due else None,
         "timer_failed_at": from_db(row.timer_failed_at).isoformat() if row.timer_failed_at else None,
         "timer_error": row.timer_error,
-        "open_tasks": [t for t in tasks if t["status"] == "ready"], "tasks": tasks,
+        "open_tasks": [t for t in tasks if t["status"] in OPEN_TASK_STATUSES], "tasks": tasks,
         "project": _project(conn, row.id) if own is None else None,
         "payments": _payments(conn, row.id) if own is None else [], "documents": documents, "history": history,
         "comments": comments_of(conn, row.id) if own is None else [], "participant_only": own is not None,

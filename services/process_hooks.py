@@ -15,6 +15,7 @@ from sqlalchemy import Connection
 
 from services import fund_project
 from services.money import allocation_process
+from services.oversight.totals import Place
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,18 @@ class TaskDone:
     task_id: str | None = None
 
 
+@dataclass(frozen=True)
+class StepSaved:
+    """One step of an instance being saved inside the caller's transaction: its data and its place."""
+
+    conn: Connection
+    instance_id: int
+    before: Mapping[str, Any]
+    after: Mapping[str, Any]
+    was: Place | None
+    now: Place
+
+
 def _nothing(*_args: Any) -> None:
     return None
 
@@ -42,7 +55,7 @@ class ProcessHooks:
 
     start_title: str = ""
     on_start: Callable[[Connection, int], None] = _nothing
-    on_data: Callable[[Connection, int, Mapping[str, Any], Mapping[str, Any]], None] = _nothing
+    on_data: Callable[[StepSaved], None] = _nothing
     check_task: Callable[[Connection, int, str, Mapping[str, Any]], None] = _nothing
     check_step: Callable[[Connection, str, Mapping[str, Any], int | None], None] = _nothing
     on_task_completed: Callable[[TaskDone], None] = _nothing
@@ -54,6 +67,14 @@ def _fund_project_done(done: TaskDone) -> None:
                                    done.actor_id, done.at, done.task_id)
 
 
+def _fund_project_step(step: StepSaved) -> None:
+    fund_project.on_data(step.conn, step.instance_id, step.before, step.after, step.was, step.now)
+
+
+def _allocation_step(step: StepSaved) -> None:
+    allocation_process.on_data(step.conn, step.instance_id, step.before, step.after)
+
+
 def _allocation_done(done: TaskDone) -> None:
     allocation_process.on_task_completed(done.conn, done.instance_id, done.task_name, done.submitted,
                                          done.data, done.actor_id, done.at)
@@ -61,11 +82,11 @@ def _allocation_done(done: TaskDone) -> None:
 
 HOOKS: dict[str, ProcessHooks] = {
     fund_project.PROCESS_ID: ProcessHooks(
-        start_title=fund_project.UNTITLED, on_start=fund_project.on_start, on_data=fund_project.on_data,
+        start_title=fund_project.UNTITLED, on_start=fund_project.on_start, on_data=_fund_project_step,
         check_step=fund_project.check_task, on_task_completed=_fund_project_done, title=fund_project.title),
     allocation_process.PROCESS_ID: ProcessHooks(
         start_title=allocation_process.UNTITLED, on_start=allocation_process.on_start,
-        on_data=allocation_process.on_data, check_task=allocation_process.check_task,
+        on_data=_allocation_step, check_task=allocation_process.check_task,
         on_task_completed=_allocation_done, title=allocation_process.title),
 }
 DEFAULT = ProcessHooks()

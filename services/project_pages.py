@@ -39,9 +39,9 @@ def _organizations(conn: Connection, *codes: str | None) -> dict[str, dict[str, 
 
 
 def _actionable(conn: Connection, actor: Actor, instance_id: int) -> list[str]:
-    rows = conn.execute(select(human_task.c.id, human_task.c.lane, human_task.c.org_id).where(
-        human_task.c.instance_id == instance_id, human_task.c.status == "ready"))
-    return [r.id for r in rows if may_complete(actor, r.lane, r.org_id)]
+    rows = conn.execute(select(human_task.c.id, human_task.c.lane, human_task.c.org_id, human_task.c.assignee_id)
+                        .where(human_task.c.instance_id == instance_id, human_task.c.status == "ready"))
+    return [r.id for r in rows if may_complete(actor, r.lane, r.org_id, r.assignee_id)]
 
 
 def may_comment(actor: Actor, info: dict[str, Any]) -> bool:

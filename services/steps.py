@@ -19,7 +19,8 @@ from services import audit, returns
 from services.clock import to_db
 from services.context import Services
 from services.errors import ConflictError, NotFound, ServiceError
-from services.process_hooks import hooks_for
+from services.oversight import totals
+from services.process_hooks import StepSaved, hooks_for
 from services.users import org_id_by_code
 
 SCOPED_LANES = {"department": "department_org_id", "bank": "bank_org_id"}
@@ -40,6 +41,12 @@ class Locked:
     department_org_id: int | None
     bank_org_id: int | None
     state: bytes
+
+
+def place(inst: Locked, stage: str | None = None, status: str | None = None) -> totals.Place:
+    """Return where *inst* stands for the totals (with a new stage and status if given)."""
+    return totals.Place(inst.bank_org_id, inst.department_org_id, inst.stage if stage is None else stage,
+                        inst.status if status is None else status)
 
 
 def lane_org(lane: str, inst: Locked) -> int | None:
@@ -139,7 +146,7 @@ def save_step(ctx: Services, conn: Connection, inst: Locked, model: LoadedModel,
     after = {t.id: t for t in runtime.ready_tasks(workflow)}
     data = runtime.current_data(workflow)
     status = runtime.end_status(workflow) or "running"
-    inst = replace(inst, bank_org_id=_bank_org(conn, inst, before_data, data))
+    old, inst = inst, replace(inst, bank_org_id=_bank_org(conn, inst, before_data, data))
     hooks = hooks_for(inst.process_id)
     values = {
         "state": runtime.dump(workflow), "version": inst.version + 1, "status": status,
@@ -150,7 +157,8 @@ def save_step(ctx: Services, conn: Connection, inst: Locked, model: LoadedModel,
     }
     writes.instance = {**values, "instance_id": inst.id, "old_version": inst.version}
     _project_tasks(ctx, conn, writes, model, inst, workflow, before, after, completed, actor_id, now)
-    hooks.on_data(conn, inst.id, before_data, data)
+    hooks.on_data(StepSaved(conn, inst.id, before_data, data, None if old.version == 0 else place(old),
+                            place(inst, values["stage"], status)))
     if status != "running" and inst.status == "running":
         writes.audit("instance_ended", now, instance_id=inst.id, data={"status": status})
     ready = [{"id": t.id, "name": t.name, "title": model.user_tasks[t.name].title,

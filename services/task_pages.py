@@ -11,10 +11,10 @@ from services import audit, files, forms, returns
 from services.calendar.status import due_status
 from services.clock import from_db
 from services.context import Services
-from services.errors import ConflictError, FieldError, Hidden, NotFound, PermissionDenied, ValidationError
+from services.errors import ConflictError, FieldError, Hidden, NotFound, ValidationError
 from services.process_models import model_by_id
 from services.project_pages import project_page
-from services.tasks import complete_task, may_complete, task_form
+from services.tasks import SUSPENDED, complete_task, may_complete, refusal, task_form
 from services.users import Actor
 from services.visibility import can_see_instance
 
@@ -42,6 +42,7 @@ def _task_row(conn: Connection, task_id: str) -> Row[Any] | None:
         select(human_task.c.id, human_task.c.instance_id, human_task.c.task_name, human_task.c.title,
                human_task.c.lane, human_task.c.org_id, human_task.c.stage, human_task.c.status,
                human_task.c.form_patch, human_task.c.created_at, human_task.c.due_at, human_task.c.due_provisional,
+               human_task.c.assignee_id,
                process_instance.c.model_id, process_instance.c.department_org_id,
                process_instance.c.bank_org_id, *returns.RETURN_COLUMNS)
         .join(process_instance, process_instance.c.id == human_task.c.instance_id)
@@ -53,11 +54,13 @@ def _task_row(conn: Connection, task_id: str) -> Row[Any] | None:
 def _check(actor: Actor, row: Row[Any] | None, task_id: str) -> Row[Any]:
     if row is None:
         raise NotFound(f"task {task_id} does not exist")
-    allowed = may_complete(actor, row.lane, row.org_id)
+    allowed = may_complete(actor, row.lane, row.org_id, row.assignee_id)
     if not allowed and not can_see_instance(actor, row.department_org_id, row.bank_org_id):
         raise Hidden("task", task_id, row.instance_id)
     if not allowed:
-        raise PermissionDenied(f"task {task_id} is for role {row.lane!r}, which you do not have")
+        raise refusal(actor, task_id, row.lane, row.assignee_id)
+    if row.status == "suspended":
+        raise ConflictError(SUSPENDED)
     if row.status != "ready":
         raise ConflictError(f"task {task_id} has already been handled")
     return row

@@ -36,17 +36,33 @@ def locked_instance(row: LockedTask) -> Locked:
                   row.department_org_id, row.bank_org_id, row.state)
 
 
-def may_complete(actor: Actor, lane: str, org_id: int | None) -> bool:
-    """Return True if *actor* may complete a task of *lane* owned by *org_id* (never by a read-only role)."""
-    return lane in as_writer(actor).roles and (org_id is None or org_id == actor.org_id)
+SUSPENDED = "the project is suspended"
+
+
+def may_complete(actor: Actor, lane: str, org_id: int | None, assignee_id: int | None = None) -> bool:
+    """Return True if *actor* may complete a task of *lane* owned by *org_id* and assigned to *assignee_id*.
+
+    A read-only role never completes anything; a task reassigned to one user is that user's alone.
+    """
+    return (lane in as_writer(actor).roles and (org_id is None or org_id == actor.org_id)
+            and (assignee_id is None or assignee_id == actor.id))
+
+
+def refusal(actor: Actor, task_id: str, lane: str, assignee_id: int | None) -> PermissionDenied:
+    """Return why *actor* may not complete a task they may see."""
+    if lane in as_writer(actor).roles and assignee_id is not None:
+        return PermissionDenied(f"task {task_id} has been assigned to another user")
+    return PermissionDenied(f"task {task_id} is for role {lane!r}, which you do not have")
 
 
 def _check_actor(actor: Actor, row: LockedTask) -> None:
-    if not can_see_instance(actor, row.department_org_id, row.bank_org_id) and not may_complete(
-            actor, row.lane, row.org_id):
+    allowed = may_complete(actor, row.lane, row.org_id, row.assignee_id)
+    if not allowed and not can_see_instance(actor, row.department_org_id, row.bank_org_id):
         raise Hidden("task", row.task_id, row.id)
-    if not may_complete(actor, row.lane, row.org_id):
-        raise PermissionDenied(f"task {row.task_id} is for role {row.lane!r}, which you do not have")
+    if not allowed:
+        raise refusal(actor, row.task_id, row.lane, row.assignee_id)
+    if row.status == "suspended" or row.task_status == "suspended":
+        raise ConflictError(SUSPENDED)
     if row.task_status != "ready":
         raise ConflictError(f"task {row.task_id} has already been handled")
 

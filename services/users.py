@@ -17,7 +17,7 @@ from services.errors import NotFound, PermissionDenied, ValidationError
 
 ROLES = ("department", "bdc", "hrss", "hrss_head", "bank", "supervisor", "admin", "process_owner")
 ORG_KINDS = ("bureau", "bdc", "department", "bank")
-SEE_ALL_ROLES = frozenset({"hrss", "hrss_head", "bdc", "supervisor"})
+SEE_ALL_ROLES = frozenset({"hrss", "hrss_head", "bdc", "supervisor", "admin"})
 READ_ONLY_ROLES = frozenset({"supervisor"})
 READ_ONLY = "Your roles only allow you to read: supervisors change nothing."
 _HASHER = PasswordHasher()

@@ -11,6 +11,7 @@ from services import audit
 from services.clock import to_db
 from services.context import Services
 from services.errors import ConflictError, FieldError, Hidden, NotFound, PermissionDenied, ValidationError
+from services.oversight import totals
 from services.process_models import model_by_id
 from services.users import Actor, require_writer
 from services.visibility import can_see_instance
@@ -72,6 +73,8 @@ def withdraw(ctx: Services, actor: Actor, instance_id: int, reason: str = "") ->
             updated_at=to_db(now), completed_at=to_db(now), next_timer_due=None))
         if done.rowcount != 1:
             raise ConflictError("the project was changed by someone else; reload and try again")
+        totals.follow(conn, instance_id, totals.Place(row.bank_org_id, row.department_org_id, row.stage, row.status),
+                      totals.Place(row.bank_org_id, row.department_org_id, "withdrawn", "withdrawn"))
         conn.execute(update(human_task).where(human_task.c.instance_id == instance_id,
                                               human_task.c.status == "ready")
                      .values(status="cancelled", completed_at=to_db(now)))

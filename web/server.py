@@ -9,6 +9,7 @@ from waitress import serve
 from services.context import Services
 from services.worker import DEFAULT_INTERVAL_SECONDS, run_forever
 from web.app import create_app
+from web.maintenance import start_statistics_thread
 
 LOG = logging.getLogger("yikatong.timers")
 TIMER_INTERVAL_SECONDS = DEFAULT_INTERVAL_SECONDS
@@ -28,4 +29,5 @@ def run(host: str, port: int) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     app = create_app()
     start_timer_thread(app.extensions["yikatong"])
+    start_statistics_thread(app.extensions["yikatong"])
     serve(app, host=host, port=port, threads=8)

@@ -15,7 +15,8 @@ from sqlalchemy.engine import make_url
 
 from models.db import Database, normalize_url
 from models.migrate import upgrade
-from models.tables import document, file_upload, human_task, metadata, payment, payment_notice
+from models.tables import document, file_upload, human_task, metadata, payment, payment_notice, project
+from services.oversight.totals import misplaced, recomputed, stored
 from tests.conftest import PG_URL
 
 AT = datetime(2026, 3, 2, 4, 0)
@@ -158,5 +159,71 @@ def test_tasks_open_before_0005_stay_open_and_unmarked(empty_url: str) -> None:
             row = conn.execute(select(human_task.c.status, human_task.c.returned_by, human_task.c.returned_from,
                                       human_task.c.return_reason)).one()
         assert tuple(row) == ("ready", None, None, None)
+    finally:
+        db.dispose()
+
+
+def _projects_at_0003(db: Database) -> None:
+    tables = metadata.tables
+    _rows_at_0002(db)
+    with db.write() as conn:
+        conn.execute(insert(tables["organization"]).values(id=2, code="bank-a", name="B", kind="bank"))
+        conn.execute(insert(tables["process_instance"]).values(
+            id=2, model_id=1, process_id="p", title="t2", status="completed", stage="completed", started_by=1,
+            department_org_id=1, bank_org_id=2, created_at=AT, updated_at=AT, version=9, state=b"{}"))
+        conn.execute(insert(tables["project"]), [
+            {"instance_id": 1, "year": 2026, "round": "annual", "category": "it.software",
+             "budget": Decimal("100.10"), "approved_budget": None, "plan_amount": None, "contract_price": None,
+             "paid_total": Decimal("0")},
+            {"instance_id": 2, "year": 2026, "round": "annual", "category": "it.software",
+             "budget": Decimal("200.20"), "approved_budget": Decimal("150.15"), "plan_amount": Decimal("150.15"),
+             "contract_price": Decimal("120.12"), "paid_total": Decimal("120.12")}])
+        contract = {"task": "contract", "title": "签订三方合同",
+                    "data": {"contract_no": "HT-9", "contract_name": "三方合同", "contract_signed": True}}
+        conn.execute(insert(tables["audit_event"]).values(at=AT, actor_id=1, instance_id=2, task_id="t",
+                                                          event="task_completed", data=json.dumps(contract)))
+
+
+def _rows_of_0009(db: Database) -> None:
+    """Add what the migrations after 0003 brought: a card function and round, a returned task with its due date."""
+    tables = metadata.tables
+    with db.write() as conn:
+        conn.execute(insert(tables["card_function"]).values(id=7, code="bus", name="公交乘车", department_org_id=1,
+                                                            created_at=AT, updated_at=AT))
+        conn.execute(insert(tables["declaration_round"]).values(id=3, year=2026, name="集中申报",
+                                                                opens_on=AT.date(), closes_on=AT.date(),
+                                                                created_at=AT))
+        conn.execute(text("UPDATE project SET card_function_id = 7, round_id = 3 WHERE instance_id = 1"))
+        conn.execute(insert(tables["human_task"]).values(
+            id="t1", instance_id=1, task_name="declare", title="项目申报", lane="department", org_id=1, stage="s",
+            status="ready", form_patch="{}", created_at=AT, due_at=AT, due_provisional=True, returned_by=1,
+            returned_from="review", return_reason="补充材料"))
+
+
+def test_totals_and_contract_numbers_are_built_by_0007_after_0009(empty_url: str) -> None:
+    db = Database(empty_url)
+    try:
+        assert upgrade(db.engine, "0003") == "0003"
+        _projects_at_0003(db)
+        assert upgrade(db.engine, "0009") == "0009"
+        _rows_of_0009(db)
+        assert upgrade(db.engine) == "0007"
+        with db.read() as conn:
+            contracts = conn.execute(select(project.c.instance_id, project.c.contract_no, project.c.contract_name,
+                                            project.c.card_function_id, project.c.round_id, project.c.stage,
+                                            project.c.bank_org_id)
+                                     .order_by(project.c.instance_id)).all()
+            task = conn.execute(select(human_task.c.due_provisional, human_task.c.returned_by,
+                                       human_task.c.return_reason, human_task.c.assignee_id)).one()
+            assert stored(conn) == recomputed(conn)
+            assert misplaced(conn) == []
+            totals = stored(conn)
+        assert [tuple(c) for c in contracts] == [(1, None, None, 7, 3, "s", None),
+                                                 (2, "HT-9", "三方合同", None, None, "completed", 2)]
+        assert tuple(task) == (True, 1, "补充材料", None)
+        assert totals == {
+            (0, 0, 2026, "annual", "it.software", "s", "running"): (1, Decimal("100.10"), *[Decimal("0.00")] * 4),
+            (2, 1, 2026, "annual", "it.software", "completed", "completed"): (
+                1, Decimal("200.20"), Decimal("150.15"), Decimal("150.15"), Decimal("120.12"), Decimal("120.12"))}
     finally:
         db.dispose()

@@ -20,7 +20,7 @@ def test_only_an_administrator_may_open_the_admin_pages(site: Site, url: str) ->
 
 
 def test_the_administration_link_is_shown_to_administrators_only(site: Site) -> None:
-    assert "系统管理" in text_of(site.user("admin").get("/"))
+    assert "系统管理" in text_of(site.user("admin").get("/", follow_redirects=True))
     assert "系统管理" not in text_of(site.user("hrss_clerk").get("/"))
 
 

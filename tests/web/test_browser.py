@@ -66,7 +66,8 @@ def screenshot(page: object, name: str, *, publish: bool = False, full_page: boo
 class Person:
     """One demo user in a browser context of their own."""
 
-    def __init__(self, chromium: object, base: str, username: str, viewport: dict[str, int] = LAPTOP) -> None:
+    def __init__(self, chromium: object, base: str, username: str, viewport: dict[str, int] = LAPTOP,
+                 home: str = "/") -> None:
         self.base = base
         self.context = chromium.new_context(viewport=viewport, locale="zh-CN")  # type: ignore[attr-defined]
         self.page = self.context.new_page()
@@ -75,7 +76,7 @@ class Person:
         self.page.fill("#username", username)
         self.page.fill("#password", "yikatong-demo")
         self.page.click("form button[type=submit]")
-        self.page.wait_for_url(f"{base}/")
+        self.page.wait_for_url(f"{base}{home}")
 
     def open_task(self, project: str, step: str) -> None:
         """Open a task from the home page by project and step."""
@@ -230,7 +231,7 @@ def test_one_project_through_its_whole_life_in_the_browser(chromium: object, liv
     assert "已完成" in text and "¥1,000,000.00" in text and "TX0001" in text
     assert "可行性研究报告.pdf" in text and "付款发票.pdf" in text
     screenshot(page, "project", publish=True, full_page=True)
-    people["supervisor"] = Person(chromium, live_url, "supervisor")
+    people["supervisor"] = Person(chromium, live_url, "supervisor", home="/dashboard/")
     people["supervisor"].page.goto(page.url)
     overseen = people["supervisor"].page.locator("main")
     assert "已完成" in overseen.inner_text() and overseen.get_by_role("link", name="办理").count() == 0

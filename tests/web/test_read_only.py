@@ -29,7 +29,8 @@ def test_the_supervisor_may_not_comment_and_is_not_offered_the_form(site: Site, 
 
 def test_the_supervisor_may_not_declare_or_withdraw_on_the_pages(site: Site, journey: Journey) -> None:
     supervisor = site.user("supervisor")
-    assert supervisor.post("/projects/new").status_code == 403
+    # The supervisor's home page is the dashboard (its sign-out form carries the CSRF token).
+    assert supervisor.post("/projects/new", token_from="/dashboard/").status_code == 403
     url = f"/projects/{journey.instance_id}"
     assert supervisor.post(f"{url}/withdraw", {"reason": "x"}, token_from=url).status_code == 403
     assert "新申报项目" in text_of(supervisor.get(url))

@@ -8,7 +8,7 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Response
 
-from web.api import model_openapi, project_schemas, schemas
+from web.api import model_openapi, oversight, project_schemas, schemas
 from web.api import money_schemas
 from web.api.blueprint import bp
 from web.api.http import json_response
@@ -86,6 +86,7 @@ def _paths() -> dict[str, dict[str, Any]]:
         "/api/v1/openapi.json": {"get": _op("This document", 200, None, (), public=True)},
         **model_openapi.model_paths(_op),
         **_money_paths(json_in),
+        **oversight.paths(_op, INSTANCE_ID, TASK_ID),
     }
 
 
@@ -124,6 +125,7 @@ SCHEMAS = (
     money_schemas.CardFunction, money_schemas.CardFunctionList, money_schemas.CardFunctionQuery,
     money_schemas.CardFunctionCreate, money_schemas.CardFunctionPatch, money_schemas.FundingYear,
     money_schemas.AllocationList, money_schemas.AllocationYear,
+    *oversight.SCHEMAS,
 )
 
 

@@ -44,7 +44,10 @@ class TaskRow(Schema):
     title = fields.String(required=True)
     lane = fields.String(required=True)
     stage = fields.String(required=True)
-    status = fields.String(required=True)
+    status = fields.String(required=True, metadata={
+        "description": "ready, suspended (its project is suspended), completed or cancelled"})
+    assignee = fields.String(allow_none=True, metadata={
+        "description": "The user an administrator gave the task to: only they may complete it."})
     created_at = Timestamp(required=True)
     due = Timestamp(allow_none=True)
     completed_at = Timestamp(allow_none=True)
@@ -64,6 +67,8 @@ class ProjectFacts(Schema):
     procurement_no = fields.String(allow_none=True)
     contract_price = Money(allow_none=True)
     paid_total = Money(allow_none=True)
+    contract_no = fields.String(allow_none=True)
+    contract_name = fields.String(allow_none=True)
 
 
 class Payment(Schema):

@@ -18,12 +18,39 @@ EVENTS = {
     "instance_migration_refused": _l("Could not move to a new version of the process"),
     "timer_retried": _l("Timers retried by an administrator"),
     "deadline_recomputed": _l("Deadline recomputed after a calendar change"),
+    "instance_suspended": _l("Suspended by an administrator"),
+    "instance_resumed": _l("Resumed by an administrator"),
+    "instance_terminated": _l("Terminated by an administrator"),
+    "task_reassigned": _l("Task reassigned by an administrator"),
 }
 TIMERS = {
     "payment_reminder_timer": _l("Payment reminder: 5 working days left"),
     "payment_timer": _l("Payment deadline passed"),
     "payment_escalation_timer": _l("Payment still overdue: escalated again"),
 }
+AUDIT_EVENTS = {
+    "task_completed": _l("Step completed"),
+    **EVENTS,
+    "access_denied": _l("Refused: another organisation's object"),
+    "user_created": _l("User created"),
+    "user_updated": _l("User changed"),
+}
+
+
+def event_name(code: str) -> str:
+    """Return the name of an audited action (its code when it has none)."""
+    return str(AUDIT_EVENTS.get(code, code))
+
+
+def _note(kind: str, data: dict[str, Any]) -> str:
+    if kind == "instance_ended":
+        return labels.status(data.get("status"))
+    if kind == "task_reassigned":
+        return _("%(task)s to %(user)s: %(reason)s", task=str(data.get("title") or ""),
+                 user=str(data.get("to_name") or data.get("to") or ""), reason=str(data.get("reason") or ""))
+    if kind == "instance_migrated":
+        return _("Version %(old)s → version %(new)s", old=data.get("from"), new=data.get("to"))
+    return str(data.get("reason") or "")
 
 
 def value_text(prop: Schema, value: Any) -> str:
@@ -90,11 +117,7 @@ def history(project: dict[str, Any]) -> list[dict[str, Any]]:
         elif kind in EVENTS:
             step["what"] = str(TIMERS.get(str(data.get("timer")), EVENTS[kind])) if kind == "timer_fired" \
                 else str(EVENTS[kind])
-            step["note"] = str(data.get("reason") or "")
-            if kind == "instance_ended":
-                step["note"] = labels.status(data.get("status"))
-            if kind == "instance_migrated":
-                step["note"] = _("Version %(old)s → version %(new)s", old=data.get("from"), new=data.get("to"))
+            step["note"] = _note(kind, data)
         else:
             continue
         steps.append(step)
@@ -134,7 +157,7 @@ FACTS = (
     ("category", _l("Category"), labels.category), ("budget", _l("Declared budget"), formatting.money),
     ("approved_budget", _l("Approved budget"), formatting.money),
     ("plan_amount", _l("Planned amount"), formatting.money), ("contractor", _l("Contractor"), None),
-    ("procurement_no", _l("Procurement number"), None),
+    ("procurement_no", _l("Procurement number"), None), ("contract_no", _l("Contract number"), None),
     ("contract_price", _l("Contract price"), formatting.money),
     ("paid_total", _l("Paid so far"), formatting.money),
 )

@@ -19,6 +19,7 @@ STAGES = {
     "completed": _l("Completed"),
     "rejected": _l("Rejected"),
     "withdrawn": _l("Withdrawn"),
+    "terminated": _l("Terminated"),
 }
 WORKING_STAGES = ("declaration", "review", "plan", "funds", "procurement", "contract", "construction",
                   "acceptance", "payment", "allocation_setup", "allocation_banks", "allocation_approval")
@@ -27,6 +28,8 @@ STATUSES = {
     "completed": _l("Completed"),
     "rejected": _l("Rejected"),
     "withdrawn": _l("Withdrawn"),
+    "suspended": _l("Suspended"),
+    "terminated": _l("Terminated"),
 }
 ROLES = {
     "department": _l("Department"),

@@ -1,0 +1,1 @@
+"""Oversight: the dashboard over all projects, the audit page and the administrators' actions."""

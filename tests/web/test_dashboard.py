@@ -1,0 +1,121 @@
+"""The dashboard and the audit log in the pages: who lands where, what they see, what they download."""
+from __future__ import annotations
+
+import csv
+import io
+from datetime import datetime, timezone
+from decimal import Decimal
+
+import pytest
+from openpyxl import load_workbook
+
+from services.context import Services
+from tests import support
+from tests.services import samples
+from tests.services.journey import Journey
+from tests.web.site import Site, text_of
+
+
+@pytest.fixture
+def ids(services: Services) -> dict[str, int]:
+    """The five sample projects; the clock on 30 November, after project #4's payment fell due."""
+    seeded = samples.seed(services)
+    samples.at(services, datetime(2026, 11, 30, 2, 0, tzinfo=timezone.utc))
+    return seeded
+
+
+@pytest.mark.parametrize("username", ["supervisor", "admin"])
+def test_supervisors_and_administrators_land_on_the_dashboard(site: Site, username: str) -> None:
+    home = site.user(username).get("/")
+    assert (home.status_code, home.headers["Location"]) == (302, "/dashboard/")
+    page = text_of(site.user(username).get("/dashboard/"))
+    assert "总览" in page and "我的待办" not in page
+
+
+@pytest.mark.parametrize("username", ["hrss_clerk", "hrss_head", "bdc_reviewer"])
+def test_the_bureau_and_the_bdc_get_the_dashboard_as_a_tab(site: Site, username: str) -> None:
+    user = site.user(username)
+    home = user.get("/")
+    assert home.status_code == 200
+    assert 'href="/dashboard/"' in home.get_data(as_text=True)
+    assert user.get("/dashboard/").status_code == 200
+    assert "我的待办" in text_of(user.get("/dashboard/"))
+
+
+@pytest.mark.parametrize("username", ["icbc_user", "health_user"])
+def test_banks_and_departments_are_refused_the_dashboard_and_the_audit_log(site: Site, username: str) -> None:
+    user = site.user(username)
+    for url in ("/dashboard/", "/dashboard/export.csv", "/dashboard/export.xlsx", "/audit/", "/audit/export.csv"):
+        assert user.get(url).status_code == 403, url
+    assert 'href="/dashboard/"' not in user.get("/").get_data(as_text=True)
+
+
+def test_the_dashboard_shows_counts_amounts_and_the_overdue_payment(site: Site, ids: dict[str, int]) -> None:
+    page = text_of(site.user("supervisor").get("/dashboard/"))
+    assert "5 办理中" in page and "1 逾期付款" in page and "2 资金支付" in page
+    assert "¥6,000,000.00" in page and "¥4,600,000.00" in page and "¥3,000,000.00" in page
+    assert "¥600,000.00" in page
+    overdue = text_of(site.user("supervisor").get("/dashboard/?overdue=1"))
+    assert "共 1 个项目符合条件" in overdue and "社保卡乘车码应用" in overdue and "社保卡公共自行车租借" not in overdue
+    assert "2026年11月2日" in overdue
+
+
+def test_the_list_filters_and_sorts_like_its_links_say(site: Site, ids: dict[str, int]) -> None:
+    supervisor = site.user("supervisor")
+    by_bank = text_of(supervisor.get("/dashboard/?bank=bank-abc"))
+    assert "共 2 个项目符合条件" in by_bank and "社保卡文旅惠民一卡通" not in by_bank
+    body = supervisor.get("/dashboard/?sort=contract_price&dir=asc").get_data(as_text=True)
+    body = body[body.index('id="projects"'):]
+    order = [body.index(f'href="/projects/{ids[n]}"') for n in ("contract", "payment", "second_payment", "plan")]
+    assert order == sorted(order)
+    assert 'aria-sort="ascending"' in body
+    assert supervisor.get("/dashboard/?bank=bank-nowhere").status_code == 422
+
+
+def test_the_list_downloads_as_csv_with_the_same_filters(site: Site, ids: dict[str, int]) -> None:
+    response = site.user("hrss_head").get("/dashboard/export.csv?bank=bank-abc&sort=paid_total")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert "attachment" in response.headers["Content-Disposition"]
+    text = response.get_data(as_text=True)
+    assert text.startswith("\ufeff")
+    rows = list(csv.reader(io.StringIO(text[1:])))
+    assert rows[0][:3] == ["编号", "项目", "年度"]
+    assert [(r[0], r[13]) for r in rows[1:]] == [(str(ids["second_payment"]), "600000.00"), (str(ids["plan"]), "0.00")]
+
+
+def test_the_list_downloads_as_xlsx_with_exact_amounts(site: Site, ids: dict[str, int]) -> None:
+    response = site.user("supervisor").get("/dashboard/export.xlsx?overdue=1")
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.data)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert len(rows) == 2 and rows[1][0] == ids["payment"] and rows[1][1] == "社保卡乘车码应用"
+    assert Decimal(str(rows[1][12])) == Decimal("1000000.00") and rows[1][18] == "是"
+
+
+def test_a_name_that_looks_like_a_formula_stays_text_in_downloads(site: Site, services: Services) -> None:
+    samples.at(services, samples.SEEDED_AT)
+    j = Journey(services)
+    j.do("health_user", "declare", support.declare(j.sha, project_name="=HYPERLINK(\"http://x\")"))
+    rows = list(csv.reader(io.StringIO(site.user("supervisor").get("/dashboard/export.csv")
+                                       .get_data(as_text=True)[1:])))
+    assert rows[1][1] == "'=HYPERLINK(\"http://x\")"
+    sheet = load_workbook(io.BytesIO(site.user("supervisor").get("/dashboard/export.xlsx").data)).active
+    cell = sheet.cell(row=2, column=2)
+    assert (cell.value, cell.data_type) == ("=HYPERLINK(\"http://x\")", "s")
+
+
+def test_the_audit_log_shows_refusals_and_downloads(site: Site, ids: dict[str, int]) -> None:
+    assert site.user("abc_user").get(f"/projects/{ids['payment']}").status_code == 404
+    page = text_of(site.user("supervisor").get("/audit/?event=access_denied"))
+    assert "拒绝访问：其他单位的对象" in page and "吴昊（农业银行）" in page and f"#{ids['payment']}" in page
+    everything = text_of(site.user("admin").get("/audit/?user=health_user&from=2026-10-01&to=2026-10-01"))
+    assert "办理环节" in everything and "刘洋（卫健委）" in everything and "陈静" not in everything
+    download = site.user("admin").get("/audit/export.csv?organization=bank-abc")
+    rows = list(csv.reader(io.StringIO(download.get_data(as_text=True)[1:])))
+    assert rows[0][0] == "时间" and {r[1] for r in rows[1:]} == {"吴昊（农业银行）"}
+    assert site.user("supervisor").get("/audit/?user=nobody").status_code == 422
+
+
+@pytest.mark.parametrize("username", ["hrss_clerk", "hrss_head", "bdc_reviewer"])
+def test_the_bureau_does_not_read_the_audit_log(site: Site, username: str) -> None:
+    assert site.user(username).get("/audit/").status_code == 403

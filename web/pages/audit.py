@@ -1,0 +1,103 @@
+"""The audit log (supervisors and administrators): every recorded action, refused attempts included."""
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask import Blueprint, redirect, render_template, request, url_for
+from flask_babel import gettext as _, lazy_gettext as _l
+from werkzeug.wrappers import Response
+
+from services.oversight.audit_log import AuditFilter, audit_page, export_events
+from web.app import services as ctx
+from web.pages import display, exports, formatting
+from web.pages.auth import actor
+
+bp = Blueprint("audit", __name__, url_prefix="/audit")
+PER_PAGE = 50
+
+
+def _day(name: str) -> date | None:
+    text = (request.args.get(name) or "").strip()
+    if len(text) != 10 or text[4] != "-" or text[7] != "-" or not text.replace("-", "").isdigit():
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def current_filter() -> AuditFilter:
+    """Return the audit filter of this request's query string."""
+    instance = (request.args.get("instance") or "").strip().lstrip("#")
+    return AuditFilter(
+        user=(request.args.get("user") or "").strip()[:64] or None,
+        organization=(request.args.get("organization") or "").strip()[:64] or None,
+        instance_id=int(instance) if instance.isdigit() and len(instance) <= 12 else None,
+        event=(request.args.get("event") or "").strip()[:40] or None,
+        date_from=_day("from"), date_to=_day("to"))
+
+
+def _args() -> dict[str, str]:
+    return {k: v for k, v in request.args.items() if k not in ("page", "lang") and v}
+
+
+def _page_number() -> int:
+    text = request.args.get("page", "1")
+    return int(text) if text.isdigit() and len(text) <= 6 else 1
+
+
+def describe(item: dict[str, Any]) -> str:
+    """Return what an audit entry's data says, in a line a person reads."""
+    data, event = item.get("data") or {}, item["event"]
+    if event == "task_completed":
+        return str(data.get("title") or data.get("task") or "")
+    if event == "access_denied":
+        return _("Tried to open %(kind)s %(id)s", kind=data.get("kind", ""), id=data.get("id", ""))
+    if event == "task_reassigned":
+        return _("%(task)s to %(user)s: %(reason)s", task=data.get("title", ""),
+                 user=data.get("to_name") or data.get("to", ""), reason=data.get("reason", ""))
+    if "reason" in data:
+        return str(data["reason"])
+    if event in ("user_created", "user_updated"):
+        return str(data.get("username", ""))
+    if event == "instance_ended":
+        return str(data.get("status", ""))
+    return ", ".join(f"{k}: {v}" for k, v in data.items() if not isinstance(v, (dict, list)))
+
+
+@bp.get("/")
+def index() -> str:
+    """Show one page of the audit log, newest first, with its filters."""
+    flt = current_filter()
+    page = audit_page(ctx(), actor(), flt, page=_page_number(), per_page=PER_PAGE)
+    rows = [{**item, "what": display.event_name(item["event"]), "details": describe(item)} for item in page["items"]]
+    return render_template("audit/index.html", page=page, rows=rows, flt=flt, args=_args(),
+                           events=display.AUDIT_EVENTS, values=request.args,
+                           orgs=organizations_for_filter())
+
+
+def organizations_for_filter() -> list[dict[str, str]]:
+    """Return every organisation a user may belong to, for the filter."""
+    from services.admin import list_organizations
+
+    return [{"code": o["code"], "name": o["name"], "name_en": o["name_en"]} for o in list_organizations(ctx())]
+
+
+HEADER = (_l("Time"), _l("User"), _l("Organisation"), _l("Action"), _l("Project"), _l("Task"), _l("Details"))
+
+
+@bp.get("/export.<kind>")
+def export(kind: str) -> Response:
+    """Download every entry that matches the filters as CSV or XLSX."""
+    if kind not in ("csv", "xlsx"):
+        return redirect(url_for("audit.index", **_args()))
+    items = export_events(ctx(), actor(), current_filter())
+    rows = ([formatting.datetime_text(i["at"]), i["user_name"] or "", i["organization_name"] or "",
+             display.event_name(i["event"]), f"#{i['instance_id']} {i['instance_title'] or ''}".strip()
+             if i["instance_id"] else "", i["task_id"] or "", describe(i)] for i in items)
+    header = [str(h) for h in HEADER]
+    name = f"audit-{ctx().clock.today().isoformat()}.{kind}"
+    if kind == "csv":
+        return exports.csv_response(name, header, rows)
+    return exports.xlsx_response(name, _("Audit log"), header, rows)
