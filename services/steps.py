@@ -24,6 +24,7 @@ from services.process_hooks import StepSaved, hooks_for
 from services.users import org_id_by_code
 
 SCOPED_LANES = {"department": "department_org_id", "bank": "bank_org_id"}
+SUSPENDED = "suspended"
 ORG_FROM = "orgFrom"
 
 
@@ -83,9 +84,9 @@ def _bank_org(conn: Connection, inst: Locked, before: Mapping[str, Any], after: 
     return org_id_by_code(conn, code)
 
 
-def _stage(model: LoadedModel, ready: Mapping[str, ReadyTask], status: str, current: str) -> str:
-    if status != "running":
-        return status
+def _stage(model: LoadedModel, ready: Mapping[str, ReadyTask], ended: str | None, current: str) -> str:
+    if ended:
+        return ended
     for task in ready.values():
         return model.user_tasks[task.name].stage
     return current
@@ -98,7 +99,8 @@ def _task_row(ctx: Services, conn: Connection, model: LoadedModel, inst: Locked,
     return {
         "id": task.id, "instance_id": inst.id, "task_name": task.name, "title": info.title,
         "lane": info.lane, "org_id": task_org(conn, info, inst, task.data), "stage": info.stage,
-        "status": "ready", "form_patch": orjson.dumps(patch).decode(), "created_at": to_db(now),
+        "status": "suspended" if inst.status == SUSPENDED else "ready",
+        "form_patch": orjson.dumps(patch).decode(), "created_at": to_db(now),
         "due_at": to_db(task.due), "due_provisional": task.due_provisional,
     }
 
@@ -145,21 +147,23 @@ def save_step(ctx: Services, conn: Connection, inst: Locked, model: LoadedModel,
     now = ctx.clock.now()
     after = {t.id: t for t in runtime.ready_tasks(workflow)}
     data = runtime.current_data(workflow)
-    status = runtime.end_status(workflow) or "running"
+    ended = runtime.end_status(workflow)
+    # A suspended instance stays suspended through a step the host takes for it (a recomputed deadline).
+    status = ended or (SUSPENDED if inst.status == SUSPENDED else "running")
     old, inst = inst, replace(inst, bank_org_id=_bank_org(conn, inst, before_data, data))
     hooks = hooks_for(inst.process_id)
     values = {
         "state": runtime.dump(workflow), "version": inst.version + 1, "status": status,
-        "stage": _stage(model, after, status, inst.stage), "updated_at": to_db(now),
+        "stage": _stage(model, after, ended, inst.stage), "updated_at": to_db(now),
         "title": str(hooks.title(data) or inst.title)[:300],
         "bank_org_id": inst.bank_org_id, "next_timer_due": to_db(runtime.next_timer(workflow)),
-        "completed_at": to_db(now) if status != "running" else None,
+        "completed_at": to_db(now) if ended else None,
     }
     writes.instance = {**values, "instance_id": inst.id, "old_version": inst.version}
     _project_tasks(ctx, conn, writes, model, inst, workflow, before, after, completed, actor_id, now)
     hooks.on_data(StepSaved(conn, inst.id, before_data, data, None if old.version == 0 else place(old),
                             place(inst, values["stage"], status)))
-    if status != "running" and inst.status == "running":
+    if ended and inst.status in ("running", SUSPENDED):
         writes.audit("instance_ended", now, instance_id=inst.id, data={"status": status})
     ready = [{"id": t.id, "name": t.name, "title": model.user_tasks[t.name].title,
               "lane": model.user_tasks[t.name].lane} for t in after.values()]

@@ -3,6 +3,10 @@
 Deadlines live in two places: the workflow state (the payment clock in the data of the open tasks,
 and the waiting timers' due times) and the task projection (`human_task.due_at` with its
 provisional flag). Each instance is restored, updated and saved in one transaction, and audited.
+
+Suspended instances are recomputed too (they stay suspended): a recomputation only moves dates and
+notifies no one, and a deadline must be right on the day an administrator resumes the project.
+Ended instances (completed, withdrawn, terminated …) have no timers and are left alone.
 """
 from __future__ import annotations
 
@@ -42,15 +46,19 @@ def _updates(calendar: Calendar, today: date, data: dict[str, Any]) -> dict[str,
     return changes or None
 
 
+OPEN = ("running", "suspended")
+OPEN_TASKS = ("ready", "suspended")
+
+
 def _candidates(ctx: Services) -> list[int]:
     with ctx.db.read() as conn:
         return list(conn.execute(select(process_instance.c.id).where(
-            process_instance.c.status == "running", process_instance.c.next_timer_due.is_not(None))
+            process_instance.c.status.in_(OPEN), process_instance.c.next_timer_due.is_not(None))
             .order_by(process_instance.c.id)).scalars())
 
 
 def _lock(ctx: Services, conn: Connection, instance_id: int) -> Locked | None:
-    query = select(*LOCK_COLUMNS).where(process_instance.c.id == instance_id, process_instance.c.status == "running")
+    query = select(*LOCK_COLUMNS).where(process_instance.c.id == instance_id, process_instance.c.status.in_(OPEN))
     if ctx.db.is_postgresql:
         query = query.with_for_update()
     row = conn.execute(query).first()
@@ -60,7 +68,7 @@ def _lock(ctx: Services, conn: Connection, instance_id: int) -> Locked | None:
 def _reproject(conn: Connection, workflow: Any) -> list[dict[str, Any]]:
     dues = []
     for task in runtime.ready_tasks(workflow):
-        conn.execute(update(human_task).where(human_task.c.id == task.id, human_task.c.status == "ready")
+        conn.execute(update(human_task).where(human_task.c.id == task.id, human_task.c.status.in_(OPEN_TASKS))
                      .values(due_at=to_db(task.due), due_provisional=task.due_provisional))
         dues.append({"task": task.name, "due": task.due.isoformat() if task.due else None,
                      "provisional": task.due_provisional})
@@ -89,7 +97,7 @@ def _recompute_one(ctx: Services, calendar: Calendar, instance_id: int, reason: 
 
 
 def recompute_deadlines(ctx: Services, reason: str) -> list[int]:
-    """Recompute the deadlines of every running instance with a timer; return the instances changed."""
+    """Recompute the deadlines of every running or suspended instance with a timer; return the instances changed."""
     calendar = ctx.calendar()
     changed = [i for i in _candidates(ctx) if _recompute_one(ctx, calendar, i, reason)]
     with ctx.db.write() as conn:
