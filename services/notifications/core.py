@@ -19,21 +19,34 @@ from services.users import Actor
 LIST_LIMIT = 100
 
 
-@functools.cache
-def _insert_for_role(dialect: str, scoped: bool) -> Any:
-    """Return INSERT ... SELECT of one notification per active user of a role (in an organisation if scoped)."""
-    members = (select(app_user.c.id, bindparam("instance_id", type_=Integer), bindparam("kind", type_=String),
-                      bindparam("dedupe_key", type_=String), bindparam("params", type_=JSON),
-                      bindparam("created_at", type_=DateTime), func.nullif(app_user.c.email, ""),
-                      literal(0, Integer))
-               .join(user_role, user_role.c.user_id == app_user.c.id)
-               .where(user_role.c.role == bindparam("role"), app_user.c.is_active.is_(True)))
-    if scoped:
-        members = members.where(app_user.c.organization_id == bindparam("org_id"))
+def _members() -> Any:
+    return select(app_user.c.id, bindparam("instance_id", type_=Integer), bindparam("kind", type_=String),
+                  bindparam("dedupe_key", type_=String), bindparam("params", type_=JSON),
+                  bindparam("created_at", type_=DateTime), func.nullif(app_user.c.email, ""),
+                  literal(0, Integer)).where(app_user.c.is_active.is_(True))
+
+
+def _insert_from(dialect: str, members: Any) -> Any:
     columns = ["user_id", "instance_id", "kind", "dedupe_key", "params", "created_at", "email_to", "send_attempts"]
     insert = sqlite_insert if dialect == "sqlite" else postgresql_insert
     return (insert(notification).from_select(columns, members)
             .on_conflict_do_nothing(index_elements=["user_id", "dedupe_key"]).returning(notification.c.id))
+
+
+@functools.cache
+def _insert_for_role(dialect: str, scoped: bool) -> Any:
+    """Return INSERT ... SELECT of one notification per active user of a role (in an organisation if scoped)."""
+    members = (_members().join(user_role, user_role.c.user_id == app_user.c.id)
+               .where(user_role.c.role == bindparam("role")))
+    if scoped:
+        members = members.where(app_user.c.organization_id == bindparam("org_id"))
+    return _insert_from(dialect, members)
+
+
+@functools.cache
+def _insert_for_users(dialect: str) -> Any:
+    """Return INSERT ... SELECT of one notification per named active user."""
+    return _insert_from(dialect, _members().where(app_user.c.id.in_(bindparam("user_ids", expanding=True))))
 
 
 def notify_role(conn: Connection, now: datetime, role: str, org_id: int | None, *, kind: str, dedupe_key: str,
@@ -48,6 +61,16 @@ def notify_role(conn: Connection, now: datetime, role: str, org_id: int | None, 
     values = {"instance_id": instance_id, "kind": kind, "dedupe_key": dedupe_key[:200], "params": dict(params),
               "created_at": to_db(now), "role": role, "org_id": org_id}
     return len(conn.execute(statement, values).all())
+
+
+def notify_users(conn: Connection, now: datetime, user_ids: list[int], *, kind: str, dedupe_key: str,
+                 params: Mapping[str, Any], instance_id: int | None = None) -> int:
+    """Notify each active user of *user_ids* who has no notification *dedupe_key*; return how many were added."""
+    if not user_ids:
+        return 0
+    values = {"instance_id": instance_id, "kind": kind, "dedupe_key": dedupe_key[:200], "params": dict(params),
+              "created_at": to_db(now), "user_ids": sorted(set(user_ids))}
+    return len(conn.execute(_insert_for_users(conn.dialect.name), values).all())
 
 
 def unread_count(ctx: Services, actor: Actor) -> int:

@@ -4,6 +4,10 @@ A timer event of a diagram says whom it notifies with two properties: `notifyRol
 tasks belong to the project's bank, bureau lanes to everyone with the role) and `notifyKind`
 (`payment_reminder`, `payment_overdue` or `payment_escalation`). One message per fired timer and
 user: its dedupe key is the timer task's id. A message stores its parameters, not its text.
+
+When an administrator has reassigned every open task of that lane in the project to named users
+(`human_task.assignee_id`), the message goes to those users only: they alone may act on it, and
+the rest of the role would be told of work they can no longer do. Otherwise the whole role hears.
 """
 from __future__ import annotations
 
@@ -13,12 +17,12 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, func, select
 
 from engine.runtime import FiredTimer
-from models.tables import payment
+from models.tables import human_task, payment
 from services.calendar.days import Calendar
 from services.calendar.deadlines import clock_status, sent_late
 from services.clock import CHINA
 from services.context import Services
-from services.notifications.core import notify_role
+from services.notifications.core import notify_role, notify_users
 from services.steps import Locked, lane_org
 
 KINDS = frozenset({"payment_reminder", "payment_overdue", "payment_escalation"})
@@ -36,6 +40,17 @@ def _late_from(calendar: Calendar, timer: FiredTimer, today: date) -> str | None
         return None
     scheduled = timer.due.astimezone(CHINA).date()
     return scheduled.isoformat() if sent_late(calendar, scheduled, today) else None
+
+
+def assignees(conn: Connection, instance_id: int, role: str, org_id: int | None) -> list[int] | None:
+    """Return the users every open task of *role* in the instance was reassigned to; None if any task is the role's."""
+    owner = human_task.c.org_id.is_(None) if org_id is None else human_task.c.org_id == org_id
+    rows = conn.execute(select(human_task.c.assignee_id).where(
+        human_task.c.instance_id == instance_id, human_task.c.lane == role, human_task.c.status == "ready",
+        owner)).scalars().all()
+    if not rows or any(user is None for user in rows):
+        return None
+    return sorted(set(rows))
 
 
 def payment_params(ctx: Services, title: str, instalment: int, clock: dict[str, Any],
@@ -61,6 +76,12 @@ def clock_notifications(ctx: Services, conn: Connection, inst: Locked, fired: li
         params = payment_params(ctx, inst.title, instalment, clock, timer)
         if kind == "payment_reminder" and params["days_late"] > 0:
             continue
-        added += notify_role(conn, ctx.clock.now(), role, lane_org(role, inst), kind=kind,
-                             dedupe_key=f"{kind}:{timer.task_id}", params=params, instance_id=inst.id)
+        org_id, key = lane_org(role, inst), f"{kind}:{timer.task_id}"
+        users = assignees(conn, inst.id, role, org_id)
+        if users is not None:
+            added += notify_users(conn, ctx.clock.now(), users, kind=kind, dedupe_key=key, params=params,
+                                  instance_id=inst.id)
+            continue
+        added += notify_role(conn, ctx.clock.now(), role, org_id, kind=kind, dedupe_key=key, params=params,
+                             instance_id=inst.id)
     return added
