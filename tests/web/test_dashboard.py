@@ -3,13 +3,16 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import datetime, timezone
 from decimal import Decimal
 
 import pytest
 from openpyxl import load_workbook
 
+from services.calendar import admin as calendar_admin
 from services.context import Services
+from services.users import load_actor
 from tests import support
 from tests.services import samples
 from tests.services.journey import Journey
@@ -119,3 +122,33 @@ def test_the_audit_log_shows_refusals_and_downloads(site: Site, ids: dict[str, i
 @pytest.mark.parametrize("username", ["hrss_clerk", "hrss_head", "bdc_reviewer"])
 def test_the_bureau_does_not_read_the_audit_log(site: Site, username: str) -> None:
     assert site.user(username).get("/audit/").status_code == 403
+
+
+def _navigation(site: Site, username: str, url: str) -> list[str]:
+    html = site.user(username).get(url).get_data(as_text=True)
+    nav = html[html.index('<nav class="mainnav"'):html.index("</nav>")]
+    return re.findall(r'href="([^"?]+)', nav)
+
+
+@pytest.mark.parametrize(("username", "home", "links"), [
+    ("supervisor", "/dashboard/", ["/dashboard/", "/projects/", "/models/", "/functions/", "/years/",
+                                   "/allocations/", "/audit/"]),
+    ("admin", "/dashboard/", ["/dashboard/", "/projects/", "/models/", "/functions/", "/years/", "/audit/",
+                              "/admin/users"]),
+    ("hrss_clerk", "/", ["/", "/dashboard/", "/projects/", "/functions/", "/years/", "/allocations/"]),
+    ("icbc_user", "/", ["/", "/projects/", "/functions/", "/years/", "/allocations/"]),
+    ("process_owner", "/models/", ["/", "/projects/", "/models/", "/functions/", "/years/"]),
+])
+def test_each_role_has_the_links_of_both_halves_and_the_notifications(site: Site, username: str, home: str,
+                                                                      links: list[str]) -> None:
+    landing = site.user(username).get("/")
+    assert landing.status_code == 200 if home == "/" else landing.headers["Location"] == home
+    assert _navigation(site, username, home) == links
+    assert 'href="/notifications/"' in site.user(username).get(home).get_data(as_text=True)
+
+
+def test_the_audit_log_names_the_actions_of_the_calendar_and_the_models(site: Site, services: Services) -> None:
+    calendar_admin.add_override(services, load_actor(services, "admin"), "2026-10-20", False, "特别休息日", "测试")
+    page = site.user("supervisor").get("/audit/?event=calendar_override_set")
+    assert "工作日已人工调整" in text_of(page)
+    assert '<option value="model_deployed"' in page.get_data(as_text=True)

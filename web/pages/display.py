@@ -34,6 +34,17 @@ AUDIT_EVENTS = {
     "access_denied": _l("Refused: another organisation's object"),
     "user_created": _l("User created"),
     "user_updated": _l("User changed"),
+    "model_deployed": _l("Process model deployed"),
+    "allocation_fixed": _l("Allocation among banks fixed"),
+    "card_function_added": _l("Card function added"),
+    "card_function_updated": _l("Card function changed"),
+    "card_function_deleted": _l("Card function deleted"),
+    "annual_round_set": _l("Annual declaration period set"),
+    "round_opened": _l("Declaration round opened"),
+    "round_changed": _l("Declaration round changed"),
+    "calendar_override_set": _l("Working day overridden"),
+    "calendar_override_removed": _l("Working day override removed"),
+    "calendar_year_marked": _l("Calendar year marked official"),
 }
 
 
