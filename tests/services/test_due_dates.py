@@ -11,7 +11,6 @@ from services.clock import FixedClock
 from services.context import Services
 from services.inbox import tasks_for
 from services.task_pages import task_page
-from tests import support
 from tests.services.journey import Journey
 from web.cli import main
 

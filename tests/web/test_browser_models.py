@@ -3,7 +3,6 @@ deploys and migrates in the modeler (Debian's Chromium through Playwright; scree
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -29,8 +28,8 @@ def bundle() -> None:
 class Watched:
     """A demo user signed in in a browser of their own, its console watched for errors (CSP refusals too)."""
 
-    def __init__(self, chromium: Any, base: str, username: str) -> None:
-        self.context = chromium.new_context(viewport=LAPTOP, locale="zh-CN")
+    def __init__(self, browser: Any, base: str, username: str) -> None:
+        self.context = browser.new_context(viewport=LAPTOP, locale="zh-CN")
         self.page = self.context.new_page()
         self.page.set_default_timeout(15_000)
         self.errors: list[str] = []
@@ -48,7 +47,8 @@ def wait_for_diagram(page: Any) -> None:
     page.wait_for_selector("[data-bpmn-diagram][data-loaded='true']")
 
 
-def test_a_project_page_draws_its_diagram_with_its_state(chromium: Any, live_url: str, services: Services) -> None:
+def test_a_project_page_draws_its_diagram_with_its_state(
+        chromium: Any, live_url: str, services: Services) -> None:  # noqa: F811 - the fixtures
     journey = Journey(services).to_payment()
     journey.do("hrss_clerk", "payment_notice", support.notice(support.PROCUREMENT["contract_price"], sha=journey.sha))
     journey.do("icbc_user", "payment_receipt", support.receipt())
@@ -130,7 +130,7 @@ def _check(page: Any) -> Any:
 
 
 def test_a_process_owner_edits_checks_deploys_and_migrates_in_the_browser(
-        chromium: Any, live_url: str, services: Services) -> None:
+        chromium: Any, live_url: str, services: Services) -> None:  # noqa: F811 - the fixtures
     old = Journey(services)
     old.do("health_user", "declare", support.declare(old.sha, project_name="社保卡图书借阅"))
     owner = Watched(chromium, live_url, "process_owner")
@@ -220,7 +220,8 @@ def _open_groups(page: Any) -> None:
             header.click()
 
 
-def test_the_properties_panel_edits_roles_conditions_and_timers(chromium: Any, live_url: str) -> None:
+def test_the_properties_panel_edits_roles_conditions_and_timers(
+        chromium: Any, live_url: str) -> None:  # noqa: F811 - the fixtures
     owner = Watched(chromium, live_url, "process_owner")
     page = owner.page
     page.goto(f"{live_url}/models/fund_project/1/edit")

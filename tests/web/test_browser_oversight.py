@@ -20,7 +20,7 @@ def ids(services: Services) -> dict[str, int]:
     return seeded
 
 
-def test_the_supervisor_finds_the_overdue_payment_on_the_dashboard(chromium: object, live_url: str,
+def test_the_supervisor_finds_the_overdue_payment_on_the_dashboard(chromium: object, live_url: str,  # noqa: F811 - the fixtures
                                                                    ids: dict[str, int]) -> None:
     supervisor = Person(chromium, live_url, "supervisor", home="/dashboard/")
     page = supervisor.page
@@ -47,7 +47,7 @@ def test_the_supervisor_finds_the_overdue_payment_on_the_dashboard(chromium: obj
     supervisor.context.close()
 
 
-def test_an_administrator_suspends_a_project_with_a_reason(chromium: object, live_url: str,
+def test_an_administrator_suspends_a_project_with_a_reason(chromium: object, live_url: str,  # noqa: F811 - the fixtures
                                                            ids: dict[str, int]) -> None:
     admin = Person(chromium, live_url, "admin", home="/dashboard/")
     page = admin.page

@@ -1,7 +1,6 @@
 """Error pages: understandable, with the right status, never a stack trace."""
 from __future__ import annotations
 
-from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.web.site import Site, text_of
