@@ -40,7 +40,8 @@ def _task_rows(conn: Connection, instance_id: int) -> list[Any]:
         select(human_task.c.task_name, human_task.c.status, human_task.c.due_at, human_task.c.completed_at,
                human_task.c.title, human_task.c.lane, app_user.c.display_name, app_user.c.username)
         .outerjoin(app_user, app_user.c.id == human_task.c.completed_by)
-        .where(human_task.c.instance_id == instance_id, human_task.c.status.in_(("ready", "completed")))
+        .where(human_task.c.instance_id == instance_id,
+               human_task.c.status.in_(("ready", "suspended", "completed")))
         .order_by(human_task.c.completed_at, human_task.c.created_at)))
 
 
@@ -58,7 +59,7 @@ def _people(ctx: Services, conn: Connection, row: Any, states: dict[str, str],
         if task.status == "completed" and task.completed_at is not None:
             details.setdefault(task.task_name, []).append({
                 "by": task.display_name, "username": task.username, "at": from_db(task.completed_at).isoformat()})
-        elif task.status == "ready":
+        elif task.status in ("ready", "suspended"):  # a suspended project's step is still the one it waits at
             overdue = task.due_at is not None and task.due_at < now
             if overdue:
                 marks.merge_state(states, task.task_name, "overdue")

@@ -18,6 +18,7 @@ from services.context import Services
 from services.inbox import tasks_for
 from services.instances import start_instance
 from services.modeling.deploy import deploy_model
+from services.modeling.diagram import project_diagram
 from services.modeling.migration import migrate_instances
 from services.notifications.core import list_for
 from services.oversight import actions
@@ -104,6 +105,7 @@ def test_a_suspended_project_keeps_a_true_deadline_and_its_timers_fire_only_afte
     assert (shown["status"], shown["stage"]) == ("suspended", "payment"), "recomputing does not resume it"
     assert [(t["name"], t["status"], t["due"]) for t in shown["open_tasks"]] == [
         ("payment", "suspended", "2026-11-13T16:00:00+00:00")]
+    assert [r["element"] for r in project_diagram(services, admin, j.instance_id)["ready"]] == ["payment"]
     consistent(services)
     at(services, "2026-11-30")
     assert run_pass(services).fired == []
