@@ -95,6 +95,8 @@ class Calendar:
     overrides: Mapping[date, Override] = field(default_factory=dict)
     official_years: frozenset[int] = frozenset()
     _days: dict[date, Day] = field(default_factory=dict, init=False, repr=False, compare=False, hash=False)
+    _worked: dict[int, tuple[int, ...]] = field(default_factory=dict, init=False, repr=False, compare=False,
+                                                hash=False)
 
     def is_official(self, year: int) -> bool:
         """Return True if the days of *year* are known from an official source."""
@@ -131,11 +133,32 @@ class Calendar:
             counted += info.working
         return Counted(current, provisional)
 
+    def _year_worked(self, year: int) -> tuple[int, ...]:
+        """Return, for each day of *year*, how many working days the year has had up to and including it."""
+        known = self._worked.get(year)
+        if known is None:
+            first, running, counts = date(year, 1, 1), 0, []
+            for n in range((date(year + 1, 1, 1) - first).days):
+                running += self.day(first + timedelta(days=n)).working
+                counts.append(running)
+            known = self._worked[year] = tuple(counts)
+        return known
+
+    def _worked_through(self, day: date) -> int:
+        return self._year_worked(day.year)[day.timetuple().tm_yday - 1]
+
     def working_days_between(self, start: date, end: date) -> int:
-        """Return how many working days lie after *start* up to and including *end* (negative if end < start)."""
+        """Return how many working days lie after *start* up to and including *end* (negative if end < start).
+
+        Counted from running totals per year, so that a deadline years past costs no more than a recent one.
+        """
         if end < start:
             return -self.working_days_between(end, start)
-        return sum(self.day(start + timedelta(days=n)).working for n in range(1, (end - start).days + 1))
+        if start.year == end.year:
+            return self._worked_through(end) - self._worked_through(start)
+        total = self._year_worked(start.year)[-1] - self._worked_through(start)
+        total += sum(self._year_worked(year)[-1] for year in range(start.year + 1, end.year))
+        return total + self._worked_through(end)
 
     def spans_provisional(self, start: date, end: date) -> bool:
         """Return True if any day after *start* up to *end* is provisional."""

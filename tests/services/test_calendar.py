@@ -1,9 +1,11 @@
 """Working days under the Chinese statutory calendar: the package, python-holidays, overrides, official years."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from services.calendar import Calendar, Override, next_escalation, payment_due
 from services.calendar.deadlines import escalation_at, sent_late
@@ -118,3 +120,17 @@ def test_a_stored_escalation_is_recomputed_from_its_anchor() -> None:
     assert escalation_at(day_off, date(2026, 9, 25), "due", 15)["due_on"] == "2026-12-04"
     assert sent_late(PLAIN, date(2026, 11, 14), date(2026, 11, 16)) is False, "Saturday's notice on Monday"
     assert sent_late(PLAIN, date(2026, 11, 14), date(2026, 11, 17)) is True
+
+
+CALENDAR_WITH_OVERRIDES = Calendar(overrides={
+    date(2026, 12, 31): Override(date(2026, 12, 31), False, "特别休息日"),
+    date(2027, 2, 20): Override(date(2027, 2, 20), True, "春节调休上班")})
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dates(date(2024, 1, 1), date(2028, 12, 31)), st.dates(date(2024, 1, 1), date(2028, 12, 31)))
+def test_working_days_between_counts_every_day_after_the_start_up_to_the_end(start: date, end: date) -> None:
+    first, last, sign = (start, end, 1) if start <= end else (end, start, -1)
+    counted = sum(CALENDAR_WITH_OVERRIDES.day(first + timedelta(days=n)).working
+                  for n in range(1, (last - first).days + 1))
+    assert CALENDAR_WITH_OVERRIDES.working_days_between(start, end) == sign * counted
