@@ -14,6 +14,7 @@ from services.calendar.deadlines import next_escalation, payment_due
 from services.calendar.store import CalendarCache
 from services.clock import Clock, parse_date
 from services.money.allocation import allocation_rows
+from services.reconciliation.figures import compare
 
 
 def operations_for(today: Callable[[], date],
@@ -28,7 +29,7 @@ def operations_for(today: Callable[[], date],
 
     return {"compute_payment_due_date": compute_payment_due_date,
             "compute_payment_escalation": compute_payment_escalation,
-            "compute_allocation": allocation_rows}
+            "compute_allocation": allocation_rows, "compare_reconciliation": compare}
 
 
 OPERATION_NAMES = frozenset(operations_for(Clock().today))

@@ -1,7 +1,8 @@
 """What the host does for each kind of process beside running it, keyed by process id.
 
 A process's hooks write its own domain records (the project row, payments, the fixed
-allocation), check what the engine cannot (a bank listed twice), and name its instances.
+allocation), check what the engine cannot (a bank listed twice), add figures only the host
+knows to a submitted form (the system's own records in a reconciliation), and name its instances.
 Generic code asks `hooks_for(process_id)` and never tests a process id itself.
 """
 from __future__ import annotations
@@ -15,6 +16,7 @@ from sqlalchemy import Connection
 
 from services import fund_project
 from services.money import allocation_process
+from services.reconciliation import process as reconciliation
 from services.oversight.totals import Place
 
 
@@ -49,6 +51,10 @@ def _nothing(*_args: Any) -> None:
     return None
 
 
+def _no_data(*_args: Any) -> Mapping[str, Any]:
+    return {}
+
+
 @dataclass(frozen=True)
 class ProcessHooks:
     """The host's part of one process; every hook is optional."""
@@ -60,6 +66,7 @@ class ProcessHooks:
     check_step: Callable[[Connection, str, Mapping[str, Any], int | None], None] = _nothing
     on_task_completed: Callable[[TaskDone], None] = _nothing
     title: Callable[[Mapping[str, Any]], str | None] = _nothing
+    host_data: Callable[[Connection, int, str, Mapping[str, Any]], Mapping[str, Any]] = _no_data
 
 
 def _fund_project_done(done: TaskDone) -> None:
@@ -80,6 +87,16 @@ def _allocation_done(done: TaskDone) -> None:
                                          done.data, done.actor_id, done.at)
 
 
+def _reconciliation_step(step: StepSaved) -> None:
+    reconciliation.on_data(step.conn, step.instance_id, step.before, step.after,
+                           step.now.status == "completed" and (step.was is None or step.was.status != "completed"))
+
+
+def _reconciliation_done(done: TaskDone) -> None:
+    reconciliation.on_task_completed(done.conn, done.instance_id, done.task_name, done.data, done.submitted,
+                                     done.actor_id, done.at)
+
+
 HOOKS: dict[str, ProcessHooks] = {
     fund_project.PROCESS_ID: ProcessHooks(
         start_title=fund_project.UNTITLED, on_start=fund_project.on_start, on_data=_fund_project_step,
@@ -88,6 +105,9 @@ HOOKS: dict[str, ProcessHooks] = {
         start_title=allocation_process.UNTITLED, on_start=allocation_process.on_start,
         on_data=_allocation_step, check_task=allocation_process.check_task,
         on_task_completed=_allocation_done, title=allocation_process.title),
+    reconciliation.PROCESS_ID: ProcessHooks(
+        start_title=reconciliation.UNTITLED, on_data=_reconciliation_step, check_task=reconciliation.check_task,
+        host_data=reconciliation.host_data, on_task_completed=_reconciliation_done, title=reconciliation.title),
 }
 DEFAULT = ProcessHooks()
 

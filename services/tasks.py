@@ -148,6 +148,7 @@ def complete_in(ctx: Services, conn: Connection, actor: Actor, row: LockedTask, 
     _check_separation(conn, model, row, actor)
     hooks = hooks_for(row.process_id)
     hooks.check_task(conn, row.id, row.task_name, clean)
+    clean = {**clean, **hooks.host_data(conn, row.id, row.task_name, clean)}
     attached = forms.file_fields(form.schema, clean)
     inst = locked_instance(row)
     workflow = workflow or runtime.restore(model, inst.state, ctx.script_engine)

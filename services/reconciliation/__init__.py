@@ -1,0 +1,1 @@
+"""Reconciliation with each cooperating bank (§10): card counts and the amounts paid, per period."""
