@@ -18,6 +18,7 @@ from services.clock import from_db, to_db
 from services.context import Services
 from services.errors import ConflictError, NotFound, PermissionDenied
 from services.notifications import mail
+from services.reconciliation import schedule as reconciliation_schedule
 from services.timers import Pass, run_pass
 from services.users import Actor
 
@@ -53,7 +54,7 @@ def _beat(ctx: Services, me: WorkerId, done: Pass, error: str | None) -> None:
 
 
 def run_once(ctx: Services, me: WorkerId) -> Pass:
-    """Advance every due timer, send pending e-mails, and record the heartbeat; never raise."""
+    """Advance every due timer, send pending e-mails, start due reconciliations, record the heartbeat; never raise."""
     done, error = Pass(), None
     try:
         done = run_pass(ctx)
@@ -63,6 +64,11 @@ def run_once(ctx: Services, me: WorkerId) -> Pass:
     except Exception as exc:  # noqa: BLE001 - a worker must survive a bad pass and report it
         LOG.exception("timer pass failed")
         error = f"{type(exc).__name__}: {exc}"[:2000]
+    try:
+        for started in reconciliation_schedule.start_due(ctx):
+            LOG.info("reconciliation of %s for %s started", started["bank"], started["period"])
+    except Exception:  # noqa: BLE001 - the schedule must not stop the timers
+        LOG.exception("starting the scheduled reconciliations failed")
     try:
         _beat(ctx, me, done, error)
     except Exception:  # noqa: BLE001

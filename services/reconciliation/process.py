@@ -17,10 +17,11 @@ from sqlalchemy.exc import IntegrityError
 
 from models.tables import payment, process_instance, reconciliation, reconciliation_line
 from services import audit
-from services.clock import to_db
+from services.clock import from_db, to_db
 from services.errors import ConflictError, FieldError, NotFound, ValidationError
 from services.reconciliation.compare import bank_projects, recorded
 from services.reconciliation.periods import parse_period
+from services.users import org_id_by_code
 
 PROCESS_ID = "reconciliation"
 UNTITLED = "合作银行对账"
@@ -41,9 +42,8 @@ def _record(conn: Connection, instance_id: int) -> Any:
 
 
 def _create(conn: Connection, instance_id: int, data: Mapping[str, Any]) -> None:
-    period = parse_period(data["reconciliation_period"])
-    created, bank = conn.execute(select(process_instance.c.created_at, process_instance.c.bank_org_id)
-                                 .where(process_instance.c.id == instance_id)).one()
+    period, bank = parse_period(data["reconciliation_period"]), org_id_by_code(conn, data["bank"])
+    created = conn.execute(select(process_instance.c.created_at).where(process_instance.c.id == instance_id)).scalar()
     try:
         conn.execute(insert(reconciliation).values(
             instance_id=instance_id, bank_org_id=bank, period=period.name, period_start=period.start,
@@ -51,6 +51,9 @@ def _create(conn: Connection, instance_id: int, data: Mapping[str, Any]) -> None
             created_at=created))
     except IntegrityError as exc:
         raise ConflictError(f"the reconciliation of {data.get('bank')} for {period.name} already exists") from exc
+    if data.get("reconciliation_scheduled"):
+        audit.record(conn, "reconciliation_scheduled", from_db(created), instance_id=instance_id,
+                     data={"bank": data["bank"], "period": period.name})
 
 
 def _line_row(record_id: int, line: Mapping[str, Any]) -> dict[str, Any]:
