@@ -253,6 +253,7 @@ main.add_command(documents_group)
 
 def _register() -> None:
     from web import cli_admin_actions, cli_clock, cli_models, cli_money  # their commands use the helpers above
+    from web import cli_reconcile
 
     main.add_command(cli_clock.timers_group)
     main.add_command(cli_clock.worker_command)
@@ -260,6 +261,7 @@ def _register() -> None:
     main.add_command(cli_models.validate)
     main.add_command(cli_models.migrate)
     main.add_command(cli_money.allocate)
+    main.add_command(cli_reconcile.reconcile_group)
     main.add_command(cli_admin_actions.suspend)
     main.add_command(cli_admin_actions.resume)
     main.add_command(cli_admin_actions.terminate)

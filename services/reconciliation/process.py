@@ -108,8 +108,8 @@ def _report_errors(conn: Connection, record: Any, data: Mapping[str, Any]) -> li
         seen.add(line["project_id"])
     total = sum((Decimal(line["amount"]) for line in lines), Decimal("0.00"))
     if lines and total != Decimal(data["reported_paid_total"]):
-        errors.append(FieldError("reported_paid_total", "linesSum",
-                                 "The project lines add up to {sum}, not to the total paid.", {"sum": str(total)}))
+        errors.append(FieldError("reported_paid_total", "sum", "The lines add up to ¥{total} but must add up to ¥{expected}.",
+                                 {"total": str(total), "expected": str(Decimal(data["reported_paid_total"]))}))
     return errors
 
 

@@ -59,5 +59,8 @@ def start_reconciliation(ctx: Services, actor: Actor, bank_code: object, period_
                "period_start": period.start.isoformat(), "period_end": period.end.isoformat(),
                "reported_lines": [], "reconciliation_scheduled": scheduled}
     started = start_instance(ctx, actor, PROCESS_ID, initial=initial)
-    return {"instance_id": started["instance_id"], "bank": bank.code, "period": period.name,
-            "status": started["status"], "ready": started["ready"]}
+    with ctx.db.read() as conn:
+        record_id = conn.execute(select(reconciliation.c.id)
+                                 .where(reconciliation.c.instance_id == started["instance_id"])).scalar()
+    return {"record_id": record_id, "instance_id": started["instance_id"], "bank": bank.code,
+            "period": period.name, "status": started["status"], "ready": started["ready"]}

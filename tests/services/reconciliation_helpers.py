@@ -10,6 +10,7 @@ from sqlalchemy import insert, select
 from models.tables import app_user, organization, payment, process_instance, process_model, project, reconciliation
 from services.context import Services
 from services.inbox import tasks_for
+from services.reconciliation.listing import list_reconciliations
 from services.reconciliation.start import start_reconciliation
 from services.tasks import complete_task
 from services.users import load_actor
@@ -69,3 +70,8 @@ def report(ctx: Services, instance_id: int, data: dict[str, Any], bank: str = "b
 def record(ctx: Services, instance_id: int) -> Any:
     with ctx.db.read() as conn:
         return conn.execute(select(reconciliation).where(reconciliation.c.instance_id == instance_id)).first()
+
+
+def rec_rows(ctx: Services, username: str) -> list[dict[str, Any]]:
+    """Return the reconciliations *username* sees."""
+    return list_reconciliations(ctx, load_actor(ctx, username))

@@ -11,9 +11,10 @@ from services.notifications.core import unread_count
 from web.app import services as ctx
 from web.pages import admin, allocations, auth, clock, errors, files, functions, i18n, notifications, projects
 from web.pages import admin_actions, audit, dashboard, diagrams, migrations, modeler, models, tasks, years
+from web.pages import reconciliations
 
 BLUEPRINTS = (auth.bp, tasks.bp, projects.bp, files.bp, admin.bp, functions.bp, years.bp, allocations.bp,
-              clock.bp, notifications.bp, dashboard.bp, audit.bp, admin_actions.bp)
+              clock.bp, notifications.bp, dashboard.bp, audit.bp, admin_actions.bp, reconciliations.bp)
 MODEL_BLUEPRINTS = (models.bp, modeler.bp, migrations.bp, diagrams.bp)
 ALLOCATION_READERS = frozenset({"hrss", "hrss_head", "supervisor", "bank"})
 
@@ -23,6 +24,7 @@ def _navigation() -> dict[str, Any]:
     return {"current_user": user, "is_admin": bool(user and "admin" in user.roles),
             "may_see_models": bool(user and may_read_models(user)),
             "sees_allocations": bool(user and user.roles & ALLOCATION_READERS),
+            "sees_reconciliations": bool(user and user.roles & reconciliations.READERS),
             "unread_notifications": unread_count(ctx(), user) if user else 0}
 
 

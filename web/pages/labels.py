@@ -16,13 +16,17 @@ STAGES = {
     "allocation_setup": _l("Allocation: figures"),
     "allocation_banks": _l("Allocation: banks confirm"),
     "allocation_approval": _l("Allocation: approval"),
+    "reconciliation_report": _l("Reconciliation: bank reports"),
+    "reconciliation_explain": _l("Reconciliation: bank explains"),
+    "reconciliation_close": _l("Reconciliation: bureau closes"),
     "completed": _l("Completed"),
     "rejected": _l("Rejected"),
     "withdrawn": _l("Withdrawn"),
     "terminated": _l("Terminated"),
 }
 WORKING_STAGES = ("declaration", "review", "plan", "funds", "procurement", "contract", "construction",
-                  "acceptance", "payment", "allocation_setup", "allocation_banks", "allocation_approval")
+                  "acceptance", "payment", "allocation_setup", "allocation_banks", "allocation_approval",
+                  "reconciliation_report", "reconciliation_explain", "reconciliation_close")
 STATUSES = {
     "running": _l("In progress"),
     "completed": _l("Completed"),
@@ -83,6 +87,9 @@ TASKS_EN = {
     "allocation_setup": "Enter the pool and card counts",
     "bank_confirm": "Confirm the card count",
     "allocation_approve": "Approve the allocation",
+    "bank_report": "Report the card count and the amounts paid",
+    "bank_explain": "Explain a reconciliation difference",
+    "bureau_close": "Explain and close a reconciliation difference",
 }
 
 

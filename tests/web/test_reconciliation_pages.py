@@ -1,0 +1,61 @@
+"""The reconciliation pages: the bureau starts one, each bank sees only its own, supervisors read every record."""
+from __future__ import annotations
+
+from services.context import Services
+from services.tasks import complete_task
+from services.users import load_actor
+from tests.services import reconciliation_helpers as rec
+from tests.web.site import Site, text_of
+
+
+def test_the_bureau_starts_a_reconciliation_and_the_page_shows_the_lines(site: Site, services: Services) -> None:
+    rec.fix_allocation(services)
+    project = rec.paid_project(services, "bank-icbc", "公交乘车改造", [("100000.00", "2026-05-01")])
+    clerk = site.user("hrss_clerk")
+    page = text_of(clerk.get("/reconciliations/"))
+    assert "与合作银行对账" in page and "发起对账" in page and "尚未发起对账" in page
+    refused = clerk.post("/reconciliations/start", {"bank": "bank-icbc", "period": "2026Q9"},
+                         token_from="/reconciliations/")
+    assert refused.status_code == 422 and "请填写季度" in text_of(refused)
+    not_ended = clerk.post("/reconciliations/start", {"bank": "bank-icbc", "period": "2026Q4"},
+                           token_from="/reconciliations/")
+    assert not_ended.status_code == 422 and "尚未结束" in text_of(not_ended)
+    started = clerk.post("/reconciliations/start", {"bank": "bank-icbc", "period": "2026Q2"},
+                         token_from="/reconciliations/")
+    assert started.status_code == 302
+    detail = started.headers["Location"]
+    assert "待银行报送" in text_of(clerk.get(detail))
+    again = clerk.post("/reconciliations/start", {"bank": "bank-icbc", "period": "2026Q2"},
+                       token_from="/reconciliations/")
+    assert again.status_code == 409 and "已经发起" in text_of(again)
+    abc_run = rec.start(services, "bank-abc")
+    rec.report(services, abc_run, {"reported_card_count": 310000, "reported_paid_total": "0.00"}, "bank-abc")
+    icbc_run = rec.start(services, "bank-icbc", "2026Q1")
+    rec.report(services, icbc_run, {"reported_card_count": 520001, "reported_paid_total": "0.00"})
+    (task,) = rec.tasks(services, "icbc_user", icbc_run, "bank_explain")
+    complete_task(services, load_actor(services, "icbc_user"), task["id"], {"bank_explanation_text": "一月新增一张卡"})
+
+    icbc = site.user("icbc_user")
+    listing = text_of(icbc.get("/reconciliations/"))
+    assert "您只能看到本行的对账" in listing and "中国农业银行" not in listing and "发起对账" not in listing
+    assert "2026Q1" in listing and "520,001" in listing and "520,000" in listing
+    (row,) = [r for r in rec.rec_rows(services, "icbc_user") if r["period"] == "2026Q1"]
+    shown = text_of(icbc.get(f"/reconciliations/{row['id']}"))
+    assert "一月新增一张卡" in shown and "待说明" not in shown and "未关闭" in shown and "周婷（工商银行）" in shown
+
+    abc = site.user("abc_user")
+    assert abc.get(f"/reconciliations/{row['id']}").status_code == 404
+    assert "中国工商银行" not in text_of(abc.get("/reconciliations/"))
+
+    supervisor = site.user("supervisor")
+    everything = text_of(supervisor.get("/reconciliations/"))
+    assert "中国工商银行" in everything and "中国农业银行" in everything and "发起对账" not in everything
+    assert "已办结" in everything, "ABC's matching report closed at once"
+    assert supervisor.post("/reconciliations/start", {"bank": "bank-trcb", "period": "2026Q2"},
+                           token_from="/reconciliations/").status_code == 403
+    assert f"项目 #{project}" not in shown
+
+    health = site.user("health_user")
+    assert health.get("/reconciliations/").status_code == 403
+    assert 'href="/reconciliations/"' not in health.get("/").get_data(as_text=True)
+    assert 'href="/reconciliations/"' in icbc.get("/").get_data(as_text=True)
