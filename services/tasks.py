@@ -148,7 +148,7 @@ def complete_in(ctx: Services, conn: Connection, actor: Actor, row: LockedTask, 
     _check_separation(conn, model, row, actor)
     hooks = hooks_for(row.process_id)
     hooks.check_task(conn, row.id, row.task_name, clean)
-    clean = {**clean, **hooks.host_data(conn, row.id, row.task_name, clean)}
+    host = dict(hooks.host_data(conn, row.id, row.task_name, clean))
     attached = forms.file_fields(form.schema, clean)
     inst = locked_instance(row)
     workflow = workflow or runtime.restore(model, inst.state, ctx.script_engine)
@@ -156,16 +156,17 @@ def complete_in(ctx: Services, conn: Connection, actor: Actor, row: LockedTask, 
     before_data = dict(before[row.task_id].data) if row.task_id in before else {}
     hooks.check_step(conn, row.task_name, {**before_data, **clean}, inst.bank_org_id)
     try:
-        runtime.complete(workflow, row.task_id, clean)
+        runtime.complete(workflow, row.task_id, {**clean, **host})
     except EngineError as exc:
         raise ProcessFailed(f"the process could not continue: {exc}") from exc
     now, writes = ctx.clock.now(), StepWrites()
     writes.audit("task_completed", now, actor_id=actor.id, instance_id=inst.id, task_id=row.task_id,
-                 data={"task": row.task_name, "title": row.task_title, "data": clean})
+                 data={"task": row.task_name, "title": row.task_title, "data": clean,
+                       **({"host_data": host} if host else {})})
     result = save_step(ctx, conn, inst, model, workflow, before, before_data, writes,
                        actor_id=actor.id, completed=row.task_id)
     writes.flush(conn)
-    hooks.on_task_completed(TaskDone(conn, inst.id, row.task_name, {**before_data, **clean}, clean,
+    hooks.on_task_completed(TaskDone(conn, inst.id, row.task_name, {**before_data, **clean, **host}, clean,
                                      result["bank_org_id"], actor.id, now, row.task_id))
     record_documents(conn, inst.id, row.task_id, attached, file_names, actor.id, now)
     return {"task_id": row.task_id, **result}

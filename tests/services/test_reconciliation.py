@@ -1,12 +1,14 @@
 """Reconciliation through the services: the system's figures, differences explained and closed, kept as a record."""
 from __future__ import annotations
 
+import json
+
 
 import pytest
 from sqlalchemy import select, update
 from sqlalchemy.exc import DBAPIError
 
-from models.tables import process_instance, reconciliation_line
+from models.tables import audit_event, process_instance, reconciliation_line
 from services.context import Services
 from services.errors import ConflictError, NotFound, PermissionDenied, ValidationError
 from services.instances import show_instance
@@ -179,3 +181,17 @@ def test_the_database_refuses_a_second_reconciliation_of_a_bank_and_period(servi
         rec.start(services)
     with services.db.read() as conn:
         assert conn.execute(select(process_instance.c.id)).all() == before, "nothing half-written"
+
+
+def test_the_systems_figures_are_audited_with_the_banks_report(services: Services, paid: dict[str, int]) -> None:
+    run = rec.start(services)
+    rec.report(services, run, matching(paid))
+    with services.db.read() as conn:
+        events = conn.execute(select(audit_event.c.event, audit_event.c.data)
+                              .where(audit_event.c.instance_id == run)).all()
+    (report,) = [json.loads(e.data) if isinstance(e.data, str) else e.data for e in events
+                 if e.event == "task_completed"]
+    assert report["data"]["reported_card_count"] == 520000
+    assert report["host_data"]["recorded_paid_total"] == "150000.00"
+    assert "recorded_lines" not in report["data"], "what the bank entered stays apart from what the system added"
+    assert {"instance_started", "reconciliation_closed"} <= {e.event for e in events}

@@ -5,7 +5,7 @@ from services.context import Services
 from services.tasks import complete_task
 from services.users import load_actor
 from tests.services import reconciliation_helpers as rec
-from tests.web.site import Site, text_of
+from tests.web.site import Site, posted, text_of
 
 
 def test_the_bureau_starts_a_reconciliation_and_the_page_shows_the_lines(site: Site, services: Services) -> None:
@@ -59,3 +59,40 @@ def test_the_bureau_starts_a_reconciliation_and_the_page_shows_the_lines(site: S
     assert health.get("/reconciliations/").status_code == 403
     assert 'href="/reconciliations/"' not in health.get("/").get_data(as_text=True)
     assert 'href="/reconciliations/"' in icbc.get("/").get_data(as_text=True)
+
+
+def test_the_bank_and_the_bureau_work_through_the_task_pages(site: Site, services: Services) -> None:
+    rec.fix_allocation(services)
+    project = rec.paid_project(services, "bank-icbc", "公交乘车改造", [("100000.00", "2026-05-01")])
+    run = rec.start(services)
+    icbc = site.user("icbc_user")
+    (task,) = rec.tasks(services, "icbc_user", run, "bank_report")
+    url = f"/tasks/{task['id']}"
+    form = text_of(icbc.get(url))
+    assert "报送持卡数量和支付金额" in form and "2026Q2" in form
+    bad = icbc.post(url, posted({"reported_card_count": "-3", "reported_paid_total": "1.234"}), token_from=url)
+    assert bad.status_code == 422
+    report = {"reported_card_count": "520000", "reported_paid_total": "90000.00",
+              "reported_lines": [{"project_id": project, "amount": "90000.00"}]}
+    assert icbc.post(url, posted(report), token_from=url).status_code == 302
+    explain = rec.tasks(services, "icbc_user", run, "bank_explain")
+    assert len(explain) == 2, "the total and the project differ; the card count agrees"
+    for t in explain:
+        page = text_of(icbc.get(f"/tasks/{t['id']}"))
+        assert "本行报送的数字与系统记录不一致" in page and "-10000.00" in page.replace(",", "")
+        assert "Recorded lines" not in page, "the system's figures are not shown as raw data"
+        assert icbc.post(f"/tasks/{t['id']}", posted({"bank_explanation_text": "一笔款项于7月初入账"}),
+                         token_from=f"/tasks/{t['id']}").status_code == 302
+    reviewer = site.user("hrss_reviewer")
+    for t in rec.tasks(services, "hrss_reviewer", run, "bureau_close"):
+        page = text_of(reviewer.get(f"/tasks/{t['id']}"))
+        assert "一笔款项于7月初入账" in page
+        assert reviewer.post(f"/tasks/{t['id']}", posted({"bureau_explanation": "核实属跨期入账，关闭。"}),
+                             token_from=f"/tasks/{t['id']}").status_code == 302
+    record = rec.record(services, run)
+    assert record.status == "closed"
+    shown = text_of(site.user("supervisor").get(f"/reconciliations/{record.id}"))
+    assert shown.count("核实属跨期入账，关闭。") == 2 and "已办结" in shown
+    for user in ("supervisor", "icbc_user"):
+        assert site.user(user).get(f"/projects/{run}").status_code == 200
+    assert site.user("abc_user").get(f"/projects/{run}").status_code == 404
