@@ -207,7 +207,7 @@ def test_totals_and_contract_numbers_are_built_by_0007_after_0009(empty_url: str
         _projects_at_0003(db)
         assert upgrade(db.engine, "0009") == "0009"
         _rows_of_0009(db)
-        assert upgrade(db.engine) == "0007"
+        assert upgrade(db.engine, "0007") == "0007"
         with db.read() as conn:
             contracts = conn.execute(select(project.c.instance_id, project.c.contract_no, project.c.contract_name,
                                             project.c.card_function_id, project.c.round_id, project.c.stage,
@@ -225,5 +225,26 @@ def test_totals_and_contract_numbers_are_built_by_0007_after_0009(empty_url: str
             (0, 0, 2026, "annual", "it.software", "s", "running"): (1, Decimal("100.10"), *[Decimal("0.00")] * 4),
             (2, 1, 2026, "annual", "it.software", "completed", "completed"): (
                 1, Decimal("200.20"), Decimal("150.15"), Decimal("150.15"), Decimal("120.12"), Decimal("120.12"))}
+    finally:
+        db.dispose()
+
+
+def test_0013_adds_the_reconciliation_tables_and_removes_them_again(empty_url: str) -> None:
+    from alembic import command
+
+    from models.migrate import alembic_config
+    db = Database(empty_url)
+    try:
+        assert upgrade(db.engine, "0007") == "0007"
+        assert upgrade(db.engine, "0013") == "0013"
+        config = alembic_config(db.engine)
+        with db.engine.begin() as conn:
+            config.attributes["connection"] = conn
+            command.downgrade(config, "0007")
+        with db.engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM process_instance")).scalar() == 0
+            with pytest.raises(Exception, match="reconciliation"):
+                conn.execute(text("SELECT 1 FROM reconciliation"))
+        assert upgrade(db.engine, "0013") == "0013"
     finally:
         db.dispose()
