@@ -11,6 +11,7 @@ from services import files
 from services.context import Services
 from services.declaration.rounds import current_round
 from services.demo_allocations import seed_sample_allocations
+from services.demo_reconciliations import seed_sample_reconciliations
 from services.instances import show_instance, start_instance
 from services.tasks import complete_task
 from services.users import load_actor
@@ -144,8 +145,9 @@ def _run(ctx: Services, number: int, sample: tuple[str, dict[str, Any], str, str
 
 
 def seed_sample_projects(ctx: Services) -> list[int]:
-    """Create the sample projects at different stages and sample allocations, unless there are instances already."""
+    """Create the sample projects at different stages, allocations and reconciliations, unless there are instances."""
     with ctx.db.read() as conn:
         if conn.execute(select(func.count()).select_from(process_instance)).scalar_one():
             return []
-    return [_run(ctx, number, sample) for number, sample in enumerate(SAMPLES, start=1)] + seed_sample_allocations(ctx)
+    projects = [_run(ctx, number, sample) for number, sample in enumerate(SAMPLES, start=1)]
+    return projects + seed_sample_allocations(ctx) + seed_sample_reconciliations(ctx)

@@ -1,6 +1,7 @@
 """The reconciliation records as each person may see them: a bank its own, the bureau and supervisors all."""
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from sqlalchemy import Connection, select
@@ -15,6 +16,7 @@ from services.reconciliation.periods import quarter_before
 from services.users import SEE_ALL_ROLES, Actor, as_writer
 
 MAX_ROWS = 500
+SOURCE_YEAR = re.compile(r"(20[0-9]{2})年度分配")
 
 
 def _scope(actor: Actor) -> int | None:
@@ -28,6 +30,12 @@ def _scope(actor: Actor) -> int | None:
 
 def _iso(moment: Any) -> str | None:
     return from_db(moment).isoformat() if moment is not None else None
+
+
+def _allocation_year(label: str) -> int | None:
+    """Return the year of the allocation a card count line was compared with (None if there was none)."""
+    found = SOURCE_YEAR.search(label)
+    return int(found[1]) if found else None
 
 
 def _query(bank: int | None) -> Any:
@@ -58,7 +66,8 @@ def _lines(conn: Connection, record_ids: list[int]) -> dict[int, list[dict[str, 
             "reported": None if reported is None else str(reported),
             "recorded": None if recorded is None else str(recorded),
             "difference": None if reported is None or recorded is None else str(reported - recorded),
-            "differs": r.differs, "bank_explanation": r.bank_explanation, "bank_explained_by": r.bank_explained_by_name,
+            "differs": r.differs, "allocation_year": _allocation_year(r.label) if count else None,
+            "bank_explanation": r.bank_explanation, "bank_explained_by": r.bank_explained_by_name,
             "bank_explained_at": _iso(r.bank_explained_at), "bureau_explanation": r.bureau_explanation,
             "closed_by": r.closed_by_name, "closed_at": _iso(r.closed_at)})
     return lines
@@ -87,11 +96,11 @@ def list_reconciliations(ctx: Services, actor: Actor) -> list[dict[str, Any]]:
 
 
 def _open_tasks(conn: Connection, actor: Actor, instance_id: int, bank: int | None) -> list[dict[str, Any]]:
-    rows = conn.execute(select(human_task.c.id, human_task.c.title, human_task.c.lane, human_task.c.org_id,
-                               human_task.c.assignee_id)
+    rows = conn.execute(select(human_task.c.id, human_task.c.task_name, human_task.c.title, human_task.c.lane,
+                               human_task.c.org_id, human_task.c.assignee_id)
                         .where(human_task.c.instance_id == instance_id, human_task.c.status == "ready")
                         .order_by(human_task.c.created_at, human_task.c.id)).all()
-    return [{"id": t.id, "title": t.title, "lane": t.lane,
+    return [{"id": t.id, "name": t.task_name, "title": t.title, "lane": t.lane,
              "actionable": may_complete(actor, t.lane, t.org_id, t.assignee_id)}
             for t in rows if bank is None or t.org_id == bank]
 
