@@ -60,7 +60,8 @@ def _line_row(record_id: int, line: Mapping[str, Any]) -> dict[str, Any]:
     count = line["kind"] == "card_count"
     return {"reconciliation_id": record_id, "line_no": line["line"], "kind": line["kind"], "label": line["label"],
             "project_instance_id": line.get("project_id"),
-            "reported_count": line["reported"] if count else None, "recorded_count": line["recorded"] if count else None,
+            "reported_count": line["reported"] if count else None,
+            "recorded_count": line["recorded"] if count else None,
             "reported_amount": None if count or line["reported"] is None else Decimal(line["reported"]),
             "recorded_amount": None if count or line["recorded"] is None else Decimal(line["recorded"]),
             "differs": bool(line["differs"])}
@@ -108,7 +109,8 @@ def _report_errors(conn: Connection, record: Any, data: Mapping[str, Any]) -> li
         seen.add(line["project_id"])
     total = sum((Decimal(line["amount"]) for line in lines), Decimal("0.00"))
     if lines and total != Decimal(data["reported_paid_total"]):
-        errors.append(FieldError("reported_paid_total", "sum", "The lines add up to ¥{total} but must add up to ¥{expected}.",
+        errors.append(FieldError("reported_paid_total", "sum",
+                                 "The lines add up to ¥{total} but must add up to ¥{expected}.",
                                  {"total": str(total), "expected": str(Decimal(data["reported_paid_total"]))}))
     return errors
 
@@ -124,8 +126,8 @@ def check_task(conn: Connection, instance_id: int, task_name: str, data: Mapping
 
 def _explain(conn: Connection, instance_id: int, line_no: int, values: dict[str, Any]) -> None:
     record = _record(conn, instance_id)
-    conn.execute(update(reconciliation_line).where(
-        reconciliation_line.c.reconciliation_id == record.id, reconciliation_line.c.line_no == line_no).values(**values))
+    conn.execute(update(reconciliation_line).values(**values).where(
+        reconciliation_line.c.reconciliation_id == record.id, reconciliation_line.c.line_no == line_no))
 
 
 def on_task_completed(conn: Connection, instance_id: int, task_name: str, data: Mapping[str, Any],

@@ -1,6 +1,7 @@
 """The quarterly schedule: each bank's reconciliation starts on the first working day after the quarter, once."""
 from __future__ import annotations
 
+import threading
 from datetime import date, datetime
 
 from sqlalchemy import select
@@ -79,3 +80,27 @@ def test_a_late_worker_catches_up_the_last_quarter_only(services: Services) -> N
     at(services, "2027-01-04")
     assert {s["period"] for s in start_due(services)} == {"2026Q4"}
     assert sorted(started(services)) == [("2026Q3", True)] * 3 + [("2026Q4", True)] * 3
+
+
+def test_workers_passing_at_the_same_moment_start_each_bank_once(services: Services) -> None:
+    at(services, "2026-10-08")
+    barrier, lock = threading.Barrier(4), threading.Lock()
+    results: list[object] = []
+
+    def worker() -> None:
+        barrier.wait()
+        try:
+            outcome: object = [s["bank"] for s in start_due(services)]
+        except Exception as exc:  # reported below, so any error fails the test
+            outcome = f"{type(exc).__name__}: {exc}"
+        with lock:
+            results.append(outcome)
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert all(isinstance(r, list) for r in results), results
+    assert sorted(bank for r in results for bank in r) == ["bank-abc", "bank-icbc", "bank-trcb"]  # type: ignore[union-attr]
+    assert started(services) == [("2026Q3", True)] * 3
