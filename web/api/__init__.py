@@ -1,4 +1,4 @@
-"""The JSON API (/api/v1) for integrations: tokens, tasks, projects, files, card functions, allocations, OpenAPI."""
+"""The JSON API (/api/v1): tokens, tasks, projects, files, card functions, allocations, reconciliations, OpenAPI."""
 from __future__ import annotations
 
 from flask import Flask
@@ -7,6 +7,7 @@ from flask_wtf.csrf import CSRFProtect
 from web.api import errors, files, openapi, oversight, projects, tasks, tokens  # noqa: F401  (they add the routes)
 from web.api import models  # noqa: F401
 from web.api import money  # noqa: F401  (they add the routes)
+from web.api import reconciliations  # noqa: F401
 from web.api.blueprint import bp
 
 
