@@ -95,4 +95,5 @@ def test_the_bank_and_the_bureau_work_through_the_task_pages(site: Site, service
     assert shown.count("核实属跨期入账，关闭。") == 2 and "已办结" in shown
     for user in ("supervisor", "icbc_user"):
         assert site.user(user).get(f"/projects/{run}").status_code == 200
+    assert "对账办结" in text_of(site.user("supervisor").get(f"/projects/{run}"))
     assert site.user("abc_user").get(f"/projects/{run}").status_code == 404

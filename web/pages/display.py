@@ -22,6 +22,8 @@ EVENTS = {
     "instance_resumed": _l("Resumed by an administrator"),
     "instance_terminated": _l("Terminated by an administrator"),
     "task_reassigned": _l("Task reassigned by an administrator"),
+    "reconciliation_scheduled": _l("Reconciliation started on the quarterly schedule"),
+    "reconciliation_closed": _l("Reconciliation closed"),
 }
 TIMERS = {
     "payment_reminder_timer": _l("Payment reminder: 5 working days left"),
