@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from models.tables import audit_event, notification, process_instance, timer_worker, user_role
+from models.tables import audit_event, notification, process_instance, reconciliation, timer_worker, user_role
 from services.context import Services
 from tests.conftest import PG_URL
 from tests.services.clones import clone_instance
@@ -51,7 +51,9 @@ def test_two_worker_processes_fire_every_due_timer_exactly_once(services: Servic
         fired = Counter(conn.execute(select(audit_event.c.instance_id, audit_event.c.data)
                                      .where(audit_event.c.event == "timer_fired")).all())
         after = dict(conn.execute(select(process_instance.c.id, process_instance.c.version)).all())
-        due = set(conn.execute(select(process_instance.c.next_timer_due)).scalars())
+        due = set(conn.execute(select(process_instance.c.next_timer_due)
+                               .where(process_instance.c.id.in_(ids))).scalars())
+        reconciliations = conn.execute(select(func.count()).select_from(reconciliation)).scalar()
         overdue = Counter(conn.execute(select(notification.c.instance_id)
                                        .where(notification.c.kind == "payment_overdue")).scalars())
         bureau = conn.execute(select(func.count()).select_from(user_role).where(user_role.c.role == "hrss")).scalar()
@@ -62,3 +64,5 @@ def test_two_worker_processes_fire_every_due_timer_exactly_once(services: Servic
     assert len(due) == 1 and None not in due, "every instance now waits for the same first escalation"
     assert set(overdue) == ids and set(overdue.values()) == {bureau}, "one overdue notice per bureau user"
     assert sorted(beats) == sorted((1, len(f), 0) for f in fired_by)
+    assert reconciliations in (0, 3), "the last quarter's reconciliations, if due by the real clock, " \
+        "once per bank although both workers tried"
