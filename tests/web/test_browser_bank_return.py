@@ -10,8 +10,8 @@ pytestmark = pytest.mark.browser
 REASON = "计划金额超出本行本年度可用额度，请调整后重新报送。"
 
 
-def test_the_bank_returns_the_plan_and_the_clerk_reads_why(chromium: object, live_url: str,
-                                                           journey: Journey) -> None:
+def test_the_bank_returns_the_plan_and_the_clerk_reads_why(
+        chromium: object, live_url: str, journey: Journey) -> None:  # noqa: F811 - the fixtures
     journey.to_plan("bank-icbc")
     bank = Person(chromium, live_url, "icbc_user")
     bank.open_task("社保卡乘车码应用", "确认资金保障")
