@@ -52,7 +52,7 @@ def decision(task: str, value: str = "approve", comment: str = "意见。") -> d
     return {f"{task}_decision": value, f"{task}_comment": comment}
 
 
-SECURE_FUNDS = {"funds_secured": True, "funds_secured_on": "2026-03-02"}
+SECURE_FUNDS = {"funds_decision": "confirm", "funds_secured_on": "2026-03-02"}
 PROCUREMENT = {"procurement_no": "TCCG-2026-018", "procurement_method": "public_tender",
                "contractor": "太仓某信息技术有限公司", "contract_price": "1000000.00",
                "procurement_date": "2026-04-10"}

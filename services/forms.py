@@ -101,6 +101,9 @@ MESSAGES: dict[str, str] = {
 }
 
 
+NOT_BLANK = r"\S"  # the pattern of a text that must say something: a blank one counts as missing
+
+
 def field_error(path: str, code: str, **params: Any) -> FieldError:
     """Return a FieldError with the standard message for *code*."""
     return FieldError(path, code, MESSAGES[code], params)
@@ -133,7 +136,7 @@ def _translate(error: SchemaError) -> list[FieldError]:
     if kind in ("oneOf", "enum", "const", "anyOf"):
         return [field_error(path, "choice")]
     if kind == "pattern":
-        return [field_error(path, "pattern")]
+        return [field_error(path, "required" if error.validator_value == NOT_BLANK else "pattern")]
     return [field_error(path, "invalid")]
 
 

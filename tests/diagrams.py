@@ -144,6 +144,30 @@ def remove_user_task(xml: bytes, task: str) -> bytes:
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
 
 
+def _drop(root: etree._Element, *paths: str) -> None:
+    for path in paths:
+        element = _one(root, path)
+        element.getparent().remove(element)
+
+
+def remove_gateway(xml: bytes, gateway: str, kept: str) -> bytes:
+    """Return *xml* without the gateway *gateway*: what came in goes where its flow *kept* went, other ways are gone."""
+    root = _tree(xml)
+    node = _one(root, f"//bpmn:exclusiveGateway[@id='{gateway}']")
+    (incoming,) = node.xpath("bpmn:incoming/text()", namespaces=NS)
+    target = _one(root, f"//bpmn:sequenceFlow[@id='{kept}']").get("targetRef")
+    _one(root, f"//bpmn:sequenceFlow[@id='{incoming}']").set("targetRef", target)
+    _one(root, f"//*[@id='{target}']/bpmn:incoming[text()='{kept}']").text = incoming
+    for out in node.xpath("bpmn:outgoing/text()", namespaces=NS):
+        if out != kept:
+            other = _one(root, f"//bpmn:sequenceFlow[@id='{out}']").get("targetRef")
+            _drop(root, f"//*[@id='{other}']/bpmn:incoming[text()='{out}']")
+        _drop(root, f"//bpmn:sequenceFlow[@id='{out}']", f"//bpmndi:BPMNEdge[@bpmnElement='{out}']")
+    _drop(root, f"//bpmn:exclusiveGateway[@id='{gateway}']", f"//bpmn:flowNodeRef[text()='{gateway}']",
+          f"//bpmndi:BPMNShape[@bpmnElement='{gateway}']")
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+
+
 def fund_project(*changes: tuple[bytes, bytes]) -> bytes:
     """Return the shipped fund project diagram with each (old, new) bytes replaced."""
     data = support.FUND_PROJECT.read_bytes()

@@ -42,6 +42,11 @@ def plan_prepare(bank: str = "bank-icbc", **overrides: Any) -> dict[str, Any]:
     return samples.plan_prepare(bank, **overrides)
 
 
+def funds_returned(reason: str = "计划金额超出本行本年度可用额度，请调整。") -> dict[str, Any]:
+    """Return the bank's answer that sends the plan back to the bureau with *reason*."""
+    return {"funds_decision": "return", "funds_return_reason": reason}
+
+
 def acceptance(passed: bool = True, sha: str = PLACEHOLDER_SHA) -> dict[str, Any]:
     """Return the department's acceptance report."""
     return samples.acceptance(sha, passed)

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from engine import runtime
+from engine.forms import sends_back
 from engine.model import LoadedModel, load_model
 from services.calendar import Calendar
 from services.context import OPERATION_NAMES, operations_for
@@ -135,6 +136,25 @@ def test_the_plan_can_be_sent_back_to_its_preparer(model: LoadedModel, who: str)
     drive.do("plan_review", support.decision("plan_review")).do("plan_signoff", support.decision("plan_signoff"))
     assert drive.ready() == ["secure_funds"]
     assert drive.data()["bank"] == "bank-abc"
+
+
+def test_the_bank_can_return_the_plan_to_the_bureau_with_its_reason(model: LoadedModel) -> None:
+    drive = Drive(model).do("declare", support.declare()).do("review", support.review())
+    drive.do("plan_prepare", support.plan_prepare()).do("plan_review", support.decision("plan_review"))
+    drive.do("plan_signoff", support.decision("plan_signoff"))
+    reason = "本行额度不足，请改由其他合作银行承担。"
+    drive.do("secure_funds", support.funds_returned(reason))
+    assert drive.ready() == ["plan_prepare"], "the bureau prepares the plan again"
+    (task,) = runtime.ready_tasks(drive.workflow)
+    done = runtime.done_since_previous_run(drive.workflow, task.id) or []
+    (bank,) = [t for t in done if t.name == "secure_funds"]
+    assert sends_back(model.forms[model.user_tasks["secure_funds"].form], bank.data) == reason
+    drive.do("plan_prepare", support.plan_prepare(bank="bank-abc"))
+    drive.do("plan_review", support.decision("plan_review")).do("plan_signoff", support.decision("plan_signoff"))
+    assert drive.ready() == ["secure_funds"] and drive.data()["bank"] == "bank-abc"
+    drive.do("secure_funds", support.SECURE_FUNDS)
+    assert drive.ready() == ["procurement"]
+    assert drive.data()["funds_decision"] == "confirm"
 
 
 @pytest.mark.parametrize("order", [("bdc", "hrss"), ("hrss", "bdc")])

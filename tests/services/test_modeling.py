@@ -126,7 +126,8 @@ def test_a_project_whose_current_step_was_removed_stays_on_its_version(services:
     at_declare, at_funds, at_procurement = Journey(services), Journey(services).to_plan(), Journey(services).to_plan()
     at_procurement.do("icbc_user", "secure_funds", support.SECURE_FUNDS)
     tasks_before = tasks_of(services, at_funds.instance_id)
-    deploy(services, diagrams.remove_user_task(support.FUND_PROJECT.read_bytes(), "secure_funds"),
+    without = diagrams.remove_user_task(support.FUND_PROJECT.read_bytes(), "secure_funds")
+    deploy(services, diagrams.remove_gateway(without, "secure_funds_gateway", "flow_funds_confirmed"),
            support.read_forms())
     results = {r["instance_id"]: r for r in migrate_instances(services, owner(services), "fund_project", 2)}
     assert results[at_declare.instance_id]["ok"] is True, results[at_declare.instance_id]["reason"]

@@ -159,7 +159,7 @@ def _plan(people: dict[str, Person], title: str) -> None:
 def _contract(people: dict[str, Person], title: str) -> None:
     bank, clerk = people["icbc_user"], people["hrss_clerk"]
     bank.open_task(title, "确认资金保障")
-    bank.tick("funds_secured")
+    bank.choose(funds_decision="confirm")
     bank.submit()
     clerk.open_task(title, "项目采购")
     clerk.choose(procurement_method="public_tender")

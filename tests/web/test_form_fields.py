@@ -32,7 +32,7 @@ def test_each_kind_of_property_gets_its_own_input(app: Flask) -> None:
     assert _widgets(app, "allocation_setup")["allocation_year"] == "integer"
     assert declare["budget_lines"] == "lines" and declare["project_description"] == "textarea"
     assert declare["feasibility_report"] == "file" and declare["project_name"] == "text"
-    assert _widgets(app, "secure_funds")["funds_secured"] == "confirm"
+    assert _widgets(app, "secure_funds")["funds_decision"] == "radio"
     assert _widgets(app, "acceptance")["acceptance_department_passed"] == "yesno"
     assert _widgets(app, "construction")["construction_start"] == "date"
     assert _widgets(app, "procurement")["procurement_method"] == "select"

@@ -1,0 +1,38 @@
+"""In the browser: the bank returns the plan with its reason, and the bureau's clerk sees it first."""
+from __future__ import annotations
+
+import pytest
+
+from tests.services.journey import Journey
+from tests.web.test_browser import Person, chromium, live_url, screenshot  # noqa: F401  (fixtures)
+
+pytestmark = pytest.mark.browser
+REASON = "计划金额超出本行本年度可用额度，请调整后重新报送。"
+
+
+def test_the_bank_returns_the_plan_and_the_clerk_reads_why(
+        chromium: object, live_url: str, journey: Journey) -> None:  # noqa: F811 - the fixtures
+    journey.to_plan("bank-icbc")
+    bank = Person(chromium, live_url, "icbc_user")
+    bank.open_task("社保卡乘车码应用", "确认资金保障")
+    date, reason = bank.page.locator("#field-funds_secured_on"), bank.page.locator("#field-funds_return_reason")
+    bank.choose(funds_decision="confirm")
+    assert date.is_visible() and reason.is_hidden()
+    bank.choose(funds_decision="return")
+    assert date.is_hidden() and reason.is_visible()
+    bank.page.get_by_role("button", name="提交", exact=True).click()
+    bank.page.wait_for_selector("#field-funds_return_reason.has-error")
+    assert journey.open_names() == ["secure_funds"]
+    bank.fill(funds_return_reason=REASON)
+    screenshot(bank.page, "bank-returns-the-plan", full_page=True)
+    bank.submit()
+    assert journey.open_names() == ["plan_prepare"]
+    clerk = Person(chromium, live_url, "hrss_clerk")
+    row = clerk.page.locator("table.tasks tbody tr").filter(has_text="社保卡乘车码应用")
+    assert "已退回" in row.inner_text() and "周婷（工商银行）" in row.inner_text()
+    clerk.open_task("社保卡乘车码应用", "编制资金使用计划")
+    notice = clerk.page.locator("#returned")
+    assert REASON in notice.inner_text() and "确认资金保障" in notice.inner_text()
+    screenshot(clerk.page, "plan-returned-by-the-bank", full_page=True)
+    bank.context.close()
+    clerk.context.close()
