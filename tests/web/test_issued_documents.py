@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
+from openapi_schema_validator import OAS30Validator
 
 from documents.signing import KEY_ENV
 from services.context import Services
@@ -24,6 +25,11 @@ def planned(services: Services, monkeypatch: pytest.MonkeyPatch) -> Journey:
     return Journey(services).to_plan()
 
 
+def _conforms(app: Flask, schema: str, body: Any) -> None:
+    document = app.test_client().get("/api/v1/openapi.json").get_json()
+    OAS30Validator({"components": document["components"], "$ref": f"#/components/schemas/{schema}"}).validate(body)
+
+
 def _listed(api: Api, journey: Journey, user: str) -> Any:
     return api.get(f"/api/v1/projects/{journey.instance_id}/documents", user)
 
@@ -33,6 +39,7 @@ def test_the_api_lists_and_sends_documents_to_those_who_see_the_project(app: Fla
     listed = _listed(api, planned, "icbc_user")
     assert listed.status_code == 200
     [doc] = listed.get_json()
+    _conforms(app, "IssuedDocument", doc)
     assert (doc["kind"], doc["version"], doc["signed"], doc["project_id"]) == ("fund_plan", 1, True,
                                                                                planned.instance_id)
     assert doc["url"] == f"/api/v1/projects/{planned.instance_id}/documents/{doc['id']}"
@@ -58,6 +65,7 @@ def test_anyone_verifies_a_copy_through_the_api(app: Flask, planned: Journey) ->
     pdf = api.get(doc["url"], "hrss_clerk").data
     answer = _verify(app, pdf)
     assert answer.status_code == 200
+    _conforms(app, "DocumentVerification", answer.get_json())
     assert answer.get_json() | {"issued_at": None} == {
         "valid": True, "code": "ok", "kind": "fund_plan", "project_id": planned.instance_id, "version": 1,
         "document_id": doc["id"], "issued_at": None, "reason": answer.get_json()["reason"]}
@@ -65,6 +73,7 @@ def test_anyone_verifies_a_copy_through_the_api(app: Flask, planned: Journey) ->
     altered[len(pdf) // 2] ^= 0x01
     refused = _verify(app, bytes(altered)).get_json()
     assert refused["valid"] is False and refused["kind"] is None and refused["reason"]
+    _conforms(app, "DocumentVerification", refused)
     assert _verify(app, None).status_code == 400
     bad = _verify(app, b"not a pdf")
     assert bad.status_code == 422 and "file" in bad.get_json()["errors"]
