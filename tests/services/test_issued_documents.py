@@ -14,8 +14,9 @@ from documents import render_pdf, samples, sign_pdf
 from documents.signing import KEY_ENV
 from models.tables import issued_document
 from services.context import Services
-from services.errors import NotFound, ValidationError
+from services.errors import NotFound, PermissionDenied, ValidationError
 from services.official import archive, keys, verification
+from services.official.reissue import reissue
 from services.users import load_actor
 from tests import support
 from tests.documents.pdf import squeeze, text_of
@@ -158,3 +159,23 @@ def test_without_a_key_documents_are_issued_unsealed_and_do_not_verify(services:
     doc = _documents(services, journey)[0]
     assert doc["signed"] is False
     assert verification.verify_upload(services, _pdf(services, journey, doc))["valid"] is False
+
+
+def test_an_administrator_reissues_a_corrected_document_as_a_new_version(sealed: Services) -> None:
+    journey = Journey(sealed).to_plan()
+    first = _documents(sealed, journey)[0]
+    admin = load_actor(sealed, "admin")
+    with pytest.raises(ValidationError):
+        reissue(sealed, admin, journey.instance_id, "fund_plan", "  ")
+    with pytest.raises(ValidationError):
+        reissue(sealed, admin, journey.instance_id, "payment_notice", "金额有误")  # none issued yet
+    with pytest.raises(PermissionDenied):
+        reissue(sealed, load_actor(sealed, "hrss_head"), journey.instance_id, "fund_plan", "更正")
+    with pytest.raises(NotFound):
+        reissue(sealed, load_actor(sealed, "abc_user"), journey.instance_id, "fund_plan", "更正")
+    done = reissue(sealed, admin, journey.instance_id, "fund_plan", "银行名称更正")
+    docs = _documents(sealed, journey)
+    assert [(d["kind"], d["version"]) for d in docs] == [("fund_plan", 1), ("fund_plan", 2)]
+    assert docs[0] == first and done["version"] == 2 and docs[1]["task_id"] == first["task_id"]
+    for doc in docs:
+        assert verification.verify_upload(sealed, _pdf(sealed, journey, doc))["version"] == doc["version"]

@@ -112,3 +112,17 @@ def test_the_verification_page_is_public_and_judges_an_upload(site: Site, planne
 def test_money_fields_carry_the_capitals_hook(site: Site) -> None:
     page = site.user("health_user").get("/projects/new")
     assert "data-money" in page.get_data(as_text=True) and "rmb.js" in page.get_data(as_text=True)
+
+
+def test_an_administrator_reissues_from_the_project_page(site: Site, planned: Journey) -> None:
+    url = f"/projects/{planned.instance_id}"
+    assert "/documents/reissue" not in site.user("hrss_head").get(url).get_data(as_text=True)
+    admin = site.user("admin")
+    done = admin.post(f"{url}/documents/reissue", {"kind": "fund_plan", "reason": "更正"}, token_from=url)
+    assert done.status_code == 302
+    page = admin.get(url)
+    assert "第2版" in text_of(page) and "第1版" in text_of(page)
+    refused = admin.post(f"{url}/documents/reissue", {"kind": "fund_plan", "reason": ""}, token_from=url)
+    assert refused.status_code == 302 and text_of(admin.get(url)).count("第") >= 2
+    assert site.user("hrss_head").post(f"{url}/documents/reissue", {"kind": "fund_plan", "reason": "x"},
+                                       token_from=url).status_code == 403

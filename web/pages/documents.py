@@ -3,12 +3,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, render_template, request, send_file
-from flask_babel import lazy_gettext as _l
+from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _, lazy_gettext as _l
 from werkzeug.wrappers import Response
 
 from services.errors import NotFound, ValidationError
 from services.official import archive, verification
+from services.official.reissue import reissue
 from web.app import services as ctx
 from web.pages.auth import actor
 from web.pages.messages import translate
@@ -19,7 +20,9 @@ KINDS = {"payment_notice": _l("Payment notice (Attachment 3)"),
          "acceptance_report": _l("Acceptance report (Attachment 2)"),
          "fund_plan": _l("Fund use plan table (Attachment 1)")}
 # The verification service's messages about the upload, for the catalogue (see web/pages/messages.py).
-UPLOAD_MESSAGES = (_l("The file is not a PDF."), _l("The file is larger than 10 MiB."), _l("Upload the PDF to verify."))
+UPLOAD_MESSAGES = (_l("The file is not a PDF."), _l("The file is larger than 10 MiB."), _l("Upload the PDF to verify."),
+                   _l("No document of this kind has been issued for this project yet."),
+                   _l("Choose a kind of document."))
 REASONS = {
     "not_configured": _l("This system has no seal certificate to verify against."),
     "not_pdf": _l("The file is not a readable PDF."),
@@ -53,6 +56,18 @@ def download(instance_id: int, document_id: str) -> Response:
                          download_name=found["filename"], max_age=0, etag=found["sha256"])
     response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+@bp.post("/projects/<int:instance_id>/documents/reissue")
+def reissue_document(instance_id: int) -> Response:
+    """Reissue the latest document of the posted kind from the project's current records (administrators)."""
+    try:
+        done = reissue(ctx(), actor(), instance_id, request.form.get("kind", ""), request.form.get("reason"))
+    except ValidationError as exc:
+        flash(translate(next(iter(exc.field_messages().values()), exc.message)), "error")
+    else:
+        flash(_("Issued %(kind)s, version %(n)d.", kind=document_kind(done["kind"]), n=done["version"]), "success")
+    return redirect(url_for("projects.show", instance_id=instance_id, _anchor="official-documents"))
 
 
 def _named(document_id: str) -> dict[str, Any] | None:
