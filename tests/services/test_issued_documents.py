@@ -179,3 +179,19 @@ def test_an_administrator_reissues_a_corrected_document_as_a_new_version(sealed:
     assert docs[0] == first and done["version"] == 2 and docs[1]["task_id"] == first["task_id"]
     for doc in docs:
         assert verification.verify_upload(sealed, _pdf(sealed, journey, doc))["version"] == doc["version"]
+
+
+def test_the_seal_key_comes_from_the_environment_then_the_demo_ca_then_none(tmp_path: Path) -> None:
+    from documents import make_test_ca
+    from services.errors import ServiceError
+
+    folder = tmp_path / "signing"
+    assert keys.load_keys(folder, {}).source == "none"
+    operator = make_test_ca(tmp_path / "operator")
+    assert keys.load_keys(folder, {KEY_ENV: str(operator.signing_key),
+                                   "YIKATONG_SIGNING_CERT": str(operator.signing_cert)}).source == "environment"
+    make_test_ca(folder)
+    demo = keys.load_keys(folder, {})
+    assert demo.source == "demo" and demo.signer is not None and demo.trust is not None
+    with pytest.raises(ServiceError, match="misconfigured"):
+        keys.load_keys(folder, {KEY_ENV: str(tmp_path / "missing.pem"), "YIKATONG_SIGNING_CERT": "x"})
