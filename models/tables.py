@@ -266,7 +266,9 @@ issued_document = Table(
     Column("instance_id", ForeignKey("process_instance.id"), nullable=False),
     Column("kind", String(30), nullable=False),
     Column("version", Integer, nullable=False),
-    Column("sha256", ForeignKey("stored_file.sha256"), nullable=False, unique=True),
+    # Not unique: two unsealed documents with the same content are the same file (a sealed one
+    # carries its own public_id, so its bytes are its own).
+    Column("sha256", ForeignKey("stored_file.sha256"), nullable=False, index=True),
     Column("signed", Boolean, nullable=False),
     Column("task_id", String(36), nullable=True),
     Column("created_at", DateTime, nullable=False),

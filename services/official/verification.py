@@ -57,12 +57,13 @@ def verify_upload(ctx: Services, content: bytes | None) -> dict[str, Any]:
     verdict = documents.verify_pdf(pdf, trust)
     if not verdict.valid:
         return _answer(False, verdict.code, verdict.reason)
-    digest = hashlib.sha256(pdf).hexdigest()
+    digest, meta = hashlib.sha256(pdf).hexdigest(), verdict.meta
     with ctx.db.read() as conn:
-        row = conn.execute(select(issued_document).where(issued_document.c.sha256 == digest)).first()
-    meta = verdict.meta
-    if row is None or meta is None or (meta.document_id, meta.kind, meta.version, meta.project_id) != (
-            row.public_id, row.kind, row.version, row.instance_id):
+        row = conn.execute(select(issued_document).where(
+            issued_document.c.sha256 == digest,
+            issued_document.c.public_id == (meta.document_id if meta else None))).first()
+    if row is None or meta is None or (meta.kind, meta.version, meta.project_id) != (
+            row.kind, row.version, row.instance_id):
         return _answer(False, "unknown", "The seal is intact, but this system has no record of issuing this file.")
     return _answer(True, "ok", "This is a document the system issued, unaltered.", row)
 

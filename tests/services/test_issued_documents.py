@@ -195,3 +195,9 @@ def test_the_seal_key_comes_from_the_environment_then_the_demo_ca_then_none(tmp_
     assert demo.source == "demo" and demo.signer is not None and demo.trust is not None
     with pytest.raises(ServiceError, match="misconfigured"):
         keys.load_keys(folder, {KEY_ENV: str(tmp_path / "missing.pem"), "YIKATONG_SIGNING_CERT": "x"})
+
+
+def test_identical_unsealed_documents_of_two_projects_share_one_file(services: Services) -> None:
+    first, second = Journey(services).to_payment(), Journey(services).to_payment()
+    reports = [next(d for d in _documents(services, j) if d["kind"] == "acceptance_report") for j in (first, second)]
+    assert reports[0]["sha256"] == reports[1]["sha256"] and reports[0]["id"] != reports[1]["id"]

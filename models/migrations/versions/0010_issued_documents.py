@@ -47,7 +47,6 @@ def upgrade() -> None:
         sa.Column("created_by", sa.Integer, nullable=True),
         sa.PrimaryKeyConstraint("id", name="pk_issued_document"),
         sa.UniqueConstraint("public_id", name="uq_issued_document_public_id"),
-        sa.UniqueConstraint("sha256", name="uq_issued_document_sha256"),
         sa.UniqueConstraint("instance_id", "kind", "version", name="uq_issued_document_version"),
         sa.CheckConstraint("kind IN ('payment_notice', 'acceptance_report', 'fund_plan')",
                            name="ck_issued_document_kind"),
@@ -57,6 +56,7 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["sha256"], ["stored_file.sha256"], name="fk_issued_document_sha256_stored_file"),
         sa.ForeignKeyConstraint(["created_by"], ["app_user.id"], name="fk_issued_document_created_by_app_user"),
     )
+    op.create_index("ix_issued_document_sha256", "issued_document", ["sha256"])
     if op.get_bind().dialect.name == "postgresql":
         op.execute(APPEND_ONLY_PG_FUNCTION)
         op.execute(APPEND_ONLY_PG_TRIGGER)
