@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from bench.documents import document_rows
+from bench.issue import issue_rows
 from bench.stats import ratio
 
 # Targets of the performance brief (/work/shared/PERFORMANCE.md).
@@ -157,7 +158,8 @@ def _state_rows(results: dict[str, Any]) -> list[tuple[str, ...]]:
 def rows(results: dict[str, Any]) -> list[tuple[str, ...]]:
     """Return the table's rows, header first."""
     return [HEADER, *_completion_rows(results), *_statement_rows(results), *_list_rows(results),
-            *_dashboard_rows(results), *_state_rows(results), *document_rows(results)]
+            *_dashboard_rows(results), *_state_rows(results), *document_rows(results),
+            *issue_rows(results)]
 
 
 def render(results: dict[str, Any]) -> str:

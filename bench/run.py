@@ -23,6 +23,7 @@ from sqlalchemy import create_engine, text
 from models.db import normalize_url
 
 from bench.documents import measure_documents
+from bench.issue import measure_issue
 from bench.engine_paths import Floor, InMemory, linear_model
 from bench.population import populate
 from bench.report import render
@@ -156,6 +157,7 @@ def run(plan: Plan, scratch: Scratch, with_postgresql: bool, lists_only: bool = 
     if not lists_only:
         results["state"] = measure_state()
         results["documents"] = measure_documents(plan.documents_runs)
+        results["documents_issue"] = measure_issue(plan.documents_runs, scratch)
     return results
 
 

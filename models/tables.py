@@ -256,6 +256,28 @@ document = Table(
     Column("created_by", ForeignKey("app_user.id"), nullable=True),
 )
 
+# Official documents the system issued (Attachments 1–3 as sealed PDFs): append-only, a corrected
+# document is a new version. `public_id` is the unguessable id printed in the seal's QR code.
+issued_document = Table(
+    "issued_document",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("public_id", String(32), nullable=False, unique=True),
+    Column("instance_id", ForeignKey("process_instance.id"), nullable=False),
+    Column("kind", String(30), nullable=False),
+    Column("version", Integer, nullable=False),
+    # Not unique: two unsealed documents with the same content are the same file (a sealed one
+    # carries its own public_id, so its bytes are its own).
+    Column("sha256", ForeignKey("stored_file.sha256"), nullable=False, index=True),
+    Column("signed", Boolean, nullable=False),
+    Column("task_id", String(36), nullable=True),
+    Column("created_at", DateTime, nullable=False),
+    Column("created_by", ForeignKey("app_user.id"), nullable=True),
+    CheckConstraint("kind IN ('payment_notice', 'acceptance_report', 'fund_plan')", name="kind"),
+    CheckConstraint("version >= 1", name="version"),
+    UniqueConstraint("instance_id", "kind", "version", name="uq_issued_document_version"),
+)
+
 user_session = Table(
     "user_session",
     metadata,

@@ -45,6 +45,7 @@ class Services:
     _engine: SafeScriptEngine | None = field(default=None, repr=False)
     model_hashes: dict[int, str] = field(default_factory=dict, repr=False)
     calendars: CalendarCache = field(default_factory=CalendarCache, repr=False)
+    seal_cache: dict[str, Any] = field(default_factory=dict, repr=False)  # see services.official.keys
 
     @property
     def script_engine(self) -> SafeScriptEngine:

@@ -89,6 +89,23 @@ def store_file(ctx: Services, actor: Actor | None, filename: str, content: bytes
     return {"sha256": digest, "filename": name, "content_type": content_type, "size": len(content)}
 
 
+def store_generated(ctx: Services, conn: Connection, filename: str, content: bytes, content_type: str,
+                    user_id: int | None) -> str:
+    """Keep a file the system made (an issued document) inside the caller's transaction; return its sha256.
+
+    The bytes are written first under their hash (a rolled-back transaction leaves an unused file,
+    never a row without its file).
+    """
+    digest = hashlib.sha256(content).hexdigest()
+    _write(ctx, digest, content)
+    known = conn.execute(select(stored_file.c.sha256).where(stored_file.c.sha256 == digest)).first()
+    if known is None:
+        conn.execute(insert(stored_file).values(
+            sha256=digest, filename=clean_filename(filename), content_type=content_type, size=len(content),
+            created_at=to_db(ctx.clock.now()), created_by=user_id))
+    return digest
+
+
 def usable(conn: Connection, actor: Actor, digests: Iterable[str]) -> dict[str, str]:
     """Return {sha256: file name} of the files *actor* uploaded or may see in a project, among *digests*."""
     wanted = {d for d in digests if isinstance(d, str) and SHA256_RE.match(d)}

@@ -20,6 +20,7 @@ from services.comments import comments_of
 from services.context import Services
 from services.errors import Hidden, NotFound, PermissionDenied, ProcessFailed, ServiceError, ValidationError
 from services.fund_project import MONEY_COLUMNS
+from services.official.archive import documents_of
 from services.process_hooks import hooks_for
 from services.process_models import latest
 from services.steps import Locked, StepWrites, save_step
@@ -171,6 +172,7 @@ def _view(conn: Connection, row: Any, own: set[str] | None, calendar: Calendar, 
         "open_tasks": [t for t in tasks if t["status"] in OPEN_TASK_STATUSES], "tasks": tasks,
         "project": _project(conn, row.id) if own is None else None,
         "payments": _payments(conn, row.id) if own is None else [], "documents": documents, "history": history,
+        "issued_documents": documents_of(conn, row.id) if own is None else [],
         "comments": comments_of(conn, row.id) if own is None else [], "participant_only": own is not None,
     }
 

@@ -15,7 +15,9 @@ from typing import Any
 from sqlalchemy import Connection
 
 from services import fund_project
+from services.context import Services
 from services.money import allocation_process
+from services.official import issue as official_documents
 from services.reconciliation import process as reconciliation
 from services.oversight.totals import Place
 
@@ -33,6 +35,7 @@ class TaskDone:
     actor_id: int
     at: datetime
     task_id: str | None = None
+    ctx: Services | None = None  # for the steps that issue an official document
 
 
 @dataclass(frozen=True)
@@ -72,6 +75,9 @@ class ProcessHooks:
 def _fund_project_done(done: TaskDone) -> None:
     fund_project.on_task_completed(done.conn, done.instance_id, done.task_name, done.data, done.bank_org_id,
                                    done.actor_id, done.at, done.task_id)
+    if done.ctx is not None:
+        official_documents.on_task_completed(done.ctx, done.conn, done.instance_id, done.task_name, done.data,
+                                             done.actor_id, done.at, done.task_id)
 
 
 def _fund_project_step(step: StepSaved) -> None:

@@ -167,7 +167,7 @@ def complete_in(ctx: Services, conn: Connection, actor: Actor, row: LockedTask, 
                        actor_id=actor.id, completed=row.task_id)
     writes.flush(conn)
     hooks.on_task_completed(TaskDone(conn, inst.id, row.task_name, {**before_data, **clean, **host}, clean,
-                                     result["bank_org_id"], actor.id, now, row.task_id))
+                                     result["bank_org_id"], actor.id, now, row.task_id, ctx))
     record_documents(conn, inst.id, row.task_id, attached, file_names, actor.id, now)
     return {"task_id": row.task_id, **result}
 

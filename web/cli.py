@@ -11,6 +11,7 @@ from typing import Any, NoReturn
 import click
 
 from services import admin, demo, demo_projects, files, inbox, instances, process_models, tasks
+from services.official import keys as official_keys
 from services.bootstrap import build_services, upgrade_database
 from services.context import Services
 from services.errors import (
@@ -99,10 +100,13 @@ def db_upgrade() -> None:
 @click.option("--with-projects", is_flag=True, help="also create sample projects at several stages (once)")
 @command_errors
 def demo_command(with_projects: bool) -> None:
-    """Create demo organisations and users (password yikatong-demo) and deploy every diagram."""
+    """Create demo organisations and users (password yikatong-demo), a demo seal CA, and deploy every diagram."""
     services = ctx_services()
     upgrade_database(services)
     users = demo.seed_demo(services)
+    ca = official_keys.ensure_demo_ca(services)
+    if ca is not None:
+        click.echo(f"official documents are sealed with the demo CA in {ca} (not for production)", err=True)
     if with_projects:
         demo_projects.seed_sample_projects(services)
     _print(users)

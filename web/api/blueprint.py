@@ -9,8 +9,9 @@ from web.api.http import JSON_BODY_LIMIT, ApiError
 from web.app import services
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
-PUBLIC_ENDPOINTS = frozenset({"api.create_token", "api.openapi"})
-UPLOAD_ENDPOINTS = frozenset({"api.upload_file", "api.validate_model", "api.deploy_process_model"})
+PUBLIC_ENDPOINTS = frozenset({"api.create_token", "api.openapi", "api.verify_document"})
+UPLOAD_ENDPOINTS = frozenset({"api.upload_file", "api.validate_model", "api.deploy_process_model",
+                              "api.verify_document"})
 
 
 def bearer_token() -> str | None:

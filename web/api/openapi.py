@@ -8,7 +8,7 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Response
 
-from web.api import model_openapi, oversight, project_schemas, schemas
+from web.api import documents, model_openapi, oversight, project_schemas, schemas
 from web.api import money_schemas, reconciliations
 from web.api.blueprint import bp
 from web.api.http import json_response
@@ -88,6 +88,7 @@ def _paths() -> dict[str, dict[str, Any]]:
         **_money_paths(json_in),
         **oversight.paths(_op, INSTANCE_ID, TASK_ID),
         **reconciliations.paths(_op, json_in),
+        **documents.paths(_op, INSTANCE_ID),
     }
 
 
@@ -128,6 +129,7 @@ SCHEMAS = (
     money_schemas.AllocationList, money_schemas.AllocationYear,
     *oversight.SCHEMAS,
     *reconciliations.SCHEMAS,
+    *documents.SCHEMAS,
 )
 
 

@@ -13,7 +13,7 @@ from web.app import services as ctx
 from web.pages.messages import translate
 
 bp = Blueprint("auth", __name__)
-PUBLIC_ENDPOINTS = frozenset({"auth.login", "static", "health"})
+PUBLIC_ENDPOINTS = frozenset({"auth.login", "static", "health", "documents.verify", "documents.verify_upload"})
 KEPT_ACROSS_SIGN_IN = ("lang",)
 
 

@@ -13,6 +13,7 @@
     });
     row.querySelectorAll(".field-error").forEach(function (node) { node.remove(); });
     row.querySelectorAll(".has-error").forEach(function (node) { node.classList.remove("has-error"); });
+    row.querySelectorAll(".rmb-upper").forEach(function (node) { node.textContent = ""; });  // rmb.js
     var number = row.querySelector("td.num");
     if (number) { number.textContent = String(index + 1); }
   }

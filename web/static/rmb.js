@@ -1,7 +1,8 @@
 // Amounts in Chinese capitals (人民币大写): the same rules as documents/rmb.py, which documents them.
 // rmbUpper("1680.32") returns "壹仟陆佰捌拾元零叁角贰分" and throws an Error on input that is not
 // plain ASCII digits with an optional point and one or two decimals, up to 9999999999999999.99.
-// In a page, every <input data-money> gets a sibling <span class="rmb-upper"> kept up to date.
+// In a page, every <input data-money> gets a sibling <span class="rmb-upper"> kept up to date
+// (after its .money-input wrapper if it has one).
 (function (root) {
   "use strict";
   var DIGITS = "零壹贰叁肆伍陆柒捌玖";
@@ -61,12 +62,14 @@
   }
 
   function show(input) {
-    var span = input.nextElementSibling;
+    // Beside the input, or beside its "¥" wrapper (.money-input) when the form macro drew one.
+    var anchor = input.closest(".money-input") || input;
+    var span = anchor.nextElementSibling;
     if (!span || !span.classList.contains("rmb-upper")) {
       span = input.ownerDocument.createElement("span");
       span.className = "rmb-upper";
       span.setAttribute("aria-live", "polite");
-      input.insertAdjacentElement("afterend", span);
+      anchor.insertAdjacentElement("afterend", span);
     }
     var value = input.value.trim();
     try {
@@ -85,9 +88,11 @@
     root.YikatongRmb = api;
   }
   if (typeof document !== "undefined") {
-    document.querySelectorAll("input[data-money]").forEach(function (input) {
-      show(input);
-      input.addEventListener("input", function () { show(input); });
+    document.querySelectorAll("input[data-money]").forEach(show);
+    // One listener for the whole page, so that rows added later (lines.js) show capitals too.
+    document.addEventListener("input", function (event) {
+      var target = event.target;
+      if (target && target.matches && target.matches("input[data-money]")) { show(target); }
     });
   }
 })(this);
