@@ -1,0 +1,69 @@
+"""Health of an installation: the database answers, its schema is at the code's head, the worker runs."""
+from __future__ import annotations
+
+import os
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+
+from models.migrate import code_head, current_revision
+from models.tables import timer_worker
+from services.clock import from_db
+from services.context import Services
+
+# The worker beats every 60 s by default; three missed beats and more mean it is not running.
+DEFAULT_WORKER_MAX_AGE_SECONDS = 300
+
+
+def worker_max_age() -> int:
+    """Return how old the worker's last run may be before health fails ($YIKATONG_WORKER_MAX_AGE, seconds)."""
+    text = os.environ.get("YIKATONG_WORKER_MAX_AGE", "").strip()
+    return int(text) if text.isdigit() and int(text) > 0 else DEFAULT_WORKER_MAX_AGE_SECONDS
+
+
+def _database(ctx: Services) -> tuple[dict[str, Any], str | None]:
+    try:
+        revision = current_revision(ctx.db.engine)
+    except Exception as exc:  # noqa: BLE001 - any failure to answer is "unreachable"
+        return {"ok": False, "error": str(exc).strip().splitlines()[0][:300] if str(exc).strip()
+                else type(exc).__name__}, None
+    return {"ok": True}, revision
+
+
+def _migrations(ctx: Services, revision: str | None) -> dict[str, Any]:
+    head = code_head()
+    return {"ok": revision == head, "current": revision, "head": head}
+
+
+def _worker(ctx: Services, now: datetime) -> dict[str, Any]:
+    max_age = worker_max_age()
+    try:
+        with ctx.db.read() as conn:
+            last = conn.execute(select(func.max(timer_worker.c.last_run_at))).scalar()
+    except Exception:  # noqa: BLE001 - reported by the database check
+        return {"ok": False, "last_run_at": None, "age_seconds": None, "max_age_seconds": max_age}
+    if last is None:
+        return {"ok": False, "last_run_at": None, "age_seconds": None, "max_age_seconds": max_age}
+    age = (now - from_db(last)).total_seconds()  # type: ignore[operator]
+    return {"ok": age <= max_age, "last_run_at": from_db(last).isoformat(),  # type: ignore[union-attr]
+            "age_seconds": round(age, 1), "max_age_seconds": max_age}
+
+
+def readiness(ctx: Services) -> dict[str, Any]:
+    """Return whether this process can serve: the database answers and its schema is at head."""
+    database, revision = _database(ctx)
+    checks = {"database": database}
+    if database["ok"]:
+        checks["migrations"] = _migrations(ctx, revision)
+    else:
+        checks["migrations"] = {"ok": False, "current": None, "head": code_head()}
+    return {"ok": all(c["ok"] for c in checks.values()), "checks": checks}
+
+
+def health(ctx: Services) -> dict[str, Any]:
+    """Return the installation's health: readiness plus the timer worker's last run."""
+    result = readiness(ctx)
+    result["checks"]["worker"] = _worker(ctx, ctx.clock.now())
+    result["ok"] = all(c["ok"] for c in result["checks"].values())
+    return result
