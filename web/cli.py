@@ -252,7 +252,7 @@ main.add_command(documents_group)
 
 
 def _register() -> None:
-    from web import cli_admin_actions, cli_clock, cli_models, cli_money  # their commands use the helpers above
+    from web import cli_admin_actions, cli_clock, cli_models, cli_money, cli_ops  # they use the helpers above
 
     main.add_command(cli_clock.timers_group)
     main.add_command(cli_clock.worker_command)
@@ -264,6 +264,8 @@ def _register() -> None:
     main.add_command(cli_admin_actions.resume)
     main.add_command(cli_admin_actions.terminate)
     main.add_command(cli_admin_actions.reassign)
+    main.add_command(cli_ops.backup)
+    main.add_command(cli_ops.restore)
 
 
 _register()

@@ -1,0 +1,27 @@
+"""Operations commands: `backup` and `restore` of the live database."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from services import backup as backups
+from web.cli import command_errors, ctx_services, print_json
+
+
+@click.command("backup")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--force", is_flag=True, help="overwrite PATH if it exists")
+@command_errors
+def backup(path: Path, force: bool) -> None:
+    """Write a consistent copy of the live database to PATH (SQLite file, or pg_dump custom archive)."""
+    print_json(backups.backup(ctx_services(), path, force=force))
+
+
+@click.command("restore")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--force", is_flag=True, help="replace a database that is not empty")
+@command_errors
+def restore(path: Path, force: bool) -> None:
+    """Load the backup at PATH into the configured database (refused if it holds rows, unless --force)."""
+    print_json(backups.restore(ctx_services(), path, force=force))
