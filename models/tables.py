@@ -441,3 +441,19 @@ notification = Table(
     Index("ix_notification_user_unread", "user_id", "read_at", "id"),
     Index("ix_notification_outbox", "sent_at", "email_to", "id"),
 )
+
+idempotency_key = Table(
+    "idempotency_key",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("user_id", ForeignKey("app_user.id", ondelete="CASCADE"), nullable=False),
+    Column("key", String(200), nullable=False),
+    Column("fingerprint", String(64), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("status", Integer, nullable=True),
+    Column("body", LargeBinary, nullable=True),
+    Column("location", String(500), nullable=True),
+    Column("completed_at", DateTime, nullable=True),
+    UniqueConstraint("user_id", "key", name="uq_idempotency_key_user_key"),
+    Index("ix_idempotency_key_created_at", "created_at"),
+)

@@ -266,6 +266,7 @@ def _register() -> None:
     main.add_command(cli_admin_actions.reassign)
     main.add_command(cli_ops.backup)
     main.add_command(cli_ops.restore)
+    main.add_command(cli_ops.keys_group)
 
 
 _register()

@@ -207,7 +207,7 @@ def test_totals_and_contract_numbers_are_built_by_0007_after_0009(empty_url: str
         _projects_at_0003(db)
         assert upgrade(db.engine, "0009") == "0009"
         _rows_of_0009(db)
-        assert upgrade(db.engine) == "0007"
+        assert upgrade(db.engine, "0007") == "0007"
         with db.read() as conn:
             contracts = conn.execute(select(project.c.instance_id, project.c.contract_no, project.c.contract_name,
                                             project.c.card_function_id, project.c.round_id, project.c.stage,
