@@ -5,15 +5,16 @@ import os
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import column, func, select, table
 
-from models.migrate import code_head, current_revision
+from models.migrate import code_head
 from models.tables import timer_worker
 from services.clock import from_db
 from services.context import Services
 
 # The worker beats every 60 s by default; three missed beats and more mean it is not running.
 DEFAULT_WORKER_MAX_AGE_SECONDS = 300
+VERSION = table("alembic_version", column("version_num"))
 
 
 def worker_max_age() -> int:
@@ -22,13 +23,21 @@ def worker_max_age() -> int:
     return int(text) if text.isdigit() and int(text) > 0 else DEFAULT_WORKER_MAX_AGE_SECONDS
 
 
+def _revision(ctx: Services) -> str | None:
+    try:
+        with ctx.db.read() as conn:
+            return conn.execute(select(VERSION.c.version_num)).scalar()
+    except Exception:  # noqa: BLE001 - no migration table: no revision
+        return None
+
+
 def _database(ctx: Services) -> tuple[dict[str, Any], str | None]:
     try:
-        revision = current_revision(ctx.db.engine)
+        ctx.db.ping()
     except Exception as exc:  # noqa: BLE001 - any failure to answer is "unreachable"
-        return {"ok": False, "error": str(exc).strip().splitlines()[0][:300] if str(exc).strip()
-                else type(exc).__name__}, None
-    return {"ok": True}, revision
+        text = str(exc).strip()
+        return {"ok": False, "error": text.splitlines()[0][:300] if text else type(exc).__name__}, None
+    return {"ok": True}, _revision(ctx)
 
 
 def _migrations(ctx: Services, revision: str | None) -> dict[str, Any]:
