@@ -44,14 +44,21 @@ def _replay(answer: Stored) -> Response:
     return response
 
 
-def _keep(user_id: int, key: str, response: Response) -> None:
+def _forget(user_id: int, key: str) -> None:
     try:
-        if 200 <= response.status_code < 300:
-            store(services(), user_id, key, Stored(response.status_code, response.get_data(),
-                                                   response.headers.get("Location")))
-        else:
-            release(services(), user_id, key)
-    except Exception:  # noqa: BLE001 - the action is done; a lost key only answers 409 to a retry
+        release(services(), user_id, key)
+    except Exception:  # noqa: BLE001 - the request's own error matters more; the key expires anyway
+        LOG.exception("releasing idempotency key %r failed", key)
+
+
+def _keep(user_id: int, key: str, response: Response) -> None:
+    if not 200 <= response.status_code < 300:
+        _forget(user_id, key)
+        return
+    try:
+        store(services(), user_id, key, Stored(response.status_code, response.get_data(),
+                                               response.headers.get("Location")))
+    except Exception:  # noqa: BLE001 - the action is done; a lost answer only makes a retry answer 409
         LOG.exception("storing the answer of idempotency key %r failed", key)
 
 
@@ -72,7 +79,7 @@ def idempotent(view: Callable[..., Response]) -> Callable[..., Response]:
         try:
             response = view(*args, **kwargs)
         except BaseException:
-            release(services(), user_id, key)
+            _forget(user_id, key)
             raise
         _keep(user_id, key, response)
         return response
