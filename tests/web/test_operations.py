@@ -81,7 +81,8 @@ def test_a_schema_behind_the_code_is_neither_healthy_nor_ready(client: FlaskClie
         assert response.get_json()["checks"]["migrations"] == {"ok": False, "current": "0009", "head": code_head()}
 
 
-def test_an_unreachable_database_is_not_ready(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_unreachable_database_is_not_ready(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                             caplog: pytest.LogCaptureFixture) -> None:
     monkeypatch.setenv("YIKATONG_INSTANCE_PATH", str(tmp_path / "instance"))
     monkeypatch.setenv("YIKATONG_SECRET_KEY", "test-secret")
     missing = Services(db=Database(f"sqlite:///{tmp_path / 'no' / 'such' / 'dir.sqlite3'}"), files_dir=tmp_path)
@@ -90,7 +91,9 @@ def test_an_unreachable_database_is_not_ready(tmp_path: Path, monkeypatch: pytes
         response = app.test_client().get(url)
         assert response.status_code == 503
         checks = response.get_json()["checks"]
-        assert checks["database"]["ok"] is False and "unable to open" in checks["database"]["error"]
+        assert checks["database"] == {"ok": False, "error": "the database does not answer"}
+        assert checks["migrations"]["ok"] is False
+    assert "unable to open" in caplog.text and "dir.sqlite3" not in response.get_data(as_text=True)
 
 
 def test_a_sane_request_id_is_kept_and_returned(client: FlaskClient, log_lines: io.StringIO) -> None:
