@@ -75,10 +75,15 @@ def test_a_schema_behind_the_code_is_neither_healthy_nor_ready(client: FlaskClie
     worker.run_once(services, worker.register(services))
     with services.db.write() as conn:
         conn.execute(text("UPDATE alembic_version SET version_num = '0009'"))
-    for url in ("/healthz", "/readyz"):
-        response = client.get(url)
-        assert response.status_code == 503
-        assert response.get_json()["checks"]["migrations"] == {"ok": False, "current": "0009", "head": code_head()}
+    try:
+        for url in ("/healthz", "/readyz"):
+            response = client.get(url)
+            assert response.status_code == 503
+            assert response.get_json()["checks"]["migrations"] == {"ok": False, "current": "0009",
+                                                                   "head": code_head()}
+    finally:  # the PostgreSQL test database is shared by the session's tests
+        with services.db.write() as conn:
+            conn.execute(text("UPDATE alembic_version SET version_num = :head"), {"head": code_head()})
 
 
 def test_an_unreachable_database_is_not_ready(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
