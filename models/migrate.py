@@ -1,6 +1,7 @@
 """Apply the Alembic migrations that ship inside this package."""
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 from alembic import command
@@ -38,3 +39,11 @@ def current_revision(engine: Engine) -> str | None:
 def head_revision(engine: Engine) -> str:
     """Return the newest revision shipped with the code."""
     return ScriptDirectory.from_config(alembic_config(engine)).get_current_head() or ""
+
+
+@functools.cache
+def code_head() -> str:
+    """Return the newest revision shipped with the code, without a database (cached)."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    return ScriptDirectory.from_config(config).get_current_head() or ""

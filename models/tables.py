@@ -507,3 +507,19 @@ reconciliation_line = Table(
     CheckConstraint("reported_count >= 0 AND recorded_count >= 0", name="counts_not_negative"),
     CheckConstraint("reported_amount >= 0 AND recorded_amount >= 0", name="amounts_not_negative"),
 )
+
+idempotency_key = Table(
+    "idempotency_key",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("user_id", ForeignKey("app_user.id", ondelete="CASCADE"), nullable=False),
+    Column("key", String(200), nullable=False),
+    Column("fingerprint", String(64), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("status", Integer, nullable=True),
+    Column("body", LargeBinary, nullable=True),
+    Column("location", String(500), nullable=True),
+    Column("completed_at", DateTime, nullable=True),
+    UniqueConstraint("user_id", "key", name="uq_idempotency_key_user_key"),
+    Index("ix_idempotency_key_created_at", "created_at"),
+)

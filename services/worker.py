@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import insert, select, update
 
 from models.tables import process_instance, timer_worker
-from services import audit
+from services import audit, idempotency
 from services.calendar import recompute
 from services.clock import from_db, to_db
 from services.context import Services
@@ -61,6 +61,9 @@ def run_once(ctx: Services, me: WorkerId) -> Pass:
         for item in done.failed:
             LOG.error("timers of instance %s failed: %s", item["instance_id"], item["error"])
         mail.send_pending(ctx)
+        purged = idempotency.purge(ctx)
+        if purged:
+            LOG.info("%d expired idempotency keys purged", purged)
     except Exception as exc:  # noqa: BLE001 - a worker must survive a bad pass and report it
         LOG.exception("timer pass failed")
         error = f"{type(exc).__name__}: {exc}"[:2000]

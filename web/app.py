@@ -13,6 +13,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from services.bootstrap import build_services, instance_path
 from services.context import Services
+from web import observability
 from web.request import AppRequest
 
 csrf = CSRFProtect()
@@ -93,6 +94,7 @@ def create_app(test_config: dict[str, Any] | None = None, services_: Services | 
     _behind_proxies(app)
     app.extensions["yikatong"] = services_ or build_services()
     _register_blueprints(app)
+    observability.install(app)
     csrf.init_app(app)  # after the pages' sign-in check: a refused form still shows who is signed in
 
     @app.after_request

@@ -184,11 +184,26 @@ def upload(file: Path, username: str) -> None:
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
-def serve(host: str, port: int) -> None:
-    """Serve the web application."""
-    from web.server import run
+@click.option("--production", is_flag=True,
+              help="serve under gunicorn with several processes; run `yikatong worker` beside it")
+@click.option("--workers", type=click.IntRange(1, 256), help="gunicorn worker processes (default: cores + 1)")
+@click.option("--threads", type=click.IntRange(1, 64), help="threads per worker process (default: 4)")
+def serve(host: str, port: int, production: bool, workers: int | None, threads: int | None) -> None:
+    """Serve the web application (embedded: waitress with the timer worker in a thread)."""
+    if not production:
+        if workers or threads:
+            _fail("--workers and --threads go with --production", EXIT_INVALID)
+        from web.server import run
 
-    run(host, port)
+        run(host, port)
+        return
+    from web import production as gunicorn_server
+
+    if build_services().db.is_sqlite:
+        click.echo("warning: production serving is meant for PostgreSQL ($YIKATONG_DATABASE_URL); "
+                   "SQLite lets one writer in at a time", err=True)
+    gunicorn_server.run(host, port, workers or gunicorn_server.default_workers(),
+                        threads or gunicorn_server.DEFAULT_THREADS)
 
 
 def _instance_summary(result: dict[str, Any]) -> dict[str, Any]:
@@ -256,7 +271,7 @@ main.add_command(documents_group)
 
 
 def _register() -> None:
-    from web import cli_admin_actions, cli_clock, cli_models, cli_money  # their commands use the helpers above
+    from web import cli_admin_actions, cli_clock, cli_models, cli_money, cli_ops  # they use the helpers above
     from web import cli_reconcile
 
     main.add_command(cli_clock.timers_group)
@@ -270,6 +285,9 @@ def _register() -> None:
     main.add_command(cli_admin_actions.resume)
     main.add_command(cli_admin_actions.terminate)
     main.add_command(cli_admin_actions.reassign)
+    main.add_command(cli_ops.backup)
+    main.add_command(cli_ops.restore)
+    main.add_command(cli_ops.keys_group)
 
 
 _register()

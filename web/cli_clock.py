@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 import json
-import logging
 
 import click
 
 from services import timers, worker
 from services.calendar import admin as calendar_admin
 from web.cli import command_errors, ctx_services, print_json
+from web.observability import configure_logging
 
 
 @click.group("timers")
@@ -50,7 +50,7 @@ def worker_command(interval: float, once: bool) -> None:
         done = worker.run_once(services, worker.register(services))
         print_json({"fired": done.fired, "failed": done.failed})
         return
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging()
     try:
         worker.run_forever(services, interval)
     except KeyboardInterrupt:

@@ -10,6 +10,7 @@ from services.context import Services
 from services.worker import DEFAULT_INTERVAL_SECONDS, run_forever
 from web.app import create_app
 from web.maintenance import start_statistics_thread
+from web.observability import configure_logging
 
 LOG = logging.getLogger("yikatong.timers")
 TIMER_INTERVAL_SECONDS = DEFAULT_INTERVAL_SECONDS
@@ -26,7 +27,7 @@ def start_timer_thread(ctx: Services, interval: float = TIMER_INTERVAL_SECONDS,
 
 def run(host: str, port: int) -> None:
     """Serve the application on *host*:*port* until interrupted, with the timer worker running."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging()
     app = create_app()
     start_timer_thread(app.extensions["yikatong"])
     start_statistics_thread(app.extensions["yikatong"])

@@ -9,7 +9,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Response
 
 from web.api import documents, model_openapi, oversight, project_schemas, schemas
-from web.api import money_schemas, reconciliations
+from web.api import idempotency, money_schemas, reconciliations
 from web.api.blueprint import bp
 from web.api.http import json_response
 
@@ -18,10 +18,12 @@ ERRORS = {
     401: ("Unauthorized", "No bearer token, or it is invalid or expired (or wrong credentials)."),
     403: ("Forbidden", "The user may see the object but not do this to it."),
     404: ("NotFound", "No such object, or one of another organisation."),
-    409: ("Conflict", "Someone already handled the task or changed the project."),
+    409: ("Conflict", "Someone already handled the task or changed the project, or the request with this "
+                      "Idempotency-Key is still running."),
     413: ("PayloadTooLarge", "The body is too large."),
     415: ("UnsupportedMediaType", "The body is not application/json."),
-    422: ("Unprocessable", "The form values break the form's rules; `errors` names each field."),
+    422: ("Unprocessable", "The form values break the form's rules; `errors` names each field (or the "
+                           "Idempotency-Key was used for another request)."),
     429: ("TooManyRequests", "Too many failed sign-ins; see Retry-After."),
 }
 TASK_ID = {"in": "path", "name": "task_id", "required": True, "schema": {"type": "string"}}
@@ -30,6 +32,7 @@ SHA256 = {"in": "path", "name": "sha256", "required": True,
           "schema": {"type": "string", "pattern": "^[0-9a-f]{64}$"}}
 CODE = {"in": "path", "name": "code", "required": True, "schema": {"type": "string"}}
 YEAR = {"in": "path", "name": "year", "required": True, "schema": {"type": "integer"}}
+IDEMPOTENCY_KEY = idempotency.PARAMETER
 
 
 def _json(schema: str) -> dict[str, Any]:
@@ -67,12 +70,13 @@ def _paths() -> dict[str, dict[str, Any]]:
                                                "TaskDetail", (404,), parameters=[TASK_ID])},
         "/api/v1/tasks/{task_id}/complete": {"post": _op(
             "Complete a task with its form values", 200, "Completion", (*json_in, 403, 404, 409, 422),
-            body="CompleteRequest", parameters=[TASK_ID])},
+            body="CompleteRequest", parameters=[TASK_ID, IDEMPOTENCY_KEY])},
         "/api/v1/projects": {
             "get": _op("One page of the projects the user may see, newest first", 200, "ProjectPage", (400,),
                        parameters=[{"in": "query", "schema": "ProjectQuery"}]),
             "post": _op("Start a project (department), optionally submitting its declaration", 201, "Started",
-                        (*json_in, 403, 422), body="StartRequest", body_required=False),
+                        (*json_in, 403, 409, 422), body="StartRequest", body_required=False,
+                        parameters=[IDEMPOTENCY_KEY]),
         },
         "/api/v1/projects/{instance_id}": {"get": _op("A project with its tasks, facts, payments and history",
                                                       200, "ProjectDetail", (404,), parameters=[INSTANCE_ID])},
@@ -112,7 +116,8 @@ def _money_paths(json_in: tuple[int, ...]) -> dict[str, dict[str, Any]]:
         "/api/v1/allocations": {
             "get": _op("The fixed allocations (a bank sees its own share only)", 200, "AllocationList", (403,)),
             "post": _op("Start an allocation (the bureau), optionally with the pool and card counts", 201,
-                        "Started", (*json_in, 403, 422), body="StartRequest", body_required=False),
+                        "Started", (*json_in, 403, 409, 422), body="StartRequest", body_required=False,
+                        parameters=[IDEMPOTENCY_KEY]),
         },
         "/api/v1/allocations/{year}": {"get": _op("A year's allocation and its allocation processes", 200,
                                                   "AllocationYear", (403, 404), parameters=[YEAR])},

@@ -7,6 +7,7 @@ from services.fund_project import PROCESS_ID
 from services.instances import show_instance, start_instance
 from services.projects import ProjectFilter, list_projects
 from web.api.blueprint import bp
+from web.api.idempotency import idempotent
 from web.api.http import actor, json_body, query_args, reply
 from web.app import services
 from web.api.project_schemas import ProjectDetail, ProjectPage
@@ -17,6 +18,7 @@ STARTED, PROJECT_PAGE, PROJECT_DETAIL = Started(), ProjectPage(), ProjectDetail(
 
 
 @bp.post("/projects")
+@idempotent
 def start_project() -> Response:
     """Start a project as a department; with `data`, submit its declaration in the same transaction."""
     body = json_body(START_REQUEST, empty_ok=True)

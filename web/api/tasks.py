@@ -7,6 +7,7 @@ from services.api_queries import task_detail
 from services.inbox import InboxFilter, tasks_for
 from services.tasks import complete_task
 from web.api.blueprint import bp
+from web.api.idempotency import idempotent
 from web.api.http import actor, json_body, query_args, reply
 from web.app import services
 from web.api.schemas import CompleteRequest, Completion, TaskDetail, TaskList, TaskQuery
@@ -31,6 +32,7 @@ def show_task(task_id: str) -> Response:
 
 
 @bp.post("/tasks/<task_id>/complete")
+@idempotent
 def complete(task_id: str) -> Response:
     """Complete a task with the form values in the body's `data`."""
     body = json_body(COMPLETE_REQUEST)

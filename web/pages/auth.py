@@ -13,7 +13,8 @@ from web.app import services as ctx
 from web.pages.messages import translate
 
 bp = Blueprint("auth", __name__)
-PUBLIC_ENDPOINTS = frozenset({"auth.login", "static", "health", "documents.verify", "documents.verify_upload"})
+PUBLIC_ENDPOINTS = frozenset({"auth.login", "static", "health", "healthz", "readyz", "documents.verify",
+                              "documents.verify_upload"})
 KEPT_ACROSS_SIGN_IN = ("lang",)
 
 
@@ -29,7 +30,7 @@ def _is_api() -> bool:
 def require_sign_in() -> Response | None:
     """Load the signed-in user; send anyone else to the sign-in page (API calls authenticate themselves)."""
     g.actor = None
-    if _is_api() or request.endpoint in ("static", "health"):
+    if _is_api() or request.endpoint in ("static", "health", "healthz", "readyz"):
         return None
     token = session.get("token")
     if token:

@@ -1,0 +1,114 @@
+"""Idempotency keys: a retried action answers what the original answered and changes nothing.
+
+A key belongs to one user. The first request with it claims a row (unique per user and key) in a
+transaction of its own; a racing retry finds the row and waits until the original stored its
+answer. Only successful answers are stored: a refused action changed nothing, so its key is
+released and a retry runs again. Keys expire KEY_LIFETIME after their first use.
+"""
+from __future__ import annotations
+
+import hashlib
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from models.tables import idempotency_key as keys
+from services.clock import to_db
+from services.context import Services
+from services.errors import ConflictError, FieldError, ValidationError
+
+KEY_LIFETIME = timedelta(hours=24)
+WAIT_SECONDS = 10.0  # how long a retry waits for the original to finish
+ABANDONED_AFTER = timedelta(minutes=2)  # an original still unfinished then will not finish (crash)
+POLL_SECONDS = 0.02
+HEADER = "Idempotency-Key"
+
+
+@dataclass(frozen=True)
+class Stored:
+    """The answer of the original request."""
+
+    status: int
+    body: bytes
+    location: str | None
+
+
+class KeyInUse(ConflictError):
+    """The original request with this key has not finished."""
+
+
+def fingerprint(method: str, path: str, body: bytes) -> str:
+    """Return the digest that tells one request from another under the same key."""
+    digest = hashlib.sha256()
+    for part in (method.upper().encode(), path.encode(), body):
+        digest.update(len(part).to_bytes(8, "big") + part)
+    return digest.hexdigest()
+
+
+def _mismatch() -> ValidationError:
+    message = "This Idempotency-Key was used for a different request; use a new key for a new request."
+    return ValidationError(message, [FieldError(HEADER, "idempotency_key_reused", message)])
+
+
+def _where(user_id: int, key: str):  # type: ignore[no-untyped-def]
+    return (keys.c.user_id == user_id) & (keys.c.key == key)
+
+
+def _try_claim(ctx: Services, user_id: int, key: str, digest: str) -> Stored | bool:
+    """Claim the key (True), or return the stored answer, or False while the original runs."""
+    now = ctx.clock.now()
+    with ctx.db.write() as conn:
+        row = conn.execute(select(keys).where(_where(user_id, key))).first()
+        if row is not None and row.created_at <= to_db(now - KEY_LIFETIME):
+            conn.execute(delete(keys).where(keys.c.id == row.id))
+            row = None
+        if row is None:
+            conn.execute(insert(keys).values(user_id=user_id, key=key, fingerprint=digest, created_at=to_db(now)))
+            return True
+    if row.fingerprint != digest:
+        raise _mismatch()
+    if row.status is not None:
+        return Stored(row.status, row.body, row.location)
+    if row.created_at <= to_db(now - ABANDONED_AFTER):
+        raise KeyInUse("The original request with this Idempotency-Key did not finish; check the project, "
+                       "then retry with a new key.")
+    return False
+
+
+def claim(ctx: Services, user_id: int, key: str, digest: str) -> Stored | None:
+    """Reserve *key* for a new request (None), or return the original's answer once it is stored."""
+    deadline = time.monotonic() + WAIT_SECONDS
+    while True:
+        try:
+            outcome = _try_claim(ctx, user_id, key, digest)
+        except IntegrityError:
+            outcome = False  # a racing request inserted the key first
+        if outcome is True:
+            return None
+        if isinstance(outcome, Stored):
+            return outcome
+        if time.monotonic() >= deadline:
+            raise KeyInUse("A request with this Idempotency-Key is still being handled; retry in a moment.")
+        time.sleep(POLL_SECONDS)
+
+
+def store(ctx: Services, user_id: int, key: str, answer: Stored) -> None:
+    """Record the answer of the request that claimed *key*."""
+    with ctx.db.write() as conn:
+        conn.execute(update(keys).where(_where(user_id, key) & keys.c.status.is_(None)).values(
+            status=answer.status, body=answer.body, location=answer.location, completed_at=to_db(ctx.clock.now())))
+
+
+def release(ctx: Services, user_id: int, key: str) -> None:
+    """Forget a claim whose request changed nothing, so that a retry runs again."""
+    with ctx.db.write() as conn:
+        conn.execute(delete(keys).where(_where(user_id, key) & keys.c.status.is_(None)))
+
+
+def purge(ctx: Services) -> int:
+    """Delete every key older than KEY_LIFETIME; return how many."""
+    with ctx.db.write() as conn:
+        return conn.execute(delete(keys).where(keys.c.created_at <= to_db(ctx.clock.now() - KEY_LIFETIME))).rowcount

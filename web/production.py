@@ -1,0 +1,65 @@
+"""Production serving: the application under gunicorn, several worker processes with threads each.
+
+The timer worker is not started here: run `yikatong worker` as its own process (on PostgreSQL
+several may run). Each gunicorn worker builds its own application and connection pool after
+the fork. Every log line, gunicorn's own included, is one JSON object on stderr.
+"""
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from flask import Flask
+from gunicorn.app.base import BaseApplication
+
+from web.app import create_app
+
+DEFAULT_THREADS = 4
+JSON_LOGGING: dict[str, Any] = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"json": {"()": "web.observability.JsonLines"}},
+    "filters": {"request_id": {"()": "web.observability.RequestIdFilter"}},
+    "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "json", "filters": ["request_id"],
+                            "stream": "ext://sys.stderr"}},
+    "root": {"level": "INFO", "handlers": ["stderr"]},
+    "loggers": {"gunicorn.error": {"level": "INFO", "handlers": ["stderr"], "propagate": False},
+                "gunicorn.access": {"level": "INFO", "handlers": [], "propagate": False},
+                "alembic": {"level": "WARNING"}},
+}
+
+
+def default_workers() -> int:
+    """Return the number of worker processes for this machine: one per core, plus one."""
+    return (os.cpu_count() or 1) + 1
+
+
+def gunicorn_options(host: str, port: int, workers: int, threads: int) -> dict[str, Any]:
+    """Return gunicorn's settings for *workers* processes of *threads* threads on *host*:*port*."""
+    return {
+        "bind": f"{host}:{port}", "workers": workers, "threads": threads, "worker_class": "gthread",
+        "timeout": 60, "graceful_timeout": 30, "keepalive": 5, "max_requests": 10_000,
+        "max_requests_jitter": 1_000, "accesslog": None, "logconfig_dict": JSON_LOGGING,
+        "proc_name": "yikatong", "control_socket_disable": True,  # no shared ~/.gunicorn socket
+    }
+
+
+class ProductionServer(BaseApplication):  # type: ignore[misc]
+    """gunicorn with the given settings, loading a new application in each worker."""
+
+    def __init__(self, options: dict[str, Any]) -> None:
+        self.options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for name, value in self.options.items():
+            if name in self.cfg.settings:  # settings newer than the installed gunicorn are left out
+                self.cfg.set(name, value)
+
+    def load(self) -> Flask:
+        return create_app()
+
+
+def run(host: str, port: int, workers: int, threads: int) -> None:
+    """Serve under gunicorn until stopped (SIGTERM: finish the requests in flight, then exit)."""
+    ProductionServer(gunicorn_options(host, port, workers, threads)).run()
