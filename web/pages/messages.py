@@ -28,6 +28,7 @@ FIELD_MESSAGES = (
     _l("The lines add up to ¥{total} but must add up to ¥{expected}."),
     _l("This bank transaction number was already used for another payment of this bank."),
     _l("This invoice number was already used in another payment notice for this contractor."),
+    _l("The payments of this contract would exceed its price of ¥{price} (¥{paid} already paid)."),
     _l("The value is not valid."),
 )
 SERVICE_MESSAGES = (
@@ -75,6 +76,8 @@ def _params(error: FieldError) -> dict[str, object]:
         params["limit"] = amount(params["limit"])
     if error.code == "sum":
         params.update({k: amount(params[k]) for k in ("total", "expected") if k in params})
+    if error.code == "over_price":
+        params.update({k: amount(params[k]) for k in ("price", "paid") if k in params})
     if error.code in ("notBefore", "notAfter") and "date" in params:
         params["date"] = date_text(params["date"])
     if error.code == "type":
