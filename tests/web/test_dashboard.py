@@ -132,11 +132,11 @@ def _navigation(site: Site, username: str, url: str) -> list[str]:
 
 @pytest.mark.parametrize(("username", "home", "links"), [
     ("supervisor", "/dashboard/", ["/dashboard/", "/projects/", "/models/", "/functions/", "/years/",
-                                   "/allocations/", "/audit/"]),
-    ("admin", "/dashboard/", ["/dashboard/", "/projects/", "/models/", "/functions/", "/years/", "/audit/",
-                              "/admin/users"]),
-    ("hrss_clerk", "/", ["/", "/dashboard/", "/projects/", "/functions/", "/years/", "/allocations/"]),
-    ("icbc_user", "/", ["/", "/projects/", "/functions/", "/years/", "/allocations/"]),
+                                   "/allocations/", "/ledger/", "/audit/"]),
+    ("admin", "/dashboard/", ["/dashboard/", "/projects/", "/models/", "/functions/", "/years/", "/ledger/",
+                              "/audit/", "/admin/users"]),
+    ("hrss_clerk", "/", ["/", "/dashboard/", "/projects/", "/functions/", "/years/", "/allocations/", "/ledger/"]),
+    ("icbc_user", "/", ["/", "/projects/", "/functions/", "/years/", "/allocations/", "/ledger/"]),
     ("process_owner", "/models/", ["/", "/projects/", "/models/", "/functions/", "/years/"]),
 ])
 def test_each_role_has_the_links_of_both_halves_and_the_notifications(site: Site, username: str, home: str,

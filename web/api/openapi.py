@@ -9,7 +9,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Response
 
 from web.api import model_openapi, oversight, project_schemas, schemas
-from web.api import money_schemas
+from web.api import ledger, money_schemas
 from web.api.blueprint import bp
 from web.api.http import json_response
 
@@ -87,6 +87,7 @@ def _paths() -> dict[str, dict[str, Any]]:
         **model_openapi.model_paths(_op),
         **_money_paths(json_in),
         **oversight.paths(_op, INSTANCE_ID, TASK_ID),
+        **ledger.paths(_op),
     }
 
 
@@ -126,6 +127,7 @@ SCHEMAS = (
     money_schemas.CardFunctionCreate, money_schemas.CardFunctionPatch, money_schemas.FundingYear,
     money_schemas.AllocationList, money_schemas.AllocationYear,
     *oversight.SCHEMAS,
+    *ledger.SCHEMAS,
 )
 
 

@@ -50,6 +50,8 @@ SERVICE_MESSAGES = (
     _l("only the bureau (hrss) may manage funding years and declaration rounds"),
     _l("this card function is used by declarations: deactivate it instead"),
     _l("only the bureau, supervisors and the cooperating banks may see allocations"),
+    _l("only the bureau, the Big Data Center, supervisors, administrators and the cooperating banks may "
+       "see the ledger"),
     _l("The card function has errors"), _l("The round has errors"), _l("The dates have errors"),
     _l("Your roles only allow you to read: supervisors change nothing."),
     _l("only those who take part in a project may comment on it"),
