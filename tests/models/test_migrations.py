@@ -12,6 +12,7 @@ import orjson
 import pytest
 from sqlalchemy import create_engine, insert, select, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 
 from models.db import Database, normalize_url
 from models.migrate import upgrade
@@ -207,7 +208,7 @@ def test_totals_and_contract_numbers_are_built_by_0007_after_0009(empty_url: str
         _projects_at_0003(db)
         assert upgrade(db.engine, "0009") == "0009"
         _rows_of_0009(db)
-        assert upgrade(db.engine) == "0007"
+        assert upgrade(db.engine, "0007") == "0007"
         with db.read() as conn:
             contracts = conn.execute(select(project.c.instance_id, project.c.contract_no, project.c.contract_name,
                                             project.c.card_function_id, project.c.round_id, project.c.stage,
@@ -225,5 +226,29 @@ def test_totals_and_contract_numbers_are_built_by_0007_after_0009(empty_url: str
             (0, 0, 2026, "annual", "it.software", "s", "running"): (1, Decimal("100.10"), *[Decimal("0.00")] * 4),
             (2, 1, 2026, "annual", "it.software", "completed", "completed"): (
                 1, Decimal("200.20"), Decimal("150.15"), Decimal("150.15"), Decimal("120.12"), Decimal("120.12"))}
+    finally:
+        db.dispose()
+
+
+def test_0012_refuses_rows_that_break_the_money_rules_then_holds_them(empty_url: str) -> None:
+    db = Database(empty_url)
+    try:
+        upgrade(db.engine, "0003")
+        _projects_at_0003(db)
+        upgrade(db.engine, "0007")
+        with db.write() as conn:
+            conn.execute(text("UPDATE project SET paid_total = contract_price + 1 WHERE instance_id = 2"))
+        with pytest.raises(RuntimeError, match=r"0012: .*'project': \[2\]"):
+            upgrade(db.engine)
+        with db.write() as conn:
+            conn.execute(text("UPDATE project SET paid_total = contract_price WHERE instance_id = 2"))
+        assert upgrade(db.engine) == "0012"
+        for statement in ("UPDATE project SET budget = -1 WHERE instance_id = 1",
+                          "UPDATE project SET paid_total = contract_price + 1 WHERE instance_id = 2"):
+            with pytest.raises(DBAPIError):
+                with db.write() as conn:
+                    conn.execute(text(statement))
+        with db.read() as conn:
+            assert conn.execute(select(project.c.budget).where(project.c.instance_id == 1)).scalar() == Decimal("100.10")
     finally:
         db.dispose()

@@ -1,16 +1,21 @@
-"""The ledger page and its downloads: who sees it, which rows, the same totals in CSV and XLSX; the API."""
+"""The ledger page and its downloads: who sees it, which rows, the same totals in CSV and XLSX; a payment above the price."""
 from __future__ import annotations
 
 import csv
 import io
+from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
 from openpyxl import load_workbook
+from sqlalchemy import insert, select
 
+from models.tables import organization, payment
 from services.context import Services
+from tests import support
 from tests.money import ledger_world
-from tests.web.site import Site, text_of
+from tests.services.journey import Journey
+from tests.web.site import Site, posted, text_of
 
 
 @pytest.fixture
@@ -60,3 +65,19 @@ def test_the_downloads_have_the_page_rows_and_totals(site: Site, world: None) ->
 def test_the_page_reads_in_english_too(site: Site, world: None) -> None:
     page = text_of(site.user("supervisor").get("/ledger/?year=2026&lang=en"))
     assert "Ledger" in page and "Remaining allocation" in page and "Bank total" in page
+
+
+def test_a_payment_above_what_is_left_of_the_price_is_answered_in_the_form(site: Site, services: Services,
+                                                                          journey: Journey) -> None:
+    journey.to_payment().notice_received("1000000.00")
+    with services.db.write() as conn:  # paid meanwhile outside the process, which cannot see it
+        conn.execute(insert(payment).values(
+            instance_id=journey.instance_id, bank_org_id=conn.execute(select(organization.c.id).where(
+                organization.c.code == "bank-icbc")).scalar_one(), instalment=9, amount=Decimal("0.01"),
+            notice_date=date(2026, 9, 15), paid_on=date(2026, 9, 20), reference="OUTSIDE",
+            recorded_at=datetime(2026, 9, 20), recorded_by=1))
+    url = f"/tasks/{journey.task_id('payment')}"
+    response = site.user("icbc_user").post(url, posted(support.paid(reference="TX-NEW")), token_from=url)
+    assert response.status_code == 422
+    assert "本合同的付款合计将超过合同金额 ¥1,000,000.00（已支付 ¥0.01）" in text_of(response)
+    assert journey.open_names() == ["payment"]
