@@ -8,6 +8,7 @@ from time import perf_counter_ns
 from typing import Any
 
 from services.clock import FixedClock
+from services.money.ledger import ledger
 from services.oversight import dashboard, listing
 from services.oversight.filters import InstanceFilter, resolve
 from services.oversight.listing import Sort
@@ -25,7 +26,10 @@ PER_PAGE = 20
 FILTERED = InstanceFilter(bank="bank-icbc", year=2021)
 # Informative: a filter and a sort on different columns (the amount's index is walked, filtered).
 FILTERED_SORTED = (InstanceFilter(bank="bank-icbc", status="completed"), Sort("paid_total", True))
-CASES = ("overview", "first_page", "filtered_page", "filtered_sorted_page")
+# The ledger page's query: one year, every bank (supervisor) and one bank's own rows.
+LEDGER_YEAR = 2021
+LEDGER_BANK_USER = "icbc_user"
+CASES = ("overview", "first_page", "filtered_page", "filtered_sorted_page", "ledger", "ledger_bank")
 
 
 class Dashboard:
@@ -36,12 +40,15 @@ class Dashboard:
         self.ctx = services(url, files_dir)
         self.ctx.clock = FixedClock(NOW)
         self.actor = load_actor(self.ctx, USER)
+        bank_actor = load_actor(self.ctx, LEDGER_BANK_USER)
         self.calls: dict[str, Callable[[], dict[str, Any]]] = {
             "overview": lambda: dashboard.overview(self.ctx, self.actor),
             "first_page": lambda: dashboard.instance_page(self.ctx, self.actor, per_page=PER_PAGE),
             "filtered_page": lambda: dashboard.instance_page(self.ctx, self.actor, FILTERED, per_page=PER_PAGE),
             "filtered_sorted_page": lambda: dashboard.instance_page(
                 self.ctx, self.actor, FILTERED_SORTED[0], FILTERED_SORTED[1], per_page=PER_PAGE),
+            "ledger": lambda: ledger(self.ctx, self.actor, LEDGER_YEAR),
+            "ledger_bank": lambda: ledger(self.ctx, bank_actor, LEDGER_YEAR),
         }
         self.samples: dict[str, list[int]] = {name: [] for name in self.calls}
         self.shape: dict[str, Any] = {}
@@ -82,6 +89,10 @@ class Dashboard:
 
 
 def _shape(result: dict[str, Any]) -> dict[str, Any]:
+    if "years" in result:
+        lines = [line for block in result["years"] for bank in block["banks"] for line in bank["categories"]]
+        assert lines and result["totals"]["allocated"], "the benchmark's ledger must not be empty"
+        return {"total": len(lines), "unit": "lines", "paid": result["totals"]["paid"]}
     if "items" in result:
         assert result["items"], "the benchmark's list must not be empty"
         return {"total": result["total"], "rows": len(result["items"])}

@@ -13,13 +13,16 @@ import random
 import uuid
 from collections.abc import Iterator
 from datetime import datetime, timedelta
+from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
 import orjson
 from sqlalchemy import Engine, create_engine, insert, select
 
 from engine import runtime
-from models.tables import app_user, human_task, organization, process_instance, project
+from models.tables import (
+    allocation, allocation_share, app_user, human_task, organization, process_instance, project,
+)
 from services.maintenance import analyze_sqlite
 from services.oversight import totals
 from services.process_models import latest
@@ -171,6 +174,7 @@ def populate(url: str, count: int, running: int, seed: int = 20260302) -> dict[s
     try:
         world = World(engine)
         totals = _load(engine, world, count, running, seed)
+        totals["allocation"] = _allocations(engine, world)
         _tidy(engine)
     finally:
         engine.dispose()
@@ -191,3 +195,26 @@ def _load(engine: Engine, world: World, count: int, running: int, seed: int) -> 
         totals["human_task"] += len(tasks)
         totals["ready_tasks"] += sum(1 for t in tasks if t["status"] == "ready")
     return totals
+
+
+ALLOCATION_POOL = "30000000.00"
+CARD_COUNTS = {"bank-icbc": 412356, "bank-abc": 301205, "bank-trcb": 536904}
+
+
+def _allocations(engine: Engine, world: World) -> int:
+    """Fix an allocation for every year of the history (the ledger's allocated column); return how many."""
+    total = sum(CARD_COUNTS.values())
+    pool = Decimal(ALLOCATION_POOL)
+    with engine.begin() as conn:
+        years = sorted(conn.execute(select(project.c.year).distinct().where(project.c.year.is_not(None))).scalars())
+        for year in years:
+            allocation_id = conn.execute(insert(allocation).values(
+                year=year, pool=pool, approved_by=world.users["hrss_head"], approved_at=datetime(year, 1, 20),
+                instance_id=1)).inserted_primary_key[0]
+            shares = {bank: (pool * count / total).quantize(Decimal("0.01"), ROUND_DOWN)
+                      for bank, count in CARD_COUNTS.items()}
+            shares["bank-icbc"] += pool - sum(shares.values())  # the pool exactly; the method is not measured here
+            conn.execute(insert(allocation_share), [
+                {"allocation_id": allocation_id, "bank_org_id": world.orgs[bank], "card_count": CARD_COUNTS[bank],
+                 "share": share} for bank, share in shares.items()])
+    return len(years)

@@ -35,6 +35,7 @@ metadata = MetaData(
 BigId = BigInteger().with_variant(Integer, "sqlite")
 PROJECT_LIST_KEYS = ("year", "category", "bank_org_id", "department_org_id", "stage", "status", "name", "budget",
                      "approved_budget", "plan_amount", "contract_price", "paid_total")
+PROJECT_AMOUNTS = ("budget", "approved_budget", "plan_amount", "contract_price", "paid_total")
 
 organization = Table(
     "organization",
@@ -175,6 +176,10 @@ project = Table(
     Column("stage", String(40), nullable=True),
     Column("status", String(20), nullable=True),
     *[Index(f"ix_project_{name}", name, "instance_id") for name in PROJECT_LIST_KEYS],
+    *[CheckConstraint(f"{name} >= 0", name=f"{name}_not_negative") for name in PROJECT_AMOUNTS],
+    # The payments of a contract never exceed its price: also held by triggers on payment and on
+    # project.contract_price (migration 0012), which compare the payment rows themselves.
+    CheckConstraint("contract_price IS NULL OR paid_total <= contract_price", name="paid_within_price"),
 )
 
 # Running totals for the oversight dashboard, one row per combination of the keys below, kept in
@@ -214,6 +219,7 @@ payment = Table(
     Column("recorded_by", ForeignKey("app_user.id"), nullable=False),
     UniqueConstraint("instance_id", "instalment", name="uq_payment_instalment"),
     Index("uq_payment_bank_reference", "bank_org_id", "reference", unique=True),
+    CheckConstraint("amount >= 0", name="amount_not_negative"),
 )
 
 payment_notice = Table(
@@ -230,6 +236,7 @@ payment_notice = Table(
     Column("recorded_at", DateTime, nullable=False),
     Column("recorded_by", ForeignKey("app_user.id"), nullable=True),
     UniqueConstraint("contractor", "invoice_no", name="uq_payment_notice_invoice"),
+    CheckConstraint("amount >= 0", name="amount_not_negative"),
 )
 
 stored_file = Table(

@@ -3,12 +3,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Connection, Insert, exists, func, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from models.tables import payment, payment_notice, project
+from models.types import to_money
 from services.clock import parse_date, to_db
 from services.declaration.functions import function_id
 from services.errors import FieldError, ValidationError
@@ -66,6 +68,8 @@ def title(data: Mapping[str, Any]) -> str | None:
 
 DUPLICATE_REFERENCE = "This bank transaction number was already used for another payment of this bank."
 DUPLICATE_INVOICE = "This invoice number was already used in another payment notice for this contractor."
+OVER_PRICE = "The payments of this contract would exceed its price of ¥{price} (¥{paid} already paid)."
+ZERO = Decimal("0.00")
 
 
 def _text(data: Mapping[str, Any], key: str) -> str:
@@ -87,21 +91,40 @@ def _duplicates(conn: Connection, task_name: str, data: Mapping[str, Any],
     return []
 
 
-def check_task(conn: Connection, task_name: str, data: Mapping[str, Any], bank_org_id: int | None) -> None:
-    """Raise ValidationError on the field whose number the records already hold (a bank reference, an invoice)."""
+def _over_price(conn: Connection, instance_id: int, data: Mapping[str, Any]) -> list[FieldError]:
+    """Return the error of a payment that would take the contract's payments above its price."""
+    paid = conn.execute(select(func.coalesce(func.sum(payment.c.amount), ZERO))
+                        .where(payment.c.instance_id == instance_id)).scalar_one()
+    price = conn.execute(select(project.c.contract_price).where(project.c.instance_id == instance_id)).scalar()
+    amount = to_money(data.get("notice_amount") or 0)
+    if to_money(paid) + amount <= (price if price is not None else ZERO):
+        return []
+    return [FieldError("notice_amount", "over_price", OVER_PRICE,
+                       {"price": str(price if price is not None else ZERO), "paid": str(to_money(paid))})]
+
+
+def check_task(conn: Connection, task_name: str, data: Mapping[str, Any], bank_org_id: int | None,
+               instance_id: int | None = None) -> None:
+    """Raise ValidationError on the field the records refuse: a number already used (a bank reference,
+    an invoice), or a payment above what is left of the contract price."""
     problems = _duplicates(conn, task_name, data, bank_org_id)
+    if task_name == "payment" and instance_id is not None:
+        problems += _over_price(conn, instance_id, data)
     if problems:
         raise ValidationError("The form has errors", problems)
 
 
 def _insert_once(conn: Connection, statement: Insert, task_name: str, data: Mapping[str, Any],
-                 bank_org_id: int | None) -> None:
-    """Insert a record whose number must be unique; a concurrent first use becomes the same field error."""
+                 bank_org_id: int | None, instance_id: int) -> None:
+    """Insert a record the database checks (a unique number, payments within the price); a concurrent
+    change that the check before could not see becomes the same field error."""
+    if task_name == "payment" and (problems := _over_price(conn, instance_id, data)):
+        raise ValidationError("The form has errors", problems)
     try:
         with conn.begin_nested():
             conn.execute(statement)
     except IntegrityError:
-        check_task(conn, task_name, data, bank_org_id)
+        check_task(conn, task_name, data, bank_org_id, instance_id)
         raise
 
 
@@ -113,7 +136,7 @@ def on_task_completed(conn: Connection, instance_id: int, task_name: str, data: 
             instance_id=instance_id, task_id=task_id, contractor=_text(data, "contractor"),
             invoice_no=_text(data, "invoice_no"), invoice_sha256=data.get("invoice_file"),
             amount=data["notice_amount"], notice_date=parse_date(data["notice_date"]),
-            recorded_at=to_db(at), recorded_by=actor_id), task_name, data, bank_org_id)
+            recorded_at=to_db(at), recorded_by=actor_id), task_name, data, bank_org_id, instance_id)
     if task_name != "payment" or bank_org_id is None:
         return
     instalment = conn.execute(
@@ -124,6 +147,6 @@ def on_task_completed(conn: Connection, instance_id: int, task_name: str, data: 
         amount=data["notice_amount"], notice_date=parse_date(data["notice_date"]),
         paid_on=parse_date(data["paid_on"]), reference=_text(data, "payment_reference"),
         recorded_at=to_db(at), recorded_by=actor_id,
-    ), task_name, data, bank_org_id)
+    ), task_name, data, bank_org_id, instance_id)
 
 MONEY_COLUMNS = frozenset({"budget", "approved_budget", "plan_amount", "contract_price", "paid_total"})

@@ -12,6 +12,7 @@ import orjson
 import pytest
 from sqlalchemy import create_engine, insert, select, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 
 from models.db import Database, normalize_url
 from models.migrate import upgrade
@@ -246,5 +247,29 @@ def test_0013_adds_the_reconciliation_tables_and_removes_them_again(empty_url: s
             with pytest.raises(Exception, match="reconciliation"):
                 conn.execute(text("SELECT 1 FROM reconciliation"))
         assert upgrade(db.engine, "0013") == "0013"
+    finally:
+        db.dispose()
+
+
+def test_0012_refuses_rows_that_break_the_money_rules_then_holds_them(empty_url: str) -> None:
+    db = Database(empty_url)
+    try:
+        upgrade(db.engine, "0003")
+        _projects_at_0003(db)
+        upgrade(db.engine, "0007")
+        with db.write() as conn:
+            conn.execute(text("UPDATE project SET paid_total = contract_price + 1 WHERE instance_id = 2"))
+        with pytest.raises(RuntimeError, match=r"0012: .*'project': \[2\]"):
+            upgrade(db.engine)
+        with db.write() as conn:
+            conn.execute(text("UPDATE project SET paid_total = contract_price WHERE instance_id = 2"))
+        assert upgrade(db.engine) == "0012"
+        for statement in ("UPDATE project SET budget = -1 WHERE instance_id = 1",
+                          "UPDATE project SET paid_total = contract_price + 1 WHERE instance_id = 2"):
+            with pytest.raises(DBAPIError):
+                with db.write() as conn:
+                    conn.execute(text(statement))
+        with db.read() as conn:
+            assert conn.execute(select(project.c.budget).where(project.c.instance_id == 1)).scalar() == Decimal("100.10")
     finally:
         db.dispose()

@@ -132,12 +132,13 @@ def _navigation(site: Site, username: str, url: str) -> list[str]:
 
 @pytest.mark.parametrize(("username", "home", "links"), [
     ("supervisor", "/dashboard/", ["/dashboard/", "/projects/", "/models/", "/functions/", "/years/",
-                                   "/allocations/", "/reconciliations/", "/audit/"]),
-    ("admin", "/dashboard/", ["/dashboard/", "/projects/", "/models/", "/functions/", "/years/",
+                                   "/allocations/", "/ledger/", "/reconciliations/", "/audit/"]),
+    ("admin", "/dashboard/", ["/dashboard/", "/projects/", "/models/", "/functions/", "/years/", "/ledger/",
                               "/reconciliations/", "/audit/", "/admin/users"]),
-    ("hrss_clerk", "/", ["/", "/dashboard/", "/projects/", "/functions/", "/years/", "/allocations/",
+    ("hrss_clerk", "/", ["/", "/dashboard/", "/projects/", "/functions/", "/years/", "/allocations/", "/ledger/",
                          "/reconciliations/"]),
-    ("icbc_user", "/", ["/", "/projects/", "/functions/", "/years/", "/allocations/", "/reconciliations/"]),
+    ("icbc_user", "/", ["/", "/projects/", "/functions/", "/years/", "/allocations/", "/ledger/",
+                        "/reconciliations/"]),
     ("process_owner", "/models/", ["/", "/projects/", "/models/", "/functions/", "/years/"]),
 ])
 def test_each_role_has_the_links_of_both_halves_and_the_notifications(site: Site, username: str, home: str,

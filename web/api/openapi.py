@@ -9,7 +9,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Response
 
 from web.api import documents, model_openapi, oversight, project_schemas, schemas
-from web.api import idempotency, money_schemas, reconciliations
+from web.api import idempotency, ledger, money_schemas, reconciliations
 from web.api.blueprint import bp
 from web.api.http import json_response
 
@@ -93,6 +93,7 @@ def _paths() -> dict[str, dict[str, Any]]:
         **oversight.paths(_op, INSTANCE_ID, TASK_ID),
         **reconciliations.paths(_op, json_in),
         **documents.paths(_op, INSTANCE_ID),
+        **ledger.paths(_op),
     }
 
 
@@ -135,6 +136,7 @@ SCHEMAS = (
     *oversight.SCHEMAS,
     *reconciliations.SCHEMAS,
     *documents.SCHEMAS,
+    *ledger.SCHEMAS,
 )
 
 

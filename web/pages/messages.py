@@ -28,6 +28,7 @@ FIELD_MESSAGES = (
     _l("The lines add up to ¥{total} but must add up to ¥{expected}."),
     _l("This bank transaction number was already used for another payment of this bank."),
     _l("This invoice number was already used in another payment notice for this contractor."),
+    _l("The payments of this contract would exceed its price of ¥{price} (¥{paid} already paid)."),
     _l("The value is not valid."),
 )
 SERVICE_MESSAGES = (
@@ -49,6 +50,8 @@ SERVICE_MESSAGES = (
     _l("only the bureau (hrss) may manage funding years and declaration rounds"),
     _l("this card function is used by declarations: deactivate it instead"),
     _l("only the bureau, supervisors and the cooperating banks may see allocations"),
+    _l("only the bureau, the Big Data Center, supervisors, administrators and the cooperating banks may "
+       "see the ledger"),
     _l("The card function has errors"), _l("The round has errors"), _l("The dates have errors"),
     _l("Your roles only allow you to read: supervisors change nothing."),
     _l("only those who take part in a project may comment on it"),
@@ -75,6 +78,8 @@ def _params(error: FieldError) -> dict[str, object]:
         params["limit"] = amount(params["limit"])
     if error.code == "sum":
         params.update({k: amount(params[k]) for k in ("total", "expected") if k in params})
+    if error.code == "over_price":
+        params.update({k: amount(params[k]) for k in ("price", "paid") if k in params})
     if error.code in ("notBefore", "notAfter") and "date" in params:
         params["date"] = date_text(params["date"])
     if error.code == "type":
