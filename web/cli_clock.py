@@ -51,6 +51,7 @@ def worker_command(interval: float, once: bool) -> None:
         print_json({"fired": done.fired, "failed": done.failed})
         return
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("spiff").setLevel(logging.WARNING)  # SpiffWorkflow logs every task state change at INFO
     try:
         worker.run_forever(services, interval)
     except KeyboardInterrupt:

@@ -27,6 +27,7 @@ def start_timer_thread(ctx: Services, interval: float = TIMER_INTERVAL_SECONDS,
 def run(host: str, port: int) -> None:
     """Serve the application on *host*:*port* until interrupted, with the timer worker running."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("spiff").setLevel(logging.WARNING)  # SpiffWorkflow logs every task state change at INFO
     app = create_app()
     start_timer_thread(app.extensions["yikatong"])
     start_statistics_thread(app.extensions["yikatong"])
