@@ -139,9 +139,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=None)
     args = parser.parse_args(argv)
     seed = args.seed if args.seed is not None else random.randrange(1 << 30)
-    with tempfile.TemporaryDirectory(prefix="yikatong_crash_") as tmp:
-        with fresh_database(args.database_url, Path(tmp)) as url:
-            report = crash_run(url, Path(tmp), args.kills, args.clients, args.projects, seed)
+    with tempfile.TemporaryDirectory(prefix="yikatong_crash_") as tmp, fresh_database(args.database_url, Path(tmp)) as url:
+        report = crash_run(url, Path(tmp), args.kills, args.clients, args.projects, seed)
     json.dump(report, sys.stdout, ensure_ascii=False, indent=2)
     print()
     return 1 if report["violations"] else 0
