@@ -28,11 +28,18 @@ class Acknowledged:
     refused: dict[int, int] = field(default_factory=dict)
     examples: list[dict[str, Any]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    progress: threading.Event = field(default_factory=threading.Event)
 
     def add(self, task_id: str) -> None:
         """Record that *task_id*'s completion was acknowledged."""
         with self.lock:
             self.task_ids.append(task_id)
+        self.progress.set()
+
+    def wait_for_more(self, timeout: float) -> bool:
+        """Wait until a completion is acknowledged from now on; return False if none came within *timeout*."""
+        self.progress.clear()
+        return self.progress.wait(timeout)
 
     def refuse(self, status: int, body: Any = None) -> None:
         """Count an answer that was not a success (and keep the first few for the report)."""
@@ -84,18 +91,27 @@ class ApiUser:
         return self._call(method, path, json.dumps(value, ensure_ascii=False).encode())
 
     def sign_in(self) -> None:
-        """Get an API token and upload the document this user attaches to its forms."""
+        """Get an API token; wait and leave it unset if sign-in is throttled (an attempt cut short by a kill
+        counts as a failed one)."""
         status, body = self._json("POST", "/api/v1/tokens", {"username": self.username, "password": PASSWORD})
+        if status == 429:
+            self.acked.refuse(status, body)
+            time.sleep(1.0)
+            return
         if status != 201:
             raise RuntimeError(f"{self.username} could not sign in: {status}")
         self.token = body["token"]
+
+    def upload(self) -> None:
+        """Upload the document this user attaches to its forms."""
         boundary = uuid.uuid4().hex
         part = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"report.pdf\"\r\n"
                 f"Content-Type: application/pdf\r\n\r\n").encode() + PDF + f"\r\n--{boundary}--\r\n".encode()
         status, body = self._call("POST", "/api/v1/files", part, f"multipart/form-data; boundary={boundary}")
-        if status != 201:
-            raise RuntimeError(f"{self.username} could not upload: {status}")
-        self.sha = body["sha256"]
+        if status == 201:
+            self.sha = body["sha256"]
+        else:
+            self.acked.refuse(status, body)
 
     def _answered(self, status: int, body: Any) -> None:
         if 200 <= status < 300 and body and body.get("task_id"):
@@ -110,6 +126,8 @@ class ApiUser:
     def act_once(self) -> bool:
         """Complete one ready task of this user's steps; return False if there was none."""
         status, body = self._call("GET", "/api/v1/tasks?limit=50")
+        if status == 401:
+            self.token = None
         if status != 200:
             self.acked.refuse(status)
             return False
@@ -130,8 +148,12 @@ def run_user(user: ApiUser, stop: threading.Event, pause: float = 0.02) -> None:
     """Act as *user* until *stop* is set, riding out the server's deaths and restarts."""
     while not stop.is_set():
         try:
-            if user.token is None or user.sha is None:
+            if user.token is None:
                 user.sign_in()
+                continue
+            if user.sha is None:
+                user.upload()
+                continue
             if not user.act_once() and "declare" in user.steps and user.random.random() < 0.3:
                 user.declare()
             time.sleep(pause)

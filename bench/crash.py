@@ -3,7 +3,7 @@ them, and check after every kill that nothing acknowledged was lost and every in
 
     python -m bench.crash [--kills 25] [--clients 6] [--database-url URL] [--seed N]
 
-Each round waits a random moment while client threads complete tasks through the API, SIGKILLs the
+Each round waits until completions flow, then a random moment while client threads complete tasks, SIGKILLs the
 server or the worker (chosen at random), then the other one a random moment later, so that the
 database is quiet; checks; restarts both. Prints one JSON report; exit 1 on any violation.
 """
@@ -28,6 +28,8 @@ from bench import serving
 from bench.apiclient import Acknowledged, ApiUser, run_user
 from bench.fresh import fresh_database
 from bench.workload import IDENTITIES, prepare
+
+PROGRESS_TIMEOUT_SECONDS = 60.0
 from models.tables import audit_event, human_task
 from services import integrity
 from services.context import Services
@@ -98,7 +100,7 @@ def _clients(base: str, count: int, acked: Acknowledged, stop: threading.Event, 
 
 
 def crash_run(url: str, folder: Path, kills: int, clients: int, projects: int, seed: int,
-              max_uptime: float = 5.0) -> dict[str, Any]:
+              max_uptime: float = 4.0) -> dict[str, Any]:
     """Run *kills* rounds on the fresh database *url*; return the report."""
     rng, acked, stop = random.Random(seed), Acknowledged(), threading.Event()
     ctx = prepare(url, folder, projects)
@@ -108,11 +110,13 @@ def crash_run(url: str, folder: Path, kills: int, clients: int, projects: int, s
     rounds, started = [], time.monotonic()
     try:
         for number in range(1, kills + 1):
-            time.sleep(rng.uniform(0.5, max_uptime))
+            # Kill only once completions flow again (the first round: once the clients have signed in).
+            flowing = acked.wait_for_more(PROGRESS_TIMEOUT_SECONDS)
+            time.sleep(rng.uniform(0, max_uptime))
             first = procs.kill_both(rng)
             found = _violations(ctx, acked)
             rounds.append({"round": number, "killed_first": first, "acknowledged": len(acked.task_ids),
-                           "violations": found})
+                           "under_load": flowing, "violations": found})
             procs.start()
     finally:
         stop.set()
@@ -123,9 +127,10 @@ def crash_run(url: str, folder: Path, kills: int, clients: int, projects: int, s
     ctx.db.dispose()
     return {"database": ctx.db.engine.dialect.name, "kills": kills, "clients": clients, "seed": seed,
             "seconds": round(time.monotonic() - started, 1), "acknowledged_completions": len(acked.task_ids),
-            "refused": {str(k): v for k, v in sorted(acked.refused.items())},
+            "refused": {str(k): v for k, v in sorted(acked.refused.items())}, "refusals_seen": acked.examples,
             "restart_seconds_max": round(max(procs.restarts), 2),
             "violations_per_round": [len(r["violations"]) for r in rounds],
+            "rounds_without_load": [r["round"] for r in rounds if not r["under_load"]],
             "violations": [v for r in rounds for v in r["violations"]] + final, "final_violations": final}
 
 
