@@ -117,6 +117,8 @@ def crash_run(url: str, folder: Path, kills: int, clients: int, projects: int, s
             found = _violations(ctx, acked)
             rounds.append({"round": number, "killed_first": first, "acknowledged": len(acked.task_ids),
                            "under_load": flowing, "violations": found})
+            print(f"round {number}: {first} killed first, {len(acked.task_ids)} acknowledged, "
+                  f"{len(found)} violations, {time.monotonic() - started:.0f} s", file=sys.stderr, flush=True)
             procs.start()
     finally:
         stop.set()
@@ -143,6 +145,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--database-url", help="PostgreSQL server to create a scratch database on (default SQLite)")
     parser.add_argument("--seed", type=int, default=None)
     args = parser.parse_args(argv)
+    serving.exit_on_sigterm()
     seed = args.seed if args.seed is not None else random.randrange(1 << 30)
     with tempfile.TemporaryDirectory(prefix="yikatong_crash_") as tmp, fresh_database(args.database_url, Path(tmp)) as url:
         report = crash_run(url, Path(tmp), args.kills, args.clients, args.projects, seed)

@@ -6,6 +6,7 @@ production server (gunicorn) here and the load and crash tests follow.
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -77,3 +78,10 @@ def stop(process: subprocess.Popen[bytes] | None, signal_number: int = 15) -> No
     except subprocess.TimeoutExpired:
         os.killpg(process.pid, 9)
         process.wait()
+
+
+def exit_on_sigterm() -> None:
+    """Turn SIGTERM into SystemExit, so that a run stopped that way still stops its processes and cleans up."""
+    def _exit(_signum: int, _frame: object) -> None:
+        raise SystemExit(143)
+    signal.signal(signal.SIGTERM, _exit)

@@ -123,6 +123,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--database-url", help="PostgreSQL server to create a scratch database on (default SQLite)")
     parser.add_argument("--json", type=Path, help="also write the report to this file")
     args = parser.parse_args(argv)
+    serving.exit_on_sigterm()
     with tempfile.TemporaryDirectory(prefix="yikatong_load_") as tmp, fresh_database(args.database_url, Path(tmp)) as url:
         report = load_run(url, Path(tmp), args.users, args.time, args.projects)
     print(table(report["stats"]))
