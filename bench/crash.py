@@ -1,7 +1,7 @@
 """Crash test: kill the server and the timer worker with SIGKILL at random moments under load, restart
 them, and check after every kill that nothing acknowledged was lost and every invariant holds.
 
-    python -m bench.crash [--kills 25] [--clients 6] [--database-url URL] [--seed N]
+    python -m bench.crash [--kills 25] [--clients 1] [--database-url URL] [--seed N]
 
 Each round waits until completions flow, then a random moment while client threads complete tasks, SIGKILLs the
 server or the worker (chosen at random), then the other one a random moment later, so that the
@@ -87,10 +87,11 @@ def _violations(ctx: Services, acked: Acknowledged) -> list[dict[str, Any]]:
     return lost_acknowledged(ctx, task_ids) + integrity.check(ctx)["violations"]
 
 
-def _clients(base: str, count: int, acked: Acknowledged, stop: threading.Event, seed: int) -> list[threading.Thread]:
+def _clients(base: str, per_identity: int, acked: Acknowledged, stop: threading.Event,
+             seed: int) -> list[threading.Thread]:
     actors = [identity for identity in IDENTITIES if identity[1]]
     threads = []
-    for number in range(count):
+    for number in range(per_identity * len(actors)):
         username, steps = actors[number % len(actors)]
         user = ApiUser(base, username, steps, acked, seed + number)
         threads.append(threading.Thread(target=run_user, args=(user, stop), daemon=True, name=f"client-{number}"))
@@ -140,7 +141,7 @@ def main(argv: list[str] | None = None) -> int:
     """Run the crash test from the command line; print the report; exit 1 on any violation."""
     parser = argparse.ArgumentParser(prog="python -m bench.crash", description=__doc__.split("\n\n")[0])
     parser.add_argument("--kills", type=int, default=25)
-    parser.add_argument("--clients", type=int, default=6, help="client threads completing tasks")
+    parser.add_argument("--clients", type=int, default=1, help="client threads per identity (12 identities)")
     parser.add_argument("--projects", type=int, default=30, help="declared projects to start from")
     parser.add_argument("--database-url", help="PostgreSQL server to create a scratch database on (default SQLite)")
     parser.add_argument("--seed", type=int, default=None)

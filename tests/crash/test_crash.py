@@ -17,7 +17,7 @@ from tests.conftest import BACKENDS, PG_URL
 @pytest.mark.parametrize("database", BACKENDS)
 def test_three_kills_under_load_lose_nothing_acknowledged(database: str, tmp_path: Path) -> None:
     with fresh_database(PG_URL if database == "postgresql" else None, tmp_path) as url:
-        report = crash_run(url, tmp_path, kills=3, clients=4, projects=6, seed=7,
+        report = crash_run(url, tmp_path, kills=3, clients=1, projects=6, seed=7,
                             max_uptime=2.5)
     assert report["violations"] == []
     assert report["database"] == database and len(report["violations_per_round"]) == 3
