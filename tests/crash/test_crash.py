@@ -8,10 +8,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
-from bench.crash import crash_run
+from bench.crash import crash_run, lost_acknowledged
 from bench.fresh import fresh_database
+from models.tables import human_task
+from services.context import Services
 from tests.conftest import BACKENDS, PG_URL
+from tests.services.samples import seed
 
 
 @pytest.mark.parametrize("database", BACKENDS)
@@ -22,3 +26,12 @@ def test_three_kills_under_load_lose_nothing_acknowledged(database: str, tmp_pat
     assert report["violations"] == []
     assert report["database"] == database and len(report["violations_per_round"]) == 3
     assert report["acknowledged_completions"] > 0, "the kills happened under load"
+
+
+def test_an_acknowledged_completion_the_database_lacks_is_reported(services: Services) -> None:
+    seed(services)
+    with services.db.read() as conn:
+        rows = dict(conn.execute(select(human_task.c.status, human_task.c.id)).all())
+    report = lost_acknowledged(services, [rows["completed"], rows["ready"]])
+    assert [v["task_id"] for v in report] == [rows["ready"]]
+    assert "acknowledged but is ready with 0 audit entries" in report[0]["detail"]
