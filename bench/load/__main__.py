@@ -12,6 +12,7 @@ import argparse
 import csv
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -50,10 +51,12 @@ def run_locust(base: str, users: int, duration: str, folder: Path, acks: Path) -
     """Run locust headless against *base*; return the prefix of its CSV files."""
     prefix = folder / "locust"
     env = {**os.environ, "YIKATONG_LOAD_USERS": str(users), "YIKATONG_LOAD_ACKS": str(acks),
+           "YIKATONG_LOAD_SIGN_INS": str(folder / "sign_ins.json"),
            "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
     command = [sys.executable, "-m", "locust", "-f", str(HERE / "locustfile.py"), "--headless",
                "-u", str(users), "-r", str(max(1, users // 10)), "-t", duration, "--host", base,
-               "--csv", str(prefix), "--only-summary", "--stop-timeout", "10", "--loglevel", "WARNING"]
+               "--csv", str(prefix), "--only-summary", "--stop-timeout", "10", "--loglevel", "WARNING",
+               "--reset-stats"]
     with (folder / "locust.log").open("wb") as log:
         subprocess.run(command, env=env, stdout=log, stderr=subprocess.STDOUT, check=False)
     return prefix
@@ -66,10 +69,25 @@ def read_stats(prefix: Path) -> list[dict[str, Any]]:
     return [{"action": row["Name"] or "all", **{key: row[column] for key, column in COLUMNS.items()}} for row in rows]
 
 
+def sign_in_stats(folder: Path) -> list[dict[str, Any]]:
+    """Return the sign-ins' figures (made while the users started, before the statistics restarted)."""
+    path = folder / "sign_ins.json"
+    times = json.loads(path.read_text()) if path.exists() else {}
+    return [{"action": f"{name} (during the ramp)", "requests": len(values), "failures": "-", "rps": "nan",
+             **{key: round(statistics.quantiles(values, n=100)[q - 1]) if len(values) > 1 else round(values[0])
+                for key, q in (("p50", 50), ("p95", 95), ("p99", 99))}, "max": round(max(values))}
+            for name, values in sorted(times.items()) if values]
+
+
+def _rate(value: str) -> str:
+    number = float(value)
+    return "-" if number != number else f"{number:.1f}"
+
+
 def table(stats: list[dict[str, Any]]) -> str:
     """Return the figures as a Markdown table."""
     lines = ["| action | requests | failures | req/s | p50 ms | p95 ms | p99 ms |", "|---|---:|---:|---:|---:|---:|---:|"]
-    lines += [f"| {s['action']} | {s['requests']} | {s['failures']} | {float(s['rps']):.1f} | {s['p50']} | "
+    lines += [f"| {s['action']} | {s['requests']} | {s['failures']} | {_rate(s['rps'])} | {s['p50']} | "
               f"{s['p95']} | {s['p99']} |" for s in stats]
     return "\n".join(lines)
 
@@ -101,7 +119,7 @@ def load_run(url: str, folder: Path, users: int, duration: str, projects: int) -
         serving.stop(worker)
     report = {"database": ctx.db.engine.dialect.name, "users": users, "duration": duration,
               "seconds": round(seconds, 1), "projects": projects, "server": " ".join(serving.server_command(port)[1:]),
-              "load_average": os.getloadavg(), "stats": read_stats(prefix), "verify": verify(ctx, before, acks)}
+              "load_average": os.getloadavg(), "stats": read_stats(prefix) + sign_in_stats(folder), "verify": verify(ctx, before, acks)}
     ctx.db.dispose()
     return report
 
@@ -109,7 +127,7 @@ def load_run(url: str, folder: Path, users: int, duration: str, projects: int) -
 def failed(report: dict[str, Any]) -> bool:
     """Return True if a request failed or a check found something."""
     check = report["verify"]
-    return (any(int(s["failures"]) for s in report["stats"]) or bool(check["lost_or_duplicated"])
+    return (any(str(s["failures"]).isdigit() and int(s["failures"]) for s in report["stats"]) or bool(check["lost_or_duplicated"])
             or bool(check["unacknowledged_completions"]) or bool(check["acknowledged_twice"])
             or not check["check"]["ok"])
 

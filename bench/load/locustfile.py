@@ -1,20 +1,23 @@
 """Locust users of every role: sign in (page and API token), list tasks, open task and project pages,
 complete tasks with valid data, declare projects, upload files, open the dashboard.
 
-Each simulated user takes the next demo identity in turn; users sharing an identity split its
-tasks between them by task id, so that two of them never race for the same task. Every completion
+Each simulated user takes the next demo identity in turn and signs in on the page; users sharing an
+identity share one API token and split its tasks between them by task id, so that two of them
+never race for the same task. Sign-in times are also written to $YIKATONG_LOAD_SIGN_INS, because
+the statistics restart once every user has started (sign-in hashes the password on purpose slowly). Every completion
 the server acknowledges (2xx) is appended to the file named by $YIKATONG_LOAD_ACKS.
 """
 from __future__ import annotations
 
 import itertools
+import json
 import os
 import random
 import re
 import zlib
 from typing import Any
 
-from locust import HttpUser, between, task
+from locust import HttpUser, between, events, task
 
 from bench.apiclient import remaining_to_pay
 from bench.workload import BANKS, IDENTITIES, PASSWORD, PDF, step_data
@@ -23,6 +26,24 @@ CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 _numbers = itertools.count()
 USERS = int(os.environ.get("YIKATONG_LOAD_USERS", "1"))
 ACKS = open(os.environ.get("YIKATONG_LOAD_ACKS", os.devnull), "a", buffering=1)  # noqa: SIM115 (whole run)
+
+
+TOKENS: dict[str, str] = {}  # one API token per identity, shared by the users taking it
+SIGN_INS: dict[str, list[float]] = {}  # sign-in times (ms), kept apart: the statistics restart after the ramp
+
+
+@events.request.add_listener
+def _keep_sign_ins(name: str, response_time: float, exception: Exception | None, **_kwargs: Any) -> None:
+    if name.startswith("sign in") and exception is None:
+        SIGN_INS.setdefault(name, []).append(response_time)
+
+
+@events.test_stop.add_listener
+def _write_sign_ins(**_kwargs: Any) -> None:
+    path = os.environ.get("YIKATONG_LOAD_SIGN_INS")
+    if path:
+        with open(path, "w") as out:
+            json.dump(SIGN_INS, out)
 
 
 def _share(number: int) -> tuple[int, int]:
@@ -47,9 +68,11 @@ class RoleUser(HttpUser):
         self.client.post("/login", name="sign in (page)", data={
             "csrf_token": token.group(1) if token else "", "username": self.username, "password": PASSWORD,
             "next": ""})
-        answer = self.client.post("/api/v1/tokens", name="sign in (API token)",
-                                  json={"username": self.username, "password": PASSWORD})
-        self.token = answer.json().get("token", "") if answer.ok else ""
+        if self.username not in TOKENS:
+            answer = self.client.post("/api/v1/tokens", name="sign in (API token)",
+                                      json={"username": self.username, "password": PASSWORD})
+            TOKENS[self.username] = answer.json().get("token", "") if answer.ok else ""
+        self.token = TOKENS[self.username]
         if self.steps:
             self.upload()
 
