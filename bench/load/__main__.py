@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import math
 import os
 import statistics
 import subprocess
@@ -69,6 +70,16 @@ def read_stats(prefix: Path) -> list[dict[str, Any]]:
     return [{"action": row["Name"] or "all", **{key: row[column] for key, column in COLUMNS.items()}} for row in rows]
 
 
+def read_failures(prefix: Path) -> list[dict[str, str]]:
+    """Return locust's failed requests: method, action, error and how often."""
+    path = Path(f"{prefix}_failures.csv")
+    if not path.exists():
+        return []
+    with path.open(newline="") as handle:
+        return [{"method": r["Method"], "action": r["Name"], "error": r["Error"], "occurrences": r["Occurrences"]}
+                for r in csv.DictReader(handle)]
+
+
 def sign_in_stats(folder: Path) -> list[dict[str, Any]]:
     """Return the sign-ins' figures (made while the users started, before the statistics restarted)."""
     path = folder / "sign_ins.json"
@@ -81,7 +92,7 @@ def sign_in_stats(folder: Path) -> list[dict[str, Any]]:
 
 def _rate(value: str) -> str:
     number = float(value)
-    return "-" if number != number else f"{number:.1f}"
+    return "-" if math.isnan(number) else f"{number:.1f}"
 
 
 def table(stats: list[dict[str, Any]]) -> str:
@@ -92,14 +103,29 @@ def table(stats: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def _journal(acks: Path) -> dict[str, list[str]]:
+    lines = [line.split(" ", 1) for line in acks.read_text().splitlines()] if acks.exists() else []
+    kinds: dict[str, list[str]] = {"sent": [], "ack": [], "refused": []}
+    for kind, task_id in lines:
+        kinds[kind].append(task_id)
+    return kinds
+
+
 def verify(ctx: Services, before: int, acks: Path) -> dict[str, Any]:
-    """Compare the acknowledged completions with the database and check every invariant."""
-    acked = acks.read_text().split() if acks.exists() else []
+    """Compare the acknowledged completions with the database and check every invariant.
+
+    A completion stored without an acknowledgement is a violation unless its request was still in
+    flight when locust stopped its users (sent, never answered): then it is only counted.
+    """
+    journal = _journal(acks)
+    acked, answered = journal["ack"], set(journal["ack"]) | set(journal["refused"])
     stored = _completions_since(ctx, before)
-    unacknowledged = sorted(set(stored) - set(acked))
+    unacknowledged = set(stored) - set(acked)
+    in_flight = {t for t in unacknowledged if t in journal["sent"] and t not in answered}
     return {"acknowledged": len(acked), "acknowledged_twice": len(acked) - len(set(acked)),
             "stored_completions": len(stored), "lost_or_duplicated": lost_acknowledged(ctx, acked),
-            "unacknowledged_completions": unacknowledged, "check": integrity.check(ctx)}
+            "unacknowledged_completions": sorted(unacknowledged - in_flight),
+            "in_flight_at_stop_and_stored": len(in_flight), "check": integrity.check(ctx)}
 
 
 def load_run(url: str, folder: Path, users: int, duration: str, projects: int) -> dict[str, Any]:
@@ -119,7 +145,8 @@ def load_run(url: str, folder: Path, users: int, duration: str, projects: int) -
         serving.stop(worker)
     report = {"database": ctx.db.engine.dialect.name, "users": users, "duration": duration,
               "seconds": round(seconds, 1), "projects": projects, "server": " ".join(serving.server_command(port)[1:]),
-              "load_average": os.getloadavg(), "stats": read_stats(prefix) + sign_in_stats(folder), "verify": verify(ctx, before, acks)}
+              "load_average": os.getloadavg(), "stats": read_stats(prefix) + sign_in_stats(folder),
+              "failures": read_failures(prefix), "verify": verify(ctx, before, acks)}
     ctx.db.dispose()
     return report
 

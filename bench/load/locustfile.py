@@ -5,7 +5,8 @@ Each simulated user takes the next demo identity in turn and signs in on the pag
 identity share one API token and split its tasks between them by task id, so that two of them
 never race for the same task. Sign-in times are also written to $YIKATONG_LOAD_SIGN_INS, because
 the statistics restart once every user has started (sign-in hashes the password on purpose slowly). Every completion
-the server acknowledges (2xx) is appended to the file named by $YIKATONG_LOAD_ACKS.
+the server acknowledges (2xx) is appended to the file named by $YIKATONG_LOAD_ACKS ("ack ID"), after
+a line "sent ID" before the request and followed by "refused ID" for any other answer.
 """
 from __future__ import annotations
 
@@ -112,16 +113,16 @@ class RoleUser(HttpUser):
         if not detail.ok:
             return
         data = step_data(chosen["name"], self.sha, random.choice(list(BANKS)), remaining_to_pay(detail.json()))
+        ACKS.write(f"sent {chosen['id']}\n")
         answer = self.client.post(f"/api/v1/tasks/{chosen['id']}/complete", name="api: complete task",
                                   headers=self._api(), json={"data": data})
-        if answer.ok:
-            ACKS.write(f"{chosen['id']}\n")
+        ACKS.write(f"{'ack' if answer.ok else 'refused'} {chosen['id']}\n")
 
     def declare(self) -> None:
         answer = self.client.post("/api/v1/projects", name="api: declare project", headers=self._api(),
                                   json={"data": step_data("declare", self.sha)})
         if answer.ok and answer.json().get("task_id"):
-            ACKS.write(f"{answer.json()['task_id']}\n")
+            ACKS.write(f"ack {answer.json()['task_id']}\n")
 
     @task(3)
     def project_page(self) -> None:
