@@ -10,7 +10,7 @@ from typing import Any, NoReturn
 
 import click
 
-from services import admin, demo, demo_projects, files, inbox, instances, process_models, tasks
+from services import admin, demo, demo_projects, files, inbox, instances, integrity, process_models, tasks
 from services.official import keys as official_keys
 from services.bootstrap import build_services, upgrade_database
 from services.context import Services
@@ -204,6 +204,16 @@ def serve(host: str, port: int, production: bool, workers: int | None, threads: 
                    "SQLite lets one writer in at a time", err=True)
     gunicorn_server.run(host, port, workers or gunicorn_server.default_workers(),
                         threads or gunicorn_server.DEFAULT_THREADS)
+
+
+@main.command("check")
+@command_errors
+def check_command() -> None:
+    """Check the invariants (audit, task table, money, totals, SQLite file); exit 1 on any violation."""
+    result = integrity.check(ctx_services())
+    _print(result)
+    if not result["ok"]:
+        sys.exit(EXIT_FAILURE)
 
 
 def _instance_summary(result: dict[str, Any]) -> dict[str, Any]:

@@ -1,0 +1,182 @@
+"""Load test: ``python -m bench.load --users 50 --time 60s [--database-url URL]``.
+
+Prepares a fresh database (demo data and --projects declared projects), serves it on loopback
+with the timer worker beside it (bench/serving.py), runs locust headless for the given time,
+then stops the server and checks: every completion acknowledged with a 2xx is in the database
+exactly once, no completion happened that was not acknowledged, and `yikatong check` finds no
+violation. Prints throughput and p50/p95/p99 per action; exit 1 on an error or a violation.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import math
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+
+from bench import serving
+from bench.crash import lost_acknowledged
+from bench.fresh import fresh_database
+from bench.workload import prepare
+from models.tables import audit_event
+from services import integrity
+from services.context import Services
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent.parent
+COLUMNS = {"requests": "Request Count", "failures": "Failure Count", "rps": "Requests/s",
+           "p50": "50%", "p95": "95%", "p99": "99%", "max": "Max Response Time"}
+
+
+def _last_event(ctx: Services) -> int:
+    with ctx.db.read() as conn:
+        return int(conn.execute(select(func.coalesce(func.max(audit_event.c.id), 0))).scalar_one())
+
+
+def _completions_since(ctx: Services, after: int) -> list[str]:
+    with ctx.db.read() as conn:
+        return list(conn.execute(select(audit_event.c.task_id).where(
+            audit_event.c.id > after, audit_event.c.event == "task_completed")).scalars())
+
+
+def run_locust(base: str, users: int, duration: str, folder: Path, acks: Path) -> Path:
+    """Run locust headless against *base*; return the prefix of its CSV files."""
+    prefix = folder / "locust"
+    env = {**os.environ, "YIKATONG_LOAD_USERS": str(users), "YIKATONG_LOAD_ACKS": str(acks),
+           "YIKATONG_LOAD_SIGN_INS": str(folder / "sign_ins.json"),
+           "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+    command = [sys.executable, "-m", "locust", "-f", str(HERE / "locustfile.py"), "--headless",
+               "-u", str(users), "-r", str(max(1, users // 10)), "-t", duration, "--host", base,
+               "--csv", str(prefix), "--only-summary", "--stop-timeout", "10", "--loglevel", "WARNING",
+               "--reset-stats"]
+    with (folder / "locust.log").open("wb") as log:
+        subprocess.run(command, env=env, stdout=log, stderr=subprocess.STDOUT, check=False)
+    return prefix
+
+
+def read_stats(prefix: Path) -> list[dict[str, Any]]:
+    """Return locust's per-action figures (requests, failures, req/s, p50/p95/p99/max in ms)."""
+    with Path(f"{prefix}_stats.csv").open(newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    return [{"action": row["Name"] or "all", **{key: row[column] for key, column in COLUMNS.items()}} for row in rows]
+
+
+def read_failures(prefix: Path) -> list[dict[str, str]]:
+    """Return locust's failed requests: method, action, error and how often."""
+    path = Path(f"{prefix}_failures.csv")
+    if not path.exists():
+        return []
+    with path.open(newline="") as handle:
+        return [{"method": r["Method"], "action": r["Name"], "error": r["Error"], "occurrences": r["Occurrences"]}
+                for r in csv.DictReader(handle)]
+
+
+def sign_in_stats(folder: Path) -> list[dict[str, Any]]:
+    """Return the sign-ins' figures (made while the users started, before the statistics restarted)."""
+    path = folder / "sign_ins.json"
+    times = json.loads(path.read_text()) if path.exists() else {}
+    return [{"action": f"{name} (during the ramp)", "requests": len(values), "failures": "-", "rps": "nan",
+             **{key: round(statistics.quantiles(values, n=100)[q - 1]) if len(values) > 1 else round(values[0])
+                for key, q in (("p50", 50), ("p95", 95), ("p99", 99))}, "max": round(max(values))}
+            for name, values in sorted(times.items()) if values]
+
+
+def _rate(value: str) -> str:
+    number = float(value)
+    return "-" if math.isnan(number) else f"{number:.1f}"
+
+
+def table(stats: list[dict[str, Any]]) -> str:
+    """Return the figures as a Markdown table."""
+    lines = ["| action | requests | failures | req/s | p50 ms | p95 ms | p99 ms |", "|---|---:|---:|---:|---:|---:|---:|"]
+    lines += [f"| {s['action']} | {s['requests']} | {s['failures']} | {_rate(s['rps'])} | {s['p50']} | "
+              f"{s['p95']} | {s['p99']} |" for s in stats]
+    return "\n".join(lines)
+
+
+def _journal(acks: Path) -> dict[str, list[str]]:
+    lines = [line.split(" ", 1) for line in acks.read_text().splitlines()] if acks.exists() else []
+    kinds: dict[str, list[str]] = {"sent": [], "ack": [], "refused": []}
+    for kind, task_id in lines:
+        kinds[kind].append(task_id)
+    return kinds
+
+
+def verify(ctx: Services, before: int, acks: Path) -> dict[str, Any]:
+    """Compare the acknowledged completions with the database and check every invariant.
+
+    A completion stored without an acknowledgement is a violation unless its request was still in
+    flight when locust stopped its users (sent, never answered): then it is only counted.
+    """
+    journal = _journal(acks)
+    acked, answered = journal["ack"], set(journal["ack"]) | set(journal["refused"])
+    stored = _completions_since(ctx, before)
+    unacknowledged = set(stored) - set(acked)
+    in_flight = {t for t in unacknowledged if t in journal["sent"] and t not in answered}
+    return {"acknowledged": len(acked), "acknowledged_twice": len(acked) - len(set(acked)),
+            "stored_completions": len(stored), "lost_or_duplicated": lost_acknowledged(ctx, acked),
+            "unacknowledged_completions": sorted(unacknowledged - in_flight),
+            "in_flight_at_stop_and_stored": len(in_flight), "check": integrity.check(ctx)}
+
+
+def load_run(url: str, folder: Path, users: int, duration: str, projects: int) -> dict[str, Any]:
+    """Prepare, serve, load, stop and verify; return the report."""
+    ctx = prepare(url, folder, projects)
+    port, log = serving.free_port(), folder / "server.log"
+    server = serving.spawn(serving.server_command(port), ctx.db.url, folder, log)
+    worker = serving.spawn(serving.worker_command(5.0), ctx.db.url, folder, log)
+    acks = folder / "acknowledged.txt"
+    try:
+        serving.wait_ready(port, server)
+        before, started = _last_event(ctx), time.monotonic()
+        prefix = run_locust(f"http://{serving.HOST}:{port}", users, duration, folder, acks)
+        seconds = time.monotonic() - started
+    finally:
+        serving.stop(server)
+        serving.stop(worker)
+    report = {"database": ctx.db.engine.dialect.name, "users": users, "duration": duration,
+              "seconds": round(seconds, 1), "projects": projects, "server": " ".join(serving.server_command(port)[1:]),
+              "load_average": os.getloadavg(), "stats": read_stats(prefix) + sign_in_stats(folder),
+              "failures": read_failures(prefix), "verify": verify(ctx, before, acks)}
+    ctx.db.dispose()
+    return report
+
+
+def failed(report: dict[str, Any]) -> bool:
+    """Return True if a request failed or a check found something."""
+    check = report["verify"]
+    return (any(str(s["failures"]).isdigit() and int(s["failures"]) for s in report["stats"]) or bool(check["lost_or_duplicated"])
+            or bool(check["unacknowledged_completions"]) or bool(check["acknowledged_twice"])
+            or not check["check"]["ok"])
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the load test from the command line."""
+    parser = argparse.ArgumentParser(prog="python -m bench.load", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--users", type=int, default=50)
+    parser.add_argument("--time", default="60s", help="how long locust runs (locust syntax: 60s, 2m)")
+    parser.add_argument("--projects", type=int, default=200, help="declared projects in the fresh database")
+    parser.add_argument("--database-url", help="PostgreSQL server to create a scratch database on (default SQLite)")
+    parser.add_argument("--json", type=Path, help="also write the report to this file")
+    args = parser.parse_args(argv)
+    serving.exit_on_sigterm()
+    with tempfile.TemporaryDirectory(prefix="yikatong_load_") as tmp, fresh_database(args.database_url, Path(tmp)) as url:
+        report = load_run(url, Path(tmp), args.users, args.time, args.projects)
+    print(table(report["stats"]))
+    print(json.dumps({k: v for k, v in report.items() if k != "stats"}, ensure_ascii=False, indent=2, default=str))
+    if args.json:
+        args.json.write_text(json.dumps(report, ensure_ascii=False, indent=2, default=str))
+    return 1 if failed(report) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

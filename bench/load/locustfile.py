@@ -1,0 +1,138 @@
+"""Locust users of every role: sign in (page and API token), list tasks, open task and project pages,
+complete tasks with valid data, declare projects, upload files, open the dashboard.
+
+Each simulated user takes the next demo identity in turn and signs in on the page; users sharing an
+identity share one API token and split its tasks between them by task id, so that two of them
+never race for the same task. Sign-in times are also written to $YIKATONG_LOAD_SIGN_INS, because
+the statistics restart once every user has started (sign-in hashes the password on purpose slowly). Every completion
+the server acknowledges (2xx) is appended to the file named by $YIKATONG_LOAD_ACKS ("ack ID"), after
+a line "sent ID" before the request and followed by "refused ID" for any other answer.
+"""
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import random
+import re
+import zlib
+from typing import Any
+
+from locust import HttpUser, between, events, task
+
+from bench.apiclient import remaining_to_pay
+from bench.workload import BANKS, IDENTITIES, PASSWORD, PDF, step_data
+
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+_numbers = itertools.count()
+USERS = int(os.environ.get("YIKATONG_LOAD_USERS", "1"))
+ACKS = open(os.environ.get("YIKATONG_LOAD_ACKS", os.devnull), "a", buffering=1)  # noqa: SIM115 (whole run)
+
+
+TOKENS: dict[str, str] = {}  # one API token per identity, shared by the users taking it
+SIGN_INS: dict[str, list[float]] = {}  # sign-in times (ms), kept apart: the statistics restart after the ramp
+
+
+@events.request.add_listener
+def _keep_sign_ins(name: str, response_time: float, exception: Exception | None, **_kwargs: Any) -> None:
+    if name.startswith("sign in") and exception is None:
+        SIGN_INS.setdefault(name, []).append(response_time)
+
+
+@events.test_stop.add_listener
+def _write_sign_ins(**_kwargs: Any) -> None:
+    path = os.environ.get("YIKATONG_LOAD_SIGN_INS")
+    if path:
+        with open(path, "w") as out:
+            json.dump(SIGN_INS, out)
+
+
+def _share(number: int) -> tuple[int, int]:
+    """Return (my index, how many users) among the users that take identity number *number* % len."""
+    size = len(IDENTITIES)
+    return number // size, USERS // size + (1 if number % size < USERS % size else 0)
+
+
+class RoleUser(HttpUser):
+    """One person at work: mostly reading their lists and pages, now and then completing a task."""
+
+    wait_time = between(0.5, 1.5)
+
+    def on_start(self) -> None:
+        number = next(_numbers)
+        self.username, steps = IDENTITIES[number % len(IDENTITIES)]
+        self.steps = set(steps)
+        self.index, self.sharing = _share(number)
+        self.token, self.sha, self.projects = "", "", []
+        page = self.client.get("/login", name="page: sign-in form")
+        token = CSRF.search(page.text)
+        self.client.post("/login", name="sign in (page)", data={
+            "csrf_token": token.group(1) if token else "", "username": self.username, "password": PASSWORD,
+            "next": ""})
+        if self.username not in TOKENS:
+            answer = self.client.post("/api/v1/tokens", name="sign in (API token)",
+                                      json={"username": self.username, "password": PASSWORD})
+            TOKENS[self.username] = answer.json().get("token", "") if answer.ok else ""
+        self.token = TOKENS[self.username]
+        if self.steps:
+            self.upload()
+
+    def _api(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+    def _mine(self) -> list[dict[str, Any]]:
+        answer = self.client.get("/api/v1/tasks?limit=100", name="api: list tasks", headers=self._api())
+        items = answer.json().get("items", []) if answer.ok else []
+        self.projects = [t["instance_id"] for t in items][:20] or self.projects
+        return [t for t in items if t["name"] in self.steps
+                and zlib.crc32(t["id"].encode()) % self.sharing == self.index]
+
+    @task(1)
+    def upload(self) -> None:
+        if not self.steps:
+            return
+        answer = self.client.post("/api/v1/files", name="api: upload file", headers=self._api(),
+                                  files={"file": ("report.pdf", PDF, "application/pdf")})
+        if answer.status_code == 201:
+            self.sha = answer.json()["sha256"]
+
+    @task(3)
+    def task_list_page(self) -> None:
+        self.client.get("/", name="page: task list")
+
+    @task(6)
+    def complete(self) -> None:
+        mine = self._mine()
+        if not mine:
+            if "declare" in self.steps:
+                self.declare()
+            return
+        chosen = random.choice(mine)
+        self.client.get(f"/tasks/{chosen['id']}", name="page: task")
+        detail = self.client.get(f"/api/v1/tasks/{chosen['id']}", name="api: task", headers=self._api())
+        if not detail.ok:
+            return
+        data = step_data(chosen["name"], self.sha, random.choice(list(BANKS)), remaining_to_pay(detail.json()))
+        ACKS.write(f"sent {chosen['id']}\n")
+        answer = self.client.post(f"/api/v1/tasks/{chosen['id']}/complete", name="api: complete task",
+                                  headers=self._api(), json={"data": data})
+        ACKS.write(f"{'ack' if answer.ok else 'refused'} {chosen['id']}\n")
+
+    def declare(self) -> None:
+        answer = self.client.post("/api/v1/projects", name="api: declare project", headers=self._api(),
+                                  json={"data": step_data("declare", self.sha)})
+        if answer.ok and answer.json().get("task_id"):
+            ACKS.write(f"ack {answer.json()['task_id']}\n")
+
+    @task(3)
+    def project_page(self) -> None:
+        if self.projects:
+            self.client.get(f"/projects/{random.choice(self.projects)}", name="page: project")
+        else:
+            self.client.get("/projects/", name="page: project list")
+
+    @task(2)
+    def dashboard(self) -> None:
+        if self.username == "supervisor":
+            self.client.get("/dashboard/", name="page: dashboard")
+            self.client.get("/api/v1/dashboard", name="api: dashboard", headers=self._api())
