@@ -95,7 +95,7 @@ def json_body(schema: Schema, *, empty_ok: bool = False) -> dict[str, Any]:
     try:
         value = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
-        raise ApiError(400, "The request body is not valid JSON.") from exc
+        raise ApiError(400, f"The request body is not valid JSON: {exc}.") from exc
     if not isinstance(value, dict):
         raise ApiError(400, "The request body must be a JSON object.")
     if too_deep(value):

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Response, request
 
+from services.errors import ValidationError
 from services.modeling.catalog import list_processes, model_source, process_versions
 from services.modeling.deploy import check_model, deploy_model, diagram_bytes, form_files
 from services.modeling.diagram import project_diagram
@@ -22,12 +23,17 @@ MIGRATION_QUERY, MIGRATION_REQUEST, MIGRATION_LIST = MigrationQuery(), Migration
 
 
 def _upload() -> tuple[bytes, dict[str, bytes], str]:
+    """Return the uploaded diagram, its forms and its file name; a malformed upload is a 400 naming the part."""
     part = request.files.get("bpmn")
-    if part is None:
+    diagram = part.read() if part is not None else b""
+    if not diagram:
         raise ApiError(400, "Send the diagram as the multipart/form-data part `bpmn`.", {"bpmn": "Upload a file."})
     forms = {(p.filename or name).rsplit("/", 1)[-1]: p.read()
              for name, p in request.files.items(multi=True) if name != "bpmn"}
-    return diagram_bytes(part.read()), form_files(forms), part.filename or "diagram.bpmn"
+    try:
+        return diagram_bytes(diagram), form_files(forms), part.filename or "diagram.bpmn"
+    except ValidationError as exc:
+        raise ApiError(400, exc.message, {"forms": exc.message}) from exc
 
 
 @bp.get("/process-models")

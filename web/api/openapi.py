@@ -12,6 +12,7 @@ from web.api import model_openapi, oversight, project_schemas, schemas
 from web.api import money_schemas
 from web.api.blueprint import bp
 from web.api.http import json_response
+from web.request import MAX_URL_INTEGER
 
 ERRORS = {
     400: ("BadRequest", "The request is malformed (not JSON, not an object, unknown or missing keys)."),
@@ -24,12 +25,13 @@ ERRORS = {
     422: ("Unprocessable", "The form values break the form's rules; `errors` names each field."),
     429: ("TooManyRequests", "Too many failed sign-ins; see Retry-After."),
 }
+URL_INTEGER = {"type": "integer", "minimum": 0, "maximum": MAX_URL_INTEGER}
 TASK_ID = {"in": "path", "name": "task_id", "required": True, "schema": {"type": "string"}}
-INSTANCE_ID = {"in": "path", "name": "instance_id", "required": True, "schema": {"type": "integer"}}
+INSTANCE_ID = {"in": "path", "name": "instance_id", "required": True, "schema": URL_INTEGER}
 SHA256 = {"in": "path", "name": "sha256", "required": True,
           "schema": {"type": "string", "pattern": "^[0-9a-f]{64}$"}}
 CODE = {"in": "path", "name": "code", "required": True, "schema": {"type": "string"}}
-YEAR = {"in": "path", "name": "year", "required": True, "schema": {"type": "integer"}}
+YEAR = {"in": "path", "name": "year", "required": True, "schema": URL_INTEGER}
 
 
 def _json(schema: str) -> dict[str, Any]:
@@ -77,7 +79,7 @@ def _paths() -> dict[str, dict[str, Any]]:
         "/api/v1/projects/{instance_id}": {"get": _op("A project with its tasks, facts, payments and history",
                                                       200, "ProjectDetail", (404,), parameters=[INSTANCE_ID])},
         "/api/v1/files": {"post": _op(
-            "Upload a file for a form field of format `file`", 201, "StoredFile", (400, 413, 422),
+            "Upload a file for a form field of format `file`", 201, "StoredFile", (400, 403, 413, 422),
             requestBody={"required": True, "content": {"multipart/form-data": {"schema": {
                 "type": "object", "required": ["file"],
                 "properties": {"file": {"type": "string", "format": "binary"}}}}}})},
