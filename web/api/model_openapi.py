@@ -53,7 +53,7 @@ def model_paths(op: Callable[..., dict[str, Any]]) -> dict[str, dict[str, Any]]:
                       "MigrationList", (400, 403, 404),
                       parameters=[PROCESS_ID, {"in": "query", "schema": "MigrationQuery"}]),
             "post": op("Move every running project that can move to `to` (process owners); one report line each",
-                       200, "MigrationList", (400, 403, 404, 415), body="MigrationRequest",
+                       200, "MigrationList", (400, 403, 404, 413, 415), body="MigrationRequest",
                        parameters=[PROCESS_ID]),
         },
         "/api/v1/projects/{instance_id}/diagram": {"get": op(

@@ -151,7 +151,17 @@ def document() -> dict[str, Any]:
         spec.components.response(name, {"description": description, "content": _json("Error")})
     for path, operations in _paths().items():
         spec.path(path=path, operations=operations)
-    return spec.to_dict()
+    return _empty_means_absent(spec.to_dict())
+
+
+def _empty_means_absent(doc: dict[str, Any]) -> dict[str, Any]:
+    """Mark the optional query parameters as `allowEmptyValue`: `?year=` is taken as no year (see query_args)."""
+    for operations in doc["paths"].values():
+        for operation in operations.values():
+            for parameter in operation.get("parameters", []):
+                if parameter.get("in") == "query" and not parameter.get("required"):
+                    parameter["allowEmptyValue"] = True
+    return doc
 
 
 @bp.get("/openapi.json")

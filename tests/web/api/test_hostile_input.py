@@ -138,5 +138,13 @@ def test_a_number_too_large_for_the_database_in_a_url_is_a_json_404(api: Api, pa
     assert response.status_code == 404 and set(response.get_json()) == {"message", "errors", "details"}
 
 
+@pytest.mark.parametrize("path", ["/api/v1/projects?page=99999999999999999999",
+                                  "/api/v1/process-models/fund_project/migrations?to=99999999999999999999",
+                                  "/api/v1/dashboard?page=99999999999999999999", "/api/v1/tasks?limit=1e3"])
+def test_a_number_too_large_in_a_query_is_a_400_on_the_parameter(api: Api, path: str) -> None:
+    response = api.client.get(path, headers=api.headers("process_owner"))
+    assert response.status_code == 400 and set(response.get_json()["errors"]) == {path.split("?")[1].split("=")[0]}
+
+
 def test_a_page_address_with_a_huge_number_is_a_404_page(api: Api) -> None:
     assert api.client.get("/projects/99999999999999999999").status_code in (302, 404)
