@@ -24,8 +24,8 @@ MAX_URL_INTEGER = 2**31 - 1
 class BoundedInteger(IntegerConverter):
     """`<int:…>` in URLs, at most MAX_URL_INTEGER: a larger number matches no route (404), it never reaches a query."""
 
-    def __init__(self, map: Map, fixed_digits: int = 0, min: int | None = None,  # noqa: A002  (werkzeug's names)
-                 max: int | None = MAX_URL_INTEGER, signed: bool = False) -> None:  # noqa: A002
+    def __init__(self, map: Map, fixed_digits: int = 0, min: int | None = None,  # werkzeug's argument names
+                 max: int | None = MAX_URL_INTEGER, signed: bool = False) -> None:
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 

@@ -57,9 +57,9 @@ def filter_query(_context: schemathesis.HookContext, query: dict[str, Any] | Non
 @pytest.fixture(scope="module", params=BACKENDS)
 def live(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApi]:
     """The API served by waitress on a demo database (one per backend for the whole module)."""
-    with pytest.MonkeyPatch.context() as monkeypatch:
-        with live_api(request.param, request, tmp_path_factory.mktemp("live"), monkeypatch) as served:
-            yield served
+    with pytest.MonkeyPatch.context() as monkeypatch, \
+            live_api(request.param, request, tmp_path_factory.mktemp("live"), monkeypatch) as served:
+        yield served
 
 
 def test_the_server_publishes_this_document(live: LiveApi) -> None:
