@@ -1,7 +1,7 @@
 """schemathesis against the live API: as every role, no 5xx, and every answer is one the document describes.
 
-Each generated request is sent as a department user, the BDC, a bank, the supervisor, the bureau and
-without a token; a schema-valid request is sent again with its path naming a real object the user
+Generated requests are sent as a department user, the BDC, a bank, the supervisor, the bureau and
+without a token (in turn; every request as every role in the long form); a schema-valid request is sent again with its path naming a real object the user
 may see (a task waiting for them, a demo project, a card function …). Checks: no server error, the
 status code and content type are documented, the body conforms to the documented schema (errors to
 `Error`), schema-valid input is not refused as malformed (400), schema-invalid input is refused,
@@ -50,7 +50,7 @@ schema = schemathesis.openapi.from_dict(document(), config=CONFIG)
 
 @schema.hook
 def filter_query(_context: schemathesis.HookContext, query: dict[str, Any] | None) -> bool:
-    """Send no empty query values: the document marks them allowEmptyValue (absent), test_empty_query_values… checks that."""
+    """Send no empty query values: documented as allowEmptyValue (taken as absent), checked below."""
     return not any(value == "" for value in (query or {}).values())
 
 
