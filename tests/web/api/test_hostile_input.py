@@ -148,3 +148,19 @@ def test_a_number_too_large_in_a_query_is_a_400_on_the_parameter(api: Api, path:
 
 def test_a_page_address_with_a_huge_number_is_a_404_page(api: Api) -> None:
     assert api.client.get("/projects/99999999999999999999").status_code in (302, 404)
+
+
+def test_a_nul_character_is_refused_on_its_field_and_changes_nothing(api: Api, services: Services,
+                                                                      review: dict[str, Any]) -> None:
+    body = refused(services, lambda: api.post("/api/v1/card-functions", "hrss_clerk",
+                                              {"code": "culture-museum", "name": "博物馆\x00", "department": "dept-culture"}),
+                   (400,))
+    assert set(body["errors"]) == {"name"}
+    body = refused(services, lambda: api.complete(review, {"review_decision": "approve", "review_opinion": "好\x00"}),
+                   (400,))
+    assert set(body["errors"]) == {"data.review_opinion"}
+    assert api.sign_in("health\x00user").status_code == 400
+    assert api.client.get("/api/v1/projects", query_string={"q": "a\x00"},
+                          headers=api.headers("supervisor")).status_code == 400
+    assert api.get("/api/v1/tasks/a%00b", "bdc_reviewer").status_code == 404
+    assert api.get("/api/v1/card-functions/a%00b", "bdc_reviewer").status_code == 404
