@@ -107,7 +107,7 @@ def json_body(schema: Schema, *, empty_ok: bool = False) -> dict[str, Any]:
 def _refuse_nul(value: Any, what: str) -> None:
     path = nul_path(value)
     if path is not None:
-        raise ApiError(400, f"The {what} is not as expected.", {path: NUL_MESSAGE})
+        raise ApiError(422, f"The {what} holds text that cannot be stored.", {path: NUL_MESSAGE})
 
 
 def query_args(schema: Schema) -> dict[str, Any]:

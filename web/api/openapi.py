@@ -22,7 +22,8 @@ ERRORS = {
     409: ("Conflict", "Someone already handled the task or changed the project."),
     413: ("PayloadTooLarge", "The body is too large."),
     415: ("UnsupportedMediaType", "The body is not application/json."),
-    422: ("Unprocessable", "The form values break the form's rules; `errors` names each field."),
+    422: ("Unprocessable", "The values break the form's or the record's rules (or hold a NUL character, "
+                           "which cannot be stored); `errors` names each field."),
     429: ("TooManyRequests", "Too many failed sign-ins; see Retry-After."),
 }
 URL_INTEGER = {"type": "integer", "minimum": 0, "maximum": MAX_URL_INTEGER}
@@ -47,8 +48,9 @@ def _op(summary: str, ok: int, schema: str | None, fails: tuple[int, ...], *, pu
     if binary:
         responses[str(ok)]["content"] = {"application/octet-stream": {"schema": {"type": "string",
                                                                                  "format": "binary"}}}
-    for code in (() if public else (401,)) + fails:
-        responses[str(code)] = {"$ref": f"#/components/responses/{ERRORS[code][0]}"}
+    takes_text = body is not None or any(p.get("in") == "query" for p in extra.get("parameters", []))
+    for code in sorted({*(() if public else (401,)), *fails, *((422,) if takes_text else ())}):
+        responses.setdefault(str(code), {"$ref": f"#/components/responses/{ERRORS[code][0]}"})
     operation: dict[str, Any] = {"summary": summary, "responses": responses, **extra}
     if public:
         operation["security"] = []

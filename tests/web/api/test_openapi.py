@@ -57,10 +57,10 @@ def test_what_the_api_answers_matches_the_document(document: dict[str, Any], api
 def _transport_errors(operation: dict[str, Any]) -> set[str]:
     """The statuses the API's transport may answer for *operation*, whatever its use case does."""
     content = operation.get("requestBody", {}).get("content", {})
-    codes = {"400", "413", "415"} if "application/json" in content else set()
+    codes = {"400", "413", "415", "422"} if "application/json" in content else set()
     codes |= {"400", "413"} if "multipart/form-data" in content else set()
     codes |= set() if operation.get("security") == [] else {"401"}
-    codes |= {"400"} if any(p.get("in") == "query" for p in operation.get("parameters", [])) else set()
+    codes |= {"400", "422"} if any(p.get("in") == "query" for p in operation.get("parameters", [])) else set()
     codes |= {"404"} if any(p.get("in") == "path" for p in operation.get("parameters", [])) else set()
     return codes
 
