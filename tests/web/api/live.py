@@ -84,12 +84,23 @@ def serving(app: Flask) -> Iterator[str]:
     from waitress.server import create_server
 
     server = create_server(app, host="127.0.0.1", port=0, threads=4)
-    thread = threading.Thread(target=server.run, name="waitress-live-api", daemon=True)
+    closing = threading.Event()
+
+    def run() -> None:
+        try:
+            server.run()
+        except OSError:
+            if not closing.is_set():  # closing the sockets under the loop's select() is how it stops
+                raise
+
+    thread = threading.Thread(target=run, name="waitress-live-api", daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.effective_port}"
     finally:
+        closing.set()
         server.close()
+        thread.join(10)
 
 
 @contextmanager
