@@ -72,9 +72,15 @@ def _money_bound(kind: str) -> Any:
     return check
 
 
+def _is_whole_number(_checker: Any, instance: object) -> bool:
+    """`integer` means a JSON integer: 2027.0 or 1e3 (floats to JSON parsers) are not whole numbers here."""
+    return isinstance(instance, int) and not isinstance(instance, bool)
+
+
 FormValidator = validators.extend(
     Draft202012Validator,
     {"moneyMinimum": _money_bound("moneyMinimum"), "moneyMaximum": _money_bound("moneyMaximum")},
+    type_checker=Draft202012Validator.TYPE_CHECKER.redefine("integer", _is_whole_number),
 )
 
 MESSAGES: dict[str, str] = {

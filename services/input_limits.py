@@ -34,3 +34,28 @@ def check_depth(value: Any, what: str = "The data", limit: int = MAX_JSON_DEPTH)
     """Raise ValidationError if *value* nests more than *limit* levels deep."""
     if too_deep(value, limit):
         raise ValidationError(deep_message(what, limit))
+
+
+NUL_MESSAGE = "Text must not contain the NUL character (U+0000)."
+
+
+def nul_path(value: Any, prefix: str = "") -> str | None:
+    """Return the dotted path of the first string (or key) in *value* holding a NUL character, if any.
+
+    PostgreSQL cannot store NUL in text or JSON, so such input is refused on its field before anything is written.
+    """
+    stack: list[tuple[Any, str]] = [(value, prefix)]
+    while stack:
+        node, path = stack.pop()
+        if isinstance(node, str):
+            if "\x00" in node:
+                return path
+        elif isinstance(node, dict):
+            for key, child in node.items():
+                child_path = f"{path}.{key}" if path else str(key)
+                if "\x00" in str(key):
+                    return child_path
+                stack.append((child, child_path))
+        elif isinstance(node, list):
+            stack.extend((child, f"{path}.{index}" if path else str(index)) for index, child in enumerate(node))
+    return None

@@ -14,7 +14,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from services.bootstrap import build_services, instance_path
 from services.context import Services
 from web import observability
-from web.request import AppRequest
+from web.request import AppRequest, BoundedInteger
 
 csrf = CSRFProtect()
 MAX_UPLOAD_BYTES = 21 * 1024 * 1024
@@ -79,6 +79,7 @@ def create_app(test_config: dict[str, Any] | None = None, services_: Services | 
     """Create the web application around *services_* (built from the environment by default)."""
     app = Flask(__name__, instance_path=str(instance_path()))
     app.request_class = AppRequest
+    app.url_map.converters["int"] = BoundedInteger
     app.config.from_mapping(
         SECRET_KEY=_secret_key(Path(app.instance_path)),
         MAX_CONTENT_LENGTH=MAX_UPLOAD_BYTES,

@@ -12,10 +12,21 @@ from tempfile import SpooledTemporaryFile
 from typing import IO, Any
 
 from flask import Request, current_app
+from werkzeug.routing import IntegerConverter, Map
 
 from services.files import MAX_FILE_BYTES
 
 IN_MEMORY_BYTES = 500 * 1024
+# The largest whole number a URL may carry: it must fit the integer columns of both databases.
+MAX_URL_INTEGER = 2**31 - 1
+
+
+class BoundedInteger(IntegerConverter):
+    """`<int:…>` in URLs, at most MAX_URL_INTEGER: a larger number matches no route (404), it never reaches a query."""
+
+    def __init__(self, map: Map, fixed_digits: int = 0, min: int | None = None,  # werkzeug's argument names
+                 max: int | None = MAX_URL_INTEGER, signed: bool = False) -> None:
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
 class CappedFile(SpooledTemporaryFile):  # type: ignore[type-arg]

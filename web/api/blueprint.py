@@ -28,6 +28,11 @@ def authenticate() -> None:
     g.skip_auth = True
     if request.endpoint not in UPLOAD_ENDPOINTS:
         request.max_content_length = JSON_BODY_LIMIT
+    if any("\x00" in str(value) for value in (request.view_args or {}).values()):
+        raise ApiError(404, "No such object: a name in the address holds a NUL character.")
+    if request.mimetype == "multipart/form-data" and any(
+            "\x00" in (part.filename or "") for part in request.files.values()):
+        raise ApiError(400, "The request is not as expected.", {"file": "A file name must not contain NUL."})
     if request.endpoint in PUBLIC_ENDPOINTS:
         return
     token = bearer_token()

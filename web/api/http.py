@@ -9,7 +9,7 @@ from flask import Response, current_app, g, request
 from marshmallow import Schema
 from marshmallow import ValidationError as SchemaError
 
-from services.input_limits import deep_message, too_deep
+from services.input_limits import NUL_MESSAGE, deep_message, nul_path, too_deep
 from services.users import Actor
 
 PREFIX = "/api/v1"
@@ -95,14 +95,23 @@ def json_body(schema: Schema, *, empty_ok: bool = False) -> dict[str, Any]:
     try:
         value = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
-        raise ApiError(400, "The request body is not valid JSON.") from exc
+        raise ApiError(400, f"The request body is not valid JSON: {exc}.") from exc
     if not isinstance(value, dict):
         raise ApiError(400, "The request body must be a JSON object.")
     if too_deep(value):
         raise ApiError(400, deep_message("The request body"))
+    _refuse_nul(value, "request body")
     return _load(schema, value, "request body")
+
+
+def _refuse_nul(value: Any, what: str) -> None:
+    path = nul_path(value)
+    if path is not None:
+        raise ApiError(422, f"The {what} holds text that cannot be stored.", {path: NUL_MESSAGE})
 
 
 def query_args(schema: Schema) -> dict[str, Any]:
     """Return the query string loaded by *schema* (empty parameters count as absent)."""
-    return _load(schema, {k: v for k, v in request.args.items() if v != ""}, "query string")
+    args = {k: v for k, v in request.args.items() if v != ""}
+    _refuse_nul(args, "query string")
+    return _load(schema, args, "query string")

@@ -5,10 +5,12 @@ from collections.abc import Callable
 from typing import Any
 
 from web.api import model_schemas
+from web.request import MAX_URL_INTEGER
 
 PROCESS_ID = {"in": "path", "name": "process_id", "required": True, "schema": {"type": "string"}}
-VERSION = {"in": "path", "name": "version", "required": True, "schema": {"type": "integer"}}
-INSTANCE_ID = {"in": "path", "name": "instance_id", "required": True, "schema": {"type": "integer"}}
+URL_INTEGER = {"type": "integer", "minimum": 0, "maximum": MAX_URL_INTEGER}
+VERSION = {"in": "path", "name": "version", "required": True, "schema": URL_INTEGER}
+INSTANCE_ID = {"in": "path", "name": "instance_id", "required": True, "schema": URL_INTEGER}
 SCHEMAS = (model_schemas.ProcessList, model_schemas.ProcessDetail, model_schemas.ModelSource,
            model_schemas.ModelReport, model_schemas.Deployed, model_schemas.ProjectDiagram,
            model_schemas.MigrationRequest, model_schemas.MigrationList, model_schemas.MigrationQuery)
@@ -51,7 +53,7 @@ def model_paths(op: Callable[..., dict[str, Any]]) -> dict[str, dict[str, Any]]:
                       "MigrationList", (400, 403, 404),
                       parameters=[PROCESS_ID, {"in": "query", "schema": "MigrationQuery"}]),
             "post": op("Move every running project that can move to `to` (process owners); one report line each",
-                       200, "MigrationList", (400, 403, 404, 415), body="MigrationRequest",
+                       200, "MigrationList", (400, 403, 404, 413, 415), body="MigrationRequest",
                        parameters=[PROCESS_ID]),
         },
         "/api/v1/projects/{instance_id}/diagram": {"get": op(

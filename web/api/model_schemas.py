@@ -4,6 +4,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from web.api.schemas import Timestamp
+from web.request import MAX_URL_INTEGER
 
 
 class ProcessSummary(Schema):
@@ -124,13 +125,13 @@ class ProjectDiagram(Schema):
 class MigrationQuery(Schema):
     """The version to preview a migration to."""
 
-    to = fields.Integer(required=True, validate=validate.Range(min=1))
+    to = fields.Integer(required=True, validate=validate.Range(min=1, max=MAX_URL_INTEGER))
 
 
 class MigrationRequest(Schema):
     """Move the running projects of a process to a version."""
 
-    to = fields.Integer(required=True, validate=validate.Range(min=1))
+    to = fields.Integer(required=True, validate=validate.Range(min=1, max=MAX_URL_INTEGER))
     dry_run = fields.Boolean(load_default=False)
 
 

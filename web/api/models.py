@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from flask import Response, request
 
+from services.errors import ValidationError
 from services.modeling.catalog import list_processes, model_source, process_versions
-from services.modeling.deploy import check_model, deploy_model, diagram_bytes, form_files
+from services.modeling.deploy import check_model, deploy_model, form_files
 from services.modeling.diagram import project_diagram
 from services.modeling.migration import migrate_instances, preview_migration
 from services.modeling.validation import ModelRejected
@@ -22,12 +23,18 @@ MIGRATION_QUERY, MIGRATION_REQUEST, MIGRATION_LIST = MigrationQuery(), Migration
 
 
 def _upload() -> tuple[bytes, dict[str, bytes], str]:
+    """Return the uploaded diagram, its forms and its file name; a malformed upload is a 400 naming the part."""
     part = request.files.get("bpmn")
     if part is None:
         raise ApiError(400, "Send the diagram as the multipart/form-data part `bpmn`.", {"bpmn": "Upload a file."})
     forms = {(p.filename or name).rsplit("/", 1)[-1]: p.read()
              for name, p in request.files.items(multi=True) if name != "bpmn"}
-    return diagram_bytes(part.read()), form_files(forms), part.filename or "diagram.bpmn"
+    try:
+        files = form_files(forms)
+    except ValidationError as exc:
+        raise ApiError(400, exc.message, {"forms": exc.message}) from exc
+    # An empty diagram is a diagram with a problem: the report says so (200 to validate, 422 to deploy).
+    return part.read(), files, part.filename or "diagram.bpmn"
 
 
 @bp.get("/process-models")

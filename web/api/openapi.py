@@ -12,6 +12,7 @@ from web.api import documents, model_openapi, oversight, project_schemas, schema
 from web.api import idempotency, ledger, money_schemas, reconciliations
 from web.api.blueprint import bp
 from web.api.http import json_response
+from web.request import MAX_URL_INTEGER
 
 ERRORS = {
     400: ("BadRequest", "The request is malformed (not JSON, not an object, unknown or missing keys)."),
@@ -22,16 +23,18 @@ ERRORS = {
                       "Idempotency-Key is still running."),
     413: ("PayloadTooLarge", "The body is too large."),
     415: ("UnsupportedMediaType", "The body is not application/json."),
-    422: ("Unprocessable", "The form values break the form's rules; `errors` names each field (or the "
-                           "Idempotency-Key was used for another request)."),
+    422: ("Unprocessable", "The values break the form's or the record's rules (or hold a NUL character, "
+                           "which cannot be stored); `errors` names each field (or the Idempotency-Key was "
+                           "used for another request)."),
     429: ("TooManyRequests", "Too many failed sign-ins; see Retry-After."),
 }
+URL_INTEGER = {"type": "integer", "minimum": 0, "maximum": MAX_URL_INTEGER}
 TASK_ID = {"in": "path", "name": "task_id", "required": True, "schema": {"type": "string"}}
-INSTANCE_ID = {"in": "path", "name": "instance_id", "required": True, "schema": {"type": "integer"}}
+INSTANCE_ID = {"in": "path", "name": "instance_id", "required": True, "schema": URL_INTEGER}
 SHA256 = {"in": "path", "name": "sha256", "required": True,
           "schema": {"type": "string", "pattern": "^[0-9a-f]{64}$"}}
 CODE = {"in": "path", "name": "code", "required": True, "schema": {"type": "string"}}
-YEAR = {"in": "path", "name": "year", "required": True, "schema": {"type": "integer"}}
+YEAR = {"in": "path", "name": "year", "required": True, "schema": URL_INTEGER}
 IDEMPOTENCY_KEY = idempotency.PARAMETER
 
 
@@ -48,8 +51,9 @@ def _op(summary: str, ok: int, schema: str | None, fails: tuple[int, ...], *, pu
     if binary:
         responses[str(ok)]["content"] = {"application/octet-stream": {"schema": {"type": "string",
                                                                                  "format": "binary"}}}
-    for code in (() if public else (401,)) + fails:
-        responses[str(code)] = {"$ref": f"#/components/responses/{ERRORS[code][0]}"}
+    takes_text = body is not None or any(p.get("in") == "query" for p in extra.get("parameters", []))
+    for code in sorted({*(() if public else (401,)), *fails, *((422,) if takes_text else ())}):
+        responses.setdefault(str(code), {"$ref": f"#/components/responses/{ERRORS[code][0]}"})
     operation: dict[str, Any] = {"summary": summary, "responses": responses, **extra}
     if public:
         operation["security"] = []
@@ -81,7 +85,7 @@ def _paths() -> dict[str, dict[str, Any]]:
         "/api/v1/projects/{instance_id}": {"get": _op("A project with its tasks, facts, payments and history",
                                                       200, "ProjectDetail", (404,), parameters=[INSTANCE_ID])},
         "/api/v1/files": {"post": _op(
-            "Upload a file for a form field of format `file`", 201, "StoredFile", (400, 413, 422),
+            "Upload a file for a form field of format `file`", 201, "StoredFile", (400, 403, 413, 422),
             requestBody={"required": True, "content": {"multipart/form-data": {"schema": {
                 "type": "object", "required": ["file"],
                 "properties": {"file": {"type": "string", "format": "binary"}}}}}})},
@@ -160,7 +164,17 @@ def document() -> dict[str, Any]:
         spec.components.response(name, {"description": description, "content": _json("Error")})
     for path, operations in _paths().items():
         spec.path(path=path, operations=operations)
-    return spec.to_dict()
+    return _empty_means_absent(spec.to_dict())
+
+
+def _empty_means_absent(doc: dict[str, Any]) -> dict[str, Any]:
+    """Mark the optional query parameters as `allowEmptyValue`: `?year=` is taken as no year (see query_args)."""
+    for operations in doc["paths"].values():
+        for operation in operations.values():
+            for parameter in operation.get("parameters", []):
+                if parameter.get("in") == "query" and not parameter.get("required"):
+                    parameter["allowEmptyValue"] = True
+    return doc
 
 
 @bp.get("/openapi.json")

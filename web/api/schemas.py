@@ -67,7 +67,7 @@ class ProjectQuery(Schema):
     status = fields.String(validate=validate.Length(max=20),
                            metadata={"description": "running, completed, rejected or withdrawn"})
     q = fields.String(validate=validate.Length(max=200), metadata={"description": "Text in the project name."})
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000))
     per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
 
 

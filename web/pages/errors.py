@@ -4,12 +4,13 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, Response, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, default_exceptions
 
 from services.errors import ConflictError, NotFound, PermissionDenied, ServiceError, ValidationError
+from web.api.http import error_response
 from web.pages.messages import translated_detail
 
 LOG = logging.getLogger(__name__)
@@ -30,11 +31,18 @@ CSRF_PAGE = (_l("This form has expired"),
              _l("The page was open too long or came from elsewhere. Go back, reload the page and submit again."))
 
 
+def api_error(status: int, detail: str = "") -> Response:
+    """Return the API's documented Error body for a failure no /api/v1 view handled (e.g. /api/v2/…)."""
+    known = default_exceptions.get(status)
+    return error_response(status, detail or (known.description if known else "") or
+                          "Something went wrong; the action was not completed.")
+
+
 def error_page(status: int, detail: str = "", title: Any = None, text: Any = None) -> tuple[Any, int]:
-    """Return the error page for *status* (JSON for API addresses)."""
+    """Return the error page for *status* (the API's JSON Error for API addresses)."""
     default_title, default_text = PAGES.get(status, PAGES[500])
     if request.path.startswith("/api/"):
-        return jsonify(error=str(title or default_title), detail=detail), status
+        return api_error(status, detail), status
     page = render_template("errors/error.html", status=status, title=title or default_title,
                            text=text or default_text, detail=detail)
     return page, status

@@ -71,3 +71,15 @@ def test_an_unexpected_failure_is_a_json_500(services: Services, tmp_path: Path,
     response = api.get("/api/v1/tasks", "icbc_user")
     assert response.status_code == 500
     assert response.is_json and "database" not in response.get_json()["message"]
+
+
+@pytest.mark.parametrize("method, path, status", [
+    ("GET", "/api/v1/nothing", 404), ("DELETE", "/api/v1/tasks", 405), ("GET", "/api/v2/tasks", 404),
+    ("GET", "/api/", 404), ("GET", "/api/v1/projects/2147483648", 404),
+])
+def test_framework_errors_under_api_have_the_documented_error_shape(client: FlaskClient, method: str, path: str,
+                                                                    status: int) -> None:
+    response = client.open(path, method=method)
+    assert response.status_code == status and response.is_json
+    body = response.get_json()
+    assert set(body) == {"message", "errors", "details"} and body["message"], body

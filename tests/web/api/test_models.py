@@ -113,3 +113,15 @@ def test_a_project_diagram_is_seen_by_whoever_sees_the_project(api: Api, sha: st
     assert api.get(path, "transport_user").status_code == 404
     assert api.get(path, "icbc_user").status_code == 404
     assert api.get(path, None).status_code == 401
+
+
+def test_an_empty_diagram_is_reported_and_a_badly_named_form_part_is_a_400(api: Api) -> None:
+    checked = upload(api, "/api/v1/process-models/validate", OWNER, b"", {})
+    assert checked.status_code == 200 and checked.get_json()["ok"] is False
+    conforms(api, "ModelReport", checked.get_json())
+    refused = upload(api, "/api/v1/process-models", OWNER, b"", {})
+    assert refused.status_code == 422 and refused.get_json()["problems"]
+    conforms(api, "ModelReport", refused.get_json())
+    named = upload(api, "/api/v1/process-models/validate", OWNER, b"<x/>", {"../evil.txt": b"{}"})
+    assert named.status_code == 400 and set(named.get_json()["errors"]) == {"forms"}
+    conforms(api, "Error", named.get_json())

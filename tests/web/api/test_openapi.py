@@ -52,3 +52,29 @@ def test_what_the_api_answers_matches_the_document(document: dict[str, Any], api
     instance = started.get_json()["instance_id"]
     _conforms(document, "ProjectDetail", api.get(f"/api/v1/projects/{instance}", "supervisor").get_json())
     _conforms(document, "Error", api.get("/api/v1/nothing", None).get_json())
+
+
+def _transport_errors(operation: dict[str, Any]) -> set[str]:
+    """The statuses the API's transport may answer for *operation*, whatever its use case does."""
+    content = operation.get("requestBody", {}).get("content", {})
+    codes = {"400", "413", "415", "422"} if "application/json" in content else set()
+    codes |= {"400", "413"} if "multipart/form-data" in content else set()
+    codes |= set() if operation.get("security") == [] else {"401"}
+    codes |= {"400", "422"} if any(p.get("in") == "query" for p in operation.get("parameters", [])) else set()
+    codes |= {"404"} if any(p.get("in") == "path" for p in operation.get("parameters", [])) else set()
+    return codes
+
+
+def test_every_operation_documents_the_errors_of_its_transport(document: dict[str, Any]) -> None:
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            missing = _transport_errors(operation) - set(operation["responses"])
+            assert not missing, (method, path, missing)
+
+
+def test_path_numbers_are_bounded_by_the_database(document: dict[str, Any]) -> None:
+    for path, operations in document["paths"].items():
+        for operation in operations.values():
+            for parameter in operation.get("parameters", []):
+                if parameter.get("in") == "path" and parameter["schema"].get("type") == "integer":
+                    assert parameter["schema"]["maximum"] == 2**31 - 1, (path, parameter["name"])
