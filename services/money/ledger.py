@@ -6,9 +6,11 @@ workflow restored. What each column counts:
 
 - allocated: the bank's share of the year's fixed allocation (per bank only: the allocation has
   no categories); None while the year's allocation is not fixed.
-- planned: the plan amount of projects whose fund use plan is signed (stage `funds` or later).
+- planned: the plan amount of projects whose fund use plan is signed (stage `funds` or later,
+  including projects `completed` once fully paid).
 - contracted: the contract price of projects whose tripartite contract is signed (stage
-  `construction` or later).
+  `construction` or later, including `completed` projects: the process only completes after the
+  last payment, so a completed project keeps its plan and contract beside what was paid).
 - paid: the amounts the banks paid (every project, whatever its state).
 - A withdrawn, terminated or rejected project keeps only what was paid for it: its plan and
   contract count for that amount, the rest goes back to the bank's allocation.
@@ -30,8 +32,12 @@ from services.errors import PermissionDenied
 from services.users import Actor
 
 ALL_ROWS_ROLES = frozenset({"hrss", "hrss_head", "bdc", "supervisor", "admin"})
-SIGNED_STAGES = ("funds", "procurement", "contract", "construction", "acceptance", "payment")
-CONTRACTED_STAGES = ("construction", "acceptance", "payment")
+# `completed` is the stage (and status) of a fund project that ended paid in full (end event
+# `end_paid`, the project's only end with that status); without it a paid-up project would keep its
+# payments but lose its plan and contract, and the bank's paid would exceed its contracted.
+COMPLETED = "completed"
+SIGNED_STAGES = ("funds", "procurement", "contract", "construction", "acceptance", "payment", COMPLETED)
+CONTRACTED_STAGES = ("construction", "acceptance", "payment", COMPLETED)
 CLOSED_STATUSES = ("withdrawn", "terminated", "rejected")
 AMOUNTS = ("planned", "contracted", "paid")
 ZERO = Decimal("0.00")

@@ -10,6 +10,7 @@ from services.errors import NotFound, PermissionDenied
 from services.money.ledger import ledger
 from services.oversight import actions
 from services.users import load_actor
+from tests import support
 from tests.money import ledger_world
 from tests.services.journey import Journey
 
@@ -53,6 +54,15 @@ def test_a_terminated_project_keeps_only_what_was_paid(services: Services, world
     assert _amounts(_bank(data, "bank-icbc")) == (
         "5200000.00", "600000.00", "600000.00", "600000.00", "4600000.00", "0.00")
     assert _amounts(_bank(data, "bank-abc")) == ("3100000.00", "0.00", "0.00", "0.00", "3100000.00", "0.00")
+
+
+def test_a_project_paid_in_full_keeps_its_plan_and_contract(services: Services, world: dict[str, Journey]) -> None:
+    paid = world["paid"].notice_received("400000.00", on="2026-09-20")
+    paid.do("icbc_user", "payment", support.paid(reference="TX-2"))
+    assert paid.show()["status"] == "completed"
+    data = ledger(services, load_actor(services, "supervisor"), 2026)
+    assert _amounts(_bank(data, "bank-icbc")) == (
+        "5200000.00", "1150000.00", "1000000.00", "1000000.00", "4050000.00", "150000.00")
 
 
 def test_a_bank_sees_only_its_own_rows(services: Services, world: dict[str, Journey]) -> None:

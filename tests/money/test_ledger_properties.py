@@ -15,7 +15,7 @@ import itertools
 from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
@@ -193,6 +193,9 @@ def _allocated_once(ctx: Services) -> None:
 @settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                  HealthCheck.too_slow])
 @given(steps)
+@example([("declare", 5, "bank-abc", "0.01", "all"), ("pay", 5, "bank-abc", "0.01", "all"),
+          ("pay", 5, "bank-icbc", "1150000.00", "fen"), ("contract", 4, "bank-abc", "333333.33", "fen"),
+          ("pay", 5, "bank-abc", "0.01", "all"), ("plan", 3, "bank-icbc", "1000000.00", "all")])
 def test_the_ledger_holds_its_invariants_whatever_is_planned_contracted_paid_or_cancelled(
         services: Services, sequence: list[tuple[str, int, str, str, str]]) -> None:
     _allocated_once(services)
