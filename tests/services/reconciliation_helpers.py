@@ -41,8 +41,9 @@ def paid_project(ctx: Services, bank: str, name: str, payments: list[tuple[str, 
             model_id=model, process_id="fund_project", title=name, status="running", stage="payment",
             bank_org_id=bank_id, started_by=user, created_at=AT, updated_at=AT, version=0, state=b"{}",
         )).inserted_primary_key[0]
+        total = sum((Decimal(a) for a, _ in payments), Decimal("0.00"))
         conn.execute(insert(project).values(instance_id=instance, name=name, bank_org_id=bank_id,
-                                            paid_total=sum((Decimal(a) for a, _ in payments), Decimal("0.00"))))
+                                            contract_price=total, paid_total=total))
         for number, (amount, paid_on) in enumerate(payments, start=1):
             conn.execute(insert(payment).values(
                 instance_id=instance, bank_org_id=bank_id, instalment=number, amount=Decimal(amount),

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import Connection, select, text
+from sqlalchemy.exc import DBAPIError
 
 from models.tables import audit_event, human_task, payment, project
 from services.context import Services
@@ -95,10 +96,12 @@ def test_a_paid_total_unlike_its_payment_rows_is_reported(sample: Services) -> N
     assert violation["invariant"] == "paid_total" and violation["instance_id"] == paid.instance_id
 
 
-def test_paying_more_than_the_contract_price_is_reported(sample: Services) -> None:
+def test_a_contract_price_below_its_payments_cannot_even_be_written(sample: Services) -> None:
+    """Since migration 0012 the database itself refuses it (CHECK and triggers), so the check stays clean."""
     paid = first(sample, select(project.c.instance_id).where(project.c.paid_total > 0))
-    corrupt(sample, f"UPDATE project SET contract_price = 1 WHERE instance_id = {paid.instance_id}")
-    assert "paid_within_contract" in invariants(sample)
+    with pytest.raises(DBAPIError, match="contract price|paid_within|payments"):
+        corrupt(sample, f"UPDATE project SET contract_price = 1 WHERE instance_id = {paid.instance_id}")
+    assert "paid_within_contract" not in invariants(sample)
 
 
 def test_running_totals_unlike_the_projects_are_reported(sample: Services) -> None:

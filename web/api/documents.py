@@ -7,7 +7,7 @@ from flask import Response, request, send_file, url_for
 from marshmallow import Schema, fields
 
 from services.official import archive, verification
-from web.api.blueprint import bp
+from web.api.blueprint import BODY_LIMITS, bp
 from web.api.http import ApiError, actor, json_response, reply
 from web.api.schemas import Timestamp
 from web.app import services
@@ -67,10 +67,12 @@ def download_document(instance_id: int, document_id: str) -> Response:
                      download_name=found["filename"], max_age=0)
 
 
+BODY_LIMITS["api.verify_document"] = verification.MAX_VERIFY_BYTES + UPLOAD_SLACK
+
+
 @bp.post("/documents/verify")
 def verify_document() -> Response:
     """Tell whether the multipart part `file` is a document this system issued, unaltered (no token needed)."""
-    request.max_content_length = verification.MAX_VERIFY_BYTES + UPLOAD_SLACK
     part = request.files.get("file")
     if part is None:
         raise ApiError(400, "Send the PDF as the multipart/form-data part `file`.", {"file": "Upload a file."})

@@ -11,9 +11,11 @@ from web.api import reconciliation_schemas as s
 from web.api.blueprint import bp
 from web.api.http import actor, json_body, reply
 from web.app import services
+from web.request import MAX_URL_INTEGER
 
 LIST, ONE, START, STARTED = s.ReconciliationList(), s.Reconciliation(), s.ReconciliationStart(), s.ReconciliationStarted()
-RECORD_ID = {"in": "path", "name": "record_id", "required": True, "schema": {"type": "integer"}}
+RECORD_ID = {"in": "path", "name": "record_id", "required": True,
+             "schema": {"type": "integer", "minimum": 0, "maximum": MAX_URL_INTEGER}}
 
 
 @bp.get("/reconciliations")
