@@ -5,15 +5,13 @@ from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, and_, exists, select
 
 from documents import AcceptanceReportDoc, FundPlanDoc, FundPlanLine, PaymentNoticeDoc, SignOff
 from models.tables import app_user, human_task, organization, process_instance, project
-from services.clock import from_db, parse_date
+from services.clock import CHINA, from_db, parse_date
 
-CHINA = ZoneInfo("Asia/Shanghai")
 BEFORE_SIGNOFF = ("declaration", "review", "plan")
 NOT_FUNDED = ("rejected", "withdrawn", "terminated")
 
@@ -64,14 +62,14 @@ def signoff(conn: Connection, instance_id: int, task_name: str) -> SignOff:
     return SignOff(row.display_name, completed.astimezone(CHINA).date() if completed else None)
 
 
-def payment_notice(conn: Connection, instance_id: int, data: Mapping[str, Any]) -> PaymentNoticeDoc:
+def payment_notice(conn: Connection, instance_id: int, data: Mapping[str, Any], today: date) -> PaymentNoticeDoc:
     """Attachment 3 for the notice just issued: the amount of this notice and the contract's facts."""
     row = _project(conn, instance_id)
     return PaymentNoticeDoc(
         bank=_org_name(conn, row.bank_id), contractor=row.contractor or _text(data, "contractor"),
         contract_signed_on=_day(data.get("contract_date")), contract_name=row.contract_name or "",
         procurement_no=row.procurement_no or "", amount=_money(data.get("notice_amount")),
-        contract_total=_money(row.contract_price), issued_on=_day(data.get("notice_date")) or date.today())
+        contract_total=_money(row.contract_price), issued_on=_day(data.get("notice_date")) or today)
 
 
 def _opinion(data: Mapping[str, Any]) -> str:

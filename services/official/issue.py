@@ -82,7 +82,7 @@ def document_for(ctx: Services, conn: Connection, instance_id: int, task_name: s
                  data: Mapping[str, Any]) -> Document | None:
     """Return the document the completion of *task_name* issues, or None when it issues none."""
     if task_name == "payment_notice":
-        return content.payment_notice(conn, instance_id, data)
+        return content.payment_notice(conn, instance_id, data, ctx.today())
     if task_name in ("acceptance_bdc", "acceptance_hrss") and _stage(conn, instance_id) == PASSED_STAGE:
         return content.acceptance_report(conn, instance_id, data)
     if task_name == "plan_signoff" and data.get("plan_signoff_decision") == "approve":

@@ -59,9 +59,12 @@ def reissue(ctx: Services, actor: Actor, instance_id: int, kind: str, reason: st
         latest = _latest(conn, instance_id, kind)
         data = runtime.current_data(runtime.restore(model_by_id(ctx, conn, row.model_id), row.state,
                                                     ctx.script_engine))
-        doc = (content.payment_notice(conn, instance_id, data) if kind == "payment_notice"
-               else content.acceptance_report(conn, instance_id, data) if kind == "acceptance_report"
-               else content.fund_plan(conn, instance_id, ctx.today()))
+        if kind == "payment_notice":
+            doc = content.payment_notice(conn, instance_id, data, ctx.today())
+        elif kind == "acceptance_report":
+            doc = content.acceptance_report(conn, instance_id, data)
+        else:
+            doc = content.fund_plan(conn, instance_id, ctx.today())
         issued = issue(ctx, conn, instance_id, doc, actor_id=actor.id, task_id=latest.task_id, at=now)
         audit.record(conn, "document_reissued", now, actor_id=actor.id, instance_id=instance_id,
                      data={**issued, "reason": text, "replaces_version": latest.version})
