@@ -154,3 +154,10 @@ def test_the_audit_log_names_the_actions_of_the_calendar_and_the_models(site: Si
     page = site.user("supervisor").get("/audit/?event=calendar_override_set")
     assert "工作日已人工调整" in text_of(page)
     assert '<option value="model_deployed"' in page.get_data(as_text=True)
+
+
+def test_the_stage_filter_offers_only_the_stages_of_a_project(site: Site) -> None:
+    page = site.user("supervisor").get("/dashboard/").get_data(as_text=True)
+    stages = re.search(r'<select name="stage">(.*?)</select>', page, re.S)
+    assert stages and 'value="procurement"' in stages.group(1) and 'value="payment"' in stages.group(1)
+    assert "allocation" not in stages.group(1) and "reconciliation" not in stages.group(1)

@@ -126,3 +126,10 @@ def test_an_administrator_reissues_from_the_project_page(site: Site, planned: Jo
     assert refused.status_code == 302 and text_of(admin.get(url)).count("第") >= 2
     assert site.user("hrss_head").post(f"{url}/documents/reissue", {"kind": "fund_plan", "reason": "x"},
                                        token_from=url).status_code == 403
+
+
+def test_the_audit_log_filters_and_names_issued_documents(site: Site, planned: Journey) -> None:
+    page = site.user("supervisor").get("/audit/?event=document_issued")
+    assert '<option value="document_issued" selected' in page.get_data(as_text=True)
+    assert "出具正式文书" in text_of(page) and "资金使用计划表（附件1），第1版" in text_of(page)
+    assert "sha256" not in text_of(page)

@@ -12,6 +12,7 @@ from services.oversight.audit_log import AuditFilter, audit_page, export_events
 from web.app import services as ctx
 from web.pages import display, exports, formatting
 from web.pages.auth import actor
+from web.pages.documents import document_kind
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 PER_PAGE = 50
@@ -57,6 +58,8 @@ def describe(item: dict[str, Any]) -> str:
     if event == "task_reassigned":
         return _("%(task)s to %(user)s: %(reason)s", task=data.get("title", ""),
                  user=data.get("to_name") or data.get("to", ""), reason=data.get("reason", ""))
+    if event in ("document_issued", "document_reissued"):
+        return _document(data)
     if "reason" in data:
         return str(data["reason"])
     if event in ("user_created", "user_updated"):
@@ -64,6 +67,12 @@ def describe(item: dict[str, Any]) -> str:
     if event == "instance_ended":
         return str(data.get("status", ""))
     return ", ".join(f"{k}: {v}" for k, v in data.items() if not isinstance(v, (dict, list)))
+
+
+def _document(data: dict[str, Any]) -> str:
+    named = _("%(kind)s, version %(version)s", kind=document_kind(str(data.get("kind", ""))),
+              version=data.get("version", ""))
+    return f"{named}: {data['reason']}" if data.get("reason") else named
 
 
 @bp.get("/")

@@ -56,7 +56,7 @@ def current_filter() -> InstanceFilter:
     year = request.args.get("year", "").strip()
     return InstanceFilter(
         year=int(year) if year.isdigit() and len(year) == 4 else None, round=_choice("round", labels.ROUNDS),
-        stage=_choice("stage", labels.STAGES), status=_choice("status", labels.STATUSES),
+        stage=_choice("stage", labels.PROJECT_STAGES), status=_choice("status", labels.STATUSES),
         bank=_code("bank"), department=_code("department"), category=_choice("category", labels.CATEGORIES),
         overdue=request.args.get("overdue") == "1", text=(request.args.get("q") or "").strip()[:100] or None)
 
@@ -86,7 +86,7 @@ def index() -> str:
     return render_template(
         "dashboard/index.html", d=data, listed=listed, flt=flt, sort=sort, args=_args(), orgs=orgs,
         pages=max(1, -(-listed["total"] // listed["per_page"])), stage_counts=_stage_counts(data["counts"]),
-        statuses=[s for s in STATUS_ORDER if s in labels.STATUSES], stages=labels.WORKING_STAGES,
+        statuses=[s for s in STATUS_ORDER if s in labels.STATUSES], stages=labels.PROJECT_STAGES,
         rounds=labels.ROUNDS, categories=labels.CATEGORIES)
 
 

@@ -37,6 +37,8 @@ AUDIT_EVENTS = {
     "user_created": _l("User created"),
     "user_updated": _l("User changed"),
     "model_deployed": _l("Process model deployed"),
+    "document_issued": _l("Official document issued"),
+    "document_reissued": _l("Official document reissued"),
     "allocation_fixed": _l("Allocation among banks fixed"),
     "card_function_added": _l("Card function added"),
     "card_function_updated": _l("Card function changed"),

@@ -24,6 +24,8 @@ STAGES = {
     "withdrawn": _l("Withdrawn"),
     "terminated": _l("Terminated"),
 }
+PROJECT_STAGES = ("declaration", "review", "plan", "funds", "procurement", "contract", "construction",
+                  "acceptance", "payment")
 WORKING_STAGES = ("declaration", "review", "plan", "funds", "procurement", "contract", "construction",
                   "acceptance", "payment", "allocation_setup", "allocation_banks", "allocation_approval",
                   "reconciliation_report", "reconciliation_explain", "reconciliation_close")
