@@ -530,3 +530,13 @@ idempotency_key = Table(
     UniqueConstraint("user_id", "key", name="uq_idempotency_key_user_key"),
     Index("ix_idempotency_key_created_at", "created_at"),
 )
+
+rate_window = Table(
+    "rate_window",
+    metadata,
+    Column("key", String(120), primary_key=True),
+    Column("window_start", DateTime, nullable=False),
+    Column("hits", Integer, nullable=False),
+    CheckConstraint("hits >= 0", name="hits_not_negative"),
+    Index("ix_rate_window_window_start", "window_start"),
+)

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import insert, select, update
 
 from models.tables import process_instance, timer_worker
-from services import audit, idempotency
+from services import audit, idempotency, rate_limit
 from services.calendar import recompute
 from services.clock import from_db, to_db
 from services.context import Services
@@ -64,6 +64,7 @@ def run_once(ctx: Services, me: WorkerId) -> Pass:
         purged = idempotency.purge(ctx)
         if purged:
             LOG.info("%d expired idempotency keys purged", purged)
+        rate_limit.purge(ctx)
     except Exception as exc:  # noqa: BLE001 - a worker must survive a bad pass and report it
         LOG.exception("timer pass failed")
         error = f"{type(exc).__name__}: {exc}"[:2000]

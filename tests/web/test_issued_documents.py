@@ -9,6 +9,7 @@ from flask import Flask
 from openapi_schema_validator import OAS30Validator
 
 from documents.signing import KEY_ENV
+from services import rate_limit
 from services.context import Services
 from services.official import keys
 from services.official.verification import MAX_VERIFY_BYTES
@@ -133,3 +134,18 @@ def test_the_audit_log_filters_and_names_issued_documents(site: Site, planned: J
     assert '<option value="document_issued" selected' in page.get_data(as_text=True)
     assert "出具正式文书" in text_of(page) and "资金使用计划表（附件1），第1版" in text_of(page)
     assert "sha256" not in text_of(page)
+
+
+def test_one_address_may_verify_twenty_copies_a_minute(site: Site, app: Flask) -> None:
+    browser = site.anonymous()
+    token = token_in(browser.get("/verify").get_data(as_text=True))
+    answers = [browser.post("/verify", data={"csrf_token": token}).status_code for _ in range(rate_limit.VERIFY.hits)]
+    assert answers == [422] * rate_limit.VERIFY.hits
+    refused = browser.post("/verify", data={"csrf_token": token})
+    assert refused.status_code == 429 and refused.headers["Retry-After"] == "60"
+    assert "校验次数过多" in text_of(refused)
+    api = app.test_client().post("/api/v1/documents/verify", data={}, content_type="multipart/form-data")
+    assert api.status_code == 429 and api.headers["Retry-After"] == "60"
+    other = app.test_client().post("/api/v1/documents/verify", data={}, content_type="multipart/form-data",
+                                   environ_base={"REMOTE_ADDR": "10.1.2.3"})
+    assert other.status_code == 400

@@ -6,6 +6,7 @@ from typing import Any
 from flask import Response, request, send_file, url_for
 from marshmallow import Schema, fields
 
+from services import rate_limit
 from services.official import archive, verification
 from web.api.blueprint import BODY_LIMITS, bp
 from web.api.http import ApiError, actor, json_response, reply
@@ -73,6 +74,7 @@ BODY_LIMITS["api.verify_document"] = verification.MAX_VERIFY_BYTES + UPLOAD_SLAC
 @bp.post("/documents/verify")
 def verify_document() -> Response:
     """Tell whether the multipart part `file` is a document this system issued, unaltered (no token needed)."""
+    rate_limit.admit(services(), rate_limit.VERIFY, request.remote_addr or "")
     part = request.files.get("file")
     if part is None:
         raise ApiError(400, "Send the PDF as the multipart/form-data part `file`.", {"file": "Upload a file."})
@@ -93,7 +95,7 @@ def paths(op: Any, instance_id: dict[str, Any]) -> dict[str, dict[str, Any]]:
             binary=True)},
         "/api/v1/documents/verify": {"post": op(
             "Verify an uploaded copy of an official document (anyone)", 200, "DocumentVerification",
-            (400, 413, 422), public=True, requestBody=upload)},
+            (400, 413, 422, 429), public=True, requestBody=upload)},
     }
 
 

@@ -26,7 +26,8 @@ ERRORS = {
     422: ("Unprocessable", "The values break the form's or the record's rules (or hold a NUL character, "
                            "which cannot be stored); `errors` names each field (or the Idempotency-Key was "
                            "used for another request)."),
-    429: ("TooManyRequests", "Too many failed sign-ins; see Retry-After."),
+    429: ("TooManyRequests", "Too many failed sign-ins, or too many verifications from one address; see "
+                             "Retry-After."),
 }
 URL_INTEGER = {"type": "integer", "minimum": 0, "maximum": MAX_URL_INTEGER}
 TASK_ID = {"in": "path", "name": "task_id", "required": True, "schema": {"type": "string"}}

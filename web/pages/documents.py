@@ -8,7 +8,9 @@ from flask_babel import gettext as _, lazy_gettext as _l
 from werkzeug.wrappers import Response
 
 from services.errors import NotFound, ValidationError
+from services import rate_limit
 from services.official import archive, verification
+from services.throttle import TooManyAttempts
 from services.official.reissue import reissue
 from web.app import services as ctx
 from web.pages.auth import actor
@@ -22,7 +24,8 @@ KINDS = {"payment_notice": _l("Payment notice (Attachment 3)"),
 # The verification service's messages about the upload, for the catalogue (see web/pages/messages.py).
 UPLOAD_MESSAGES = (_l("The file is not a PDF."), _l("The file is larger than 10 MiB."), _l("Upload the PDF to verify."),
                    _l("No document of this kind has been issued for this project yet."),
-                   _l("Choose a kind of document."))
+                   _l("Choose a kind of document."),
+                   _l("Too many verifications from this address. Wait a minute and try again."))
 REASONS = {
     "not_configured": _l("This system has no seal certificate to verify against."),
     "not_pdf": _l("The file is not a readable PDF."),
@@ -92,8 +95,12 @@ def verify() -> tuple[str, int]:
 
 
 @bp.post("/verify")
-def verify_upload() -> tuple[str, int]:
+def verify_upload() -> tuple[str, int] | tuple[str, int, dict[str, str]]:
     """Verify an uploaded PDF and show the verdict."""
+    try:
+        rate_limit.admit(ctx(), rate_limit.VERIFY, request.remote_addr or "")
+    except TooManyAttempts as exc:
+        return _page(429, error=translate(exc.message))[0], 429, {"Retry-After": str(exc.retry_after)}
     part = request.files.get("file")
     try:
         answer = verification.verify_upload(ctx(), part.read() if part else None)
