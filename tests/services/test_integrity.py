@@ -104,6 +104,19 @@ def test_a_contract_price_below_its_payments_cannot_even_be_written(sample: Serv
     assert "paid_within_contract" not in invariants(sample)
 
 
+def test_a_price_below_its_payments_that_slipped_past_the_database_is_reported(sample: Services) -> None:
+    """A copy whose trigger was lost (a partial restore, a hand-made fix) still gets caught by the check."""
+    paid = first(sample, select(project.c.instance_id, project.c.paid_total).where(project.c.paid_total > 0))
+    drop = (("PRAGMA ignore_check_constraints = ON", "DROP TRIGGER project_price_covers_payments")
+            if sample.db.is_sqlite else ("ALTER TABLE project DROP CONSTRAINT ck_project_paid_within_price",
+                                         "DROP TRIGGER project_price_covers_payments ON project"))
+    corrupt(sample, *drop, f"UPDATE project SET contract_price = paid_total - 0.01 WHERE instance_id = {paid.instance_id}")
+    found = check(sample)["violations"]
+    assert {v["invariant"] for v in found} == {"paid_within_contract", "oversight_totals"}  # totals hold the price
+    (violation,) = [v for v in found if v["invariant"] == "paid_within_contract"]
+    assert violation["instance_id"] == paid.instance_id and str(paid.paid_total) in violation["detail"]
+
+
 def test_running_totals_unlike_the_projects_are_reported(sample: Services) -> None:
     corrupt(sample, "UPDATE oversight_total SET instances = instances + 1 WHERE stage = 'payment'")
     assert invariants(sample) == {"oversight_totals"}
