@@ -52,3 +52,13 @@ def quarter_before(day: date) -> Period:
     quarter = (day.month - 1) // 3 + 1
     year, previous = (day.year, quarter - 1) if quarter > 1 else (day.year - 1, 4)
     return parse_period(f"{year}Q{previous}")
+
+
+def quarters_between(after: date, last: Period) -> list[Period]:
+    """Return the quarters that start after *after*, up to and including the quarter *last*, oldest first."""
+    found: list[Period] = []
+    period = last
+    while period.start > after:
+        found.append(period)
+        period = quarter_before(period.start)
+    return found[::-1]

@@ -82,6 +82,24 @@ def test_a_late_worker_catches_up_the_last_quarter_only(services: Services) -> N
     assert sorted(started(services)) == [("2026Q3", True)] * 3 + [("2026Q4", True)] * 3
 
 
+def test_a_worker_down_across_quarter_ends_catches_up_every_missed_quarter_oldest_first(services: Services) -> None:
+    at(services, "2026-10-08")
+    start_due(services)
+    at(services, "2027-07-15")  # 2026Q4, 2027Q1 and 2027Q2 were missed
+    caught_up = [(s["period"], s["bank"]) for s in start_due(services)]
+    assert [p for p, _ in caught_up] == ["2026Q4"] * 3 + ["2027Q1"] * 3 + ["2027Q2"] * 3
+    assert start_due(services) == []
+
+
+def test_catching_up_is_bounded_and_follows_each_banks_own_history(services: Services) -> None:
+    at(services, "2026-10-08")
+    rec.start(services, "bank-abc", "2026Q3")
+    at(services, "2029-01-10")
+    caught_up = {(s["bank"], s["period"]) for s in start_due(services)}
+    assert {p for b, p in caught_up if b == "bank-abc"} == {"2028Q1", "2028Q2", "2028Q3", "2028Q4"}
+    assert {p for b, p in caught_up if b != "bank-abc"} == {"2028Q4"}, "banks with no history get the last quarter"
+
+
 def test_workers_passing_at_the_same_moment_start_each_bank_once(services: Services) -> None:
     at(services, "2026-10-08")
     barrier, lock = threading.Barrier(4), threading.Lock()
