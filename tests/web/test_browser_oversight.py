@@ -36,6 +36,14 @@ def test_the_supervisor_finds_the_overdue_payment_on_the_dashboard(chromium: obj
     row = listed.first.inner_text()
     assert "社保卡乘车码应用" in row and "中国工商银行太仓分行" in row and "已逾期" in row
     screenshot(page, "dashboard", publish=True, full_page=True)
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), "the phone scrolls sideways"
+    cells = listed.first.locator("td[data-label]").evaluate_all(
+        "els => els.map(el => [getComputedStyle(el).display, getComputedStyle(el, '::before').content])")
+    assert {display for display, _ in cells} == {"grid"}, "one labelled line per value on a phone"
+    assert {'"核定预算"', '"已付"', '"付款期限"'} <= {label for _, label in cells}
+    screenshot(page, "dashboard-phone", full_page=True)
+    page.set_viewport_size({"width": 1280, "height": 860})
     listed.first.get_by_role("link", name="社保卡乘车码应用").click()
     page.wait_for_url(f"{live_url}/projects/{ids['payment']}")
     text = page.locator("main").inner_text()
