@@ -2,17 +2,24 @@
 
 A key belongs to one user. The first request with it claims a row (unique per user and key) in a
 transaction of its own; a racing retry finds the row and waits until the original stored its
-answer. Only successful answers are stored: a refused action changed nothing, so its key is
-released and a retry runs again. Keys expire KEY_LIFETIME after their first use.
+answer. The answer is stored by the action itself, in the action's own transaction
+(``answer_in``), so an action is never committed without its answer: a crash after the commit
+leaves a retry the stored answer, a crash before it leaves nothing done. Only successful answers
+are stored: a refused action changed nothing, so its key is released and a retry runs again.
+Keys expire KEY_LIFETIME after their first use.
 """
 from __future__ import annotations
 
 import hashlib
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import Connection, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from models.tables import idempotency_key as keys
@@ -38,6 +45,44 @@ class Stored:
 
 class KeyInUse(ConflictError):
     """The original request with this key has not finished."""
+
+
+@dataclass
+class Pending:
+    """The claimed key of the request being handled, and how its answer is made from the action's result."""
+
+    user_id: int
+    key: str
+    render: Callable[[Any], Stored] | None = None
+    stored: Stored | None = None  # the answer written in the action's transaction (durable once it commits)
+
+
+_PENDING: ContextVar[Pending | None] = ContextVar("idempotency_pending", default=None)
+
+
+@contextmanager
+def pending(user_id: int, key: str) -> Iterator[Pending]:
+    """Mark *key* as the claimed key of the request handled inside the block."""
+    token = _PENDING.set(Pending(user_id, key))
+    try:
+        yield _PENDING.get()  # type: ignore[misc]
+    finally:
+        _PENDING.reset(token)
+
+
+def current() -> Pending | None:
+    """Return the claimed key of the request being handled, if it carries one."""
+    return _PENDING.get()
+
+
+def answer_in(ctx: Services, conn: Connection, result: Any) -> None:
+    """Store the answer of the request's claimed key in the action's own transaction *conn* (if any)."""
+    claimed = _PENDING.get()
+    if claimed is None or claimed.render is None or claimed.stored is not None:
+        return
+    answer = claimed.render(result)
+    _write_answer(ctx, conn, claimed.user_id, claimed.key, answer)
+    claimed.stored = answer
 
 
 def fingerprint(method: str, path: str, body: bytes) -> str:
@@ -95,11 +140,15 @@ def claim(ctx: Services, user_id: int, key: str, digest: str) -> Stored | None:
         time.sleep(POLL_SECONDS)
 
 
+def _write_answer(ctx: Services, conn: Connection, user_id: int, key: str, answer: Stored) -> None:
+    conn.execute(update(keys).where(_where(user_id, key) & keys.c.status.is_(None)).values(
+        status=answer.status, body=answer.body, location=answer.location, completed_at=to_db(ctx.clock.now())))
+
+
 def store(ctx: Services, user_id: int, key: str, answer: Stored) -> None:
-    """Record the answer of the request that claimed *key*."""
+    """Record the answer of the request that claimed *key*, for an action that did not store it itself."""
     with ctx.db.write() as conn:
-        conn.execute(update(keys).where(_where(user_id, key) & keys.c.status.is_(None)).values(
-            status=answer.status, body=answer.body, location=answer.location, completed_at=to_db(ctx.clock.now())))
+        _write_answer(ctx, conn, user_id, key, answer)
 
 
 def release(ctx: Services, user_id: int, key: str) -> None:

@@ -10,7 +10,7 @@ from typing import Any
 import orjson
 from flask import Response, current_app, request
 
-from services.idempotency import HEADER, Stored, claim, fingerprint, release, store
+from services.idempotency import HEADER, Stored, claim, current, fingerprint, pending, release, store
 from web.api.http import ApiError, actor
 from web.app import services
 
@@ -51,10 +51,34 @@ def _forget(user_id: int, key: str) -> None:
         LOG.exception("releasing idempotency key %r failed", key)
 
 
+def answering(render: Callable[[Any], Response]) -> Callable[[Any], Response]:
+    """Return *render* (the view's answer from its use case's result), bound to the request's key.
+
+    Under an `Idempotency-Key` the use case calls it inside its own transaction and stores the
+    answer there, so the action and its stored answer commit together; the view then returns
+    that same answer.
+    """
+    claimed = current()
+    if claimed is None:
+        return render
+    made: list[Response] = []
+
+    def to_stored(result: Any) -> Stored:
+        response = render(result)
+        made.append(response)
+        return Stored(response.status_code, response.get_data(), response.headers.get("Location"))
+
+    claimed.render = to_stored
+    return lambda result: made[-1] if made and claimed.stored is not None else render(result)
+
+
 def _keep(user_id: int, key: str, response: Response) -> None:
     if not 200 <= response.status_code < 300:
         _forget(user_id, key)
         return
+    claimed = current()
+    if claimed is not None and claimed.stored is not None:
+        return  # stored by the action, in its own transaction
     try:
         store(services(), user_id, key, Stored(response.status_code, response.get_data(),
                                                response.headers.get("Location")))
@@ -76,11 +100,12 @@ def idempotent(view: Callable[..., Response]) -> Callable[..., Response]:
         stored = claim(services(), user_id, key, fingerprint(request.method, request.path, _canonical_body()))
         if stored is not None:
             return _replay(stored)
-        try:
-            response = view(*args, **kwargs)
-        except BaseException:
-            _forget(user_id, key)
-            raise
-        _keep(user_id, key, response)
+        with pending(user_id, key):
+            try:
+                response = view(*args, **kwargs)
+            except BaseException:
+                _forget(user_id, key)
+                raise
+            _keep(user_id, key, response)
         return response
     return wrapper
