@@ -131,3 +131,51 @@ def test_the_answer_is_stored_in_the_action_transaction_not_after(
     assert done.status_code == 200 and _stored_status(services) == 200
     replay = _post(api, f"/api/v1/tasks/{task['id']}/complete", "bdc_reviewer", {"data": support.review(sha=sha)})
     assert replay.get_data() == done.get_data() and replay.headers["Idempotent-Replayed"] == "true"
+
+
+def _dies_before(_action: Callable[..., Any]) -> Callable[..., Any]:
+    def dies(*_args: Any, **_kwargs: Any) -> Any:
+        raise Crash()
+    return dies
+
+
+def test_a_claim_whose_request_died_before_its_commit_is_taken_over_by_a_later_retry(
+        api: Api, services: Services, sha: str, monkeypatch: pytest.MonkeyPatch,
+        dead_process_releases_nothing: None) -> None:
+    task = api.declare(sha)["ready"][0]
+    path, body = f"/api/v1/tasks/{task['id']}/complete", {"data": support.review(sha=sha)}
+    with monkeypatch.context() as dying:
+        dying.setattr(tasks_api, "complete_task", _dies_before(tasks_api.complete_task))
+        with pytest.raises(Crash):
+            _post(api, path, "bdc_reviewer", body)
+    waiting = _post(api, path, "bdc_reviewer", body)
+    assert waiting.status_code == 409 and _completions(services, task["id"]) == 0
+    services.clock.at += idempotency.ABANDONED_AFTER  # type: ignore[attr-defined]
+    retry = _post(api, path, "bdc_reviewer", body)
+    assert retry.status_code == 200 and "Idempotent-Replayed" not in retry.headers
+    assert _completions(services, task["id"]) == 1 and _stored_status(services) == 200
+
+
+def test_an_original_slower_than_the_takeover_changes_nothing(
+        api: Api, services: Services, sha: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    body = {"data": support.declare(sha)}
+    real = projects_api.start_instance
+    api.headers("health_user")
+    retries: list[TestResponse] = []
+
+    def overtaken(*args: Any, **kwargs: Any) -> Any:
+        """Before the original starts its project, two minutes pass and a retry takes the key over."""
+        services.clock.at += idempotency.ABANDONED_AFTER  # type: ignore[attr-defined]
+        projects_api.start_instance = real
+        retries.append(_post(api, "/api/v1/projects", "health_user", body))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(projects_api, "start_instance", overtaken)
+    original = _post(api, "/api/v1/projects", "health_user", body)
+    assert retries[0].status_code == 201 and "Idempotent-Replayed" not in retries[0].headers
+    assert original.status_code == 409 and "took it over" in original.get_json()["message"]
+    with services.db.read() as conn:
+        (only,) = conn.execute(select(process_instance.c.id)).scalars().all()
+    assert retries[0].get_json()["instance_id"] == only and _stored_status(services) == 201
+    replay = _post(api, "/api/v1/projects", "health_user", body)
+    assert replay.headers["Idempotent-Replayed"] == "true" and replay.get_data() == retries[0].get_data()
