@@ -129,6 +129,7 @@ def crash_run(url: str, folder: Path, kills: int, clients: int, projects: int, s
     final = _violations(ctx, acked)
     ctx.db.dispose()
     return {"database": ctx.db.engine.dialect.name, "kills": kills, "clients": clients, "seed": seed,
+            "server": " ".join(serving.server_command(procs.port)[1:]),
             "seconds": round(time.monotonic() - started, 1), "acknowledged_completions": len(acked.task_ids),
             "refused": {str(k): v for k, v in sorted(acked.refused.items())}, "refusals_seen": acked.examples,
             "restart_seconds_max": round(max(procs.restarts), 2),

@@ -9,8 +9,9 @@ from bench.stats import ratio
 
 # Targets of the performance brief (/work/shared/PERFORMANCE.md).
 TARGETS = {
-    "complete_task_sqlite": 2.0,      # × b
-    "complete_task_postgresql": 3.5,  # × b
+    "floor_sqlite": 2.0,              # complete_task ÷ (b + one durable commit)
+    "floor_postgresql": 2.5,          # complete_task ÷ (b + one durable commit)
+    "http_production": 1.3,           # HTTP through gunicorn ÷ the complete_task use case
     "http_sqlite": 4.0,               # × b, through the JSON API with Flask's test client
     "list_growth": 1.5,               # list at 100k ÷ the same list at 1k
     "list_sql_ms": 1.0,               # the list's SQL, sub-millisecond
@@ -46,8 +47,8 @@ def _completion_rows(results: dict[str, Any]) -> list[tuple[str, ...]]:
     for key, label, target in (
         ("engine_in_memory", "(a) engine in memory: complete + engine steps", None),
         ("floor_b", "(b) floor b: restore, complete, engine steps, dump", None),
-        ("complete_task_sqlite", "(c) complete_task, SQLite", TARGETS["complete_task_sqlite"]),
-        ("complete_task_postgresql", "(c) complete_task, PostgreSQL", TARGETS["complete_task_postgresql"]),
+        ("complete_task_sqlite", "(c) complete_task, SQLite", None),
+        ("complete_task_postgresql", "(c) complete_task, PostgreSQL", None),
         ("http_sqlite", "(d) complete over HTTP (API, test client), SQLite", TARGETS["http_sqlite"]),
         ("http_postgresql", "(d) complete over HTTP (API, test client), PostgreSQL", None),
         ("fund_project_sqlite", "(c') fund_project declare→review→plan_prepare, SQLite", None),
@@ -63,6 +64,31 @@ def _completion_rows(results: dict[str, Any]) -> list[tuple[str, ...]]:
         for step, step_summary in s.get("by_step", {}).items():
             rows.append(("", f"    {step}", str(step_summary["n"]), _ms(step_summary["median_ms"]),
                          _ms(step_summary["p90_ms"]), _x(ratio(step_summary["median_ms"], floor), "b"), "info", "-"))
+    return rows
+
+
+def _floor_rows(results: dict[str, Any]) -> list[tuple[str, ...]]:
+    """The durable floor per backend, complete_task against it, and HTTP through gunicorn against the use case."""
+    rows = []
+    paths = results.get("completion", {})
+    for backend, floor in results.get("durable_floor", {}).items():
+        name = BACKENDS[backend]
+        commit = paths[f"durable_commit_{backend}"]
+        rows.append(("floor", f"(f) one durable commit (one-row UPDATE, Database.write), {name}", str(commit["n"]),
+                     _ms(commit["median_ms"]), _ms(commit["p90_ms"]), _x(ratio(commit["median_ms"], floor["b_ms"]), "b"),
+                     "info", "-"))
+        rows.append(("floor", f"(f) durable floor = b + one durable commit, {name}", "", _ms(floor["floor_ms"]), "",
+                     "", "", ""))
+        times, target = floor["complete_task_times_floor"], TARGETS[f"floor_{backend}"]
+        rows.append(("floor", f"(c) complete_task ÷ durable floor, {name}", "",
+                     _ms(paths[f"complete_task_{backend}"]["median_ms"]), "", _x(times, "floor"),
+                     f"≤ {target}× floor", _met(times <= target if times is not None else None)))
+        production = paths.get(f"http_production_{backend}")
+        if production:
+            times, target = floor["http_production_times_use_case"], TARGETS["http_production"]
+            rows.append(("floor", f"(e) complete over HTTP, gunicorn --production 3×4, keep-alive, {name}",
+                         str(production["n"]), _ms(production["median_ms"]), _ms(production["p90_ms"]),
+                         _x(times, "(c)"), f"≤ {target}× (c)", _met(times <= target if times is not None else None)))
     return rows
 
 
@@ -159,7 +185,7 @@ def _state_rows(results: dict[str, Any]) -> list[tuple[str, ...]]:
 
 def rows(results: dict[str, Any]) -> list[tuple[str, ...]]:
     """Return the table's rows, header first."""
-    return [HEADER, *_completion_rows(results), *_statement_rows(results), *_list_rows(results),
+    return [HEADER, *_completion_rows(results), *_floor_rows(results), *_statement_rows(results), *_list_rows(results),
             *_dashboard_rows(results), *_state_rows(results), *document_rows(results),
             *issue_rows(results)]
 
@@ -177,6 +203,9 @@ def render(results: dict[str, Any]) -> str:
         lines.append("  ".join(cells).rstrip())
         if index == 0:
             lines.append("  ".join("-" * w for w in widths))
+    if meta.get("load_average_start"):
+        lines.append("load average (1, 5, 15 min) at start " + ", ".join(f"{x:.2f}" for x in meta["load_average_start"])
+                     + " and end " + ", ".join(f"{x:.2f}" for x in meta.get("load_average_end", ())))
     if meta.get("notes"):
         lines.extend(f"note: {note}" for note in meta["notes"])
     lines.append(f"run time {meta['seconds']:.1f} s; JSON in {meta['json']}")

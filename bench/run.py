@@ -32,6 +32,7 @@ from bench.stats import ratio, summary
 from bench.statesize import measure_state
 from bench.dashboard import Dashboard, measure as measure_dashboards
 from bench.tasklist import TaskList, measure
+from bench.floor import DurableCommit, ProductionHttp
 from bench.http import HttpUseCase
 from bench.usecase import FundProjectUseCase, LinearUseCase, count_statements, services
 
@@ -60,18 +61,22 @@ QUICK = Plan("quick", warmup_instances=4, instances=20, list_sizes=(1_000, 10_00
              list_runs=60, list_warmup=10, dashboard_runs=30, documents_runs=2)
 
 
-def _completions(plan: Plan, scratch: Scratch, backends: list[str]) -> dict[str, Any]:
+def _completions(plan: Plan, scratch: Scratch, backends: list[str], production: bool = True) -> dict[str, Any]:
     model = linear_model()
     runners: list[Any] = [InMemory(model), Floor(model)]
-    contexts = []
-    for backend in backends:
-        url = getattr(scratch, backend)("uc")
-        ctx = services(url, scratch.files_dir(f"uc-{backend}"))
-        contexts.append(ctx)
-        runners += [LinearUseCase(f"complete_task_{backend}", ctx),
-                    HttpUseCase(f"http_{backend}", ctx),
-                    FundProjectUseCase(f"fund_project_{backend}", ctx)]
+    contexts, servers = [], []
     try:
+        for backend in backends:
+            url = getattr(scratch, backend)("uc")
+            ctx = services(url, scratch.files_dir(f"uc-{backend}"))
+            contexts.append(ctx)
+            runners += [LinearUseCase(f"complete_task_{backend}", ctx),
+                        DurableCommit(f"durable_commit_{backend}", ctx),
+                        HttpUseCase(f"http_{backend}", ctx),
+                        FundProjectUseCase(f"fund_project_{backend}", ctx)]
+            if production:
+                servers.append(ProductionHttp(f"http_production_{backend}", ctx, scratch.files_dir(f"uc-{backend}")))
+                runners.append(servers[-1])
         samples: dict[str, list[int]] = {r.name: [] for r in runners}
         for round_ in range(plan.warmup_instances + plan.instances):
             for runner in runners:  # interleaved, so that noise falls on every path alike
@@ -83,15 +88,32 @@ def _completions(plan: Plan, scratch: Scratch, backends: list[str]) -> dict[str,
         floor = result["completion"]["floor_b"]["median_ms"]
         for name, s in result["completion"].items():
             s["times_b"] = ratio(s["median_ms"], floor)
+        result["durable_floor"] = _durable_floors(result["completion"], backends)
         for runner in runners:
             if isinstance(runner, FundProjectUseCase):
                 result["completion"][runner.name]["by_step"] = {k: summary(v) for k, v in runner.by_step.items()}
         result["statements"] = {r.name.replace("complete_task_", "linear_"): count_statements(r)
-                                for r in runners if hasattr(r, "ctx") and not isinstance(r, HttpUseCase)}
+                                for r in runners if isinstance(r, (LinearUseCase, FundProjectUseCase))}
         return result
     finally:
+        for server in servers:
+            server.close()
         for ctx in contexts:
             ctx.db.dispose()
+
+
+def _durable_floors(completion: dict[str, Any], backends: list[str]) -> dict[str, Any]:
+    """Return per backend: b + one durable commit (medians), and the paths' ratios to it."""
+    floors: dict[str, Any] = {}
+    b = completion["floor_b"]["median_ms"]
+    for backend in backends:
+        commit = completion[f"durable_commit_{backend}"]["median_ms"]
+        use_case = completion[f"complete_task_{backend}"]["median_ms"]
+        production = completion.get(f"http_production_{backend}", {}).get("median_ms")
+        floors[backend] = {"b_ms": b, "commit_ms": commit, "floor_ms": b + commit,
+                           "complete_task_times_floor": ratio(use_case, b + commit),
+                           "http_production_times_use_case": ratio(production, use_case)}
+    return floors
 
 
 def _task_lists(plan: Plan, scratch: Scratch, backends: list[str]) -> dict[str, Any]:
@@ -137,11 +159,12 @@ def _meta(plan: Plan, backends: list[str], notes: list[str]) -> dict[str, Any]:
         "mode": plan.mode, "started": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "python": platform.python_version(), "spiffworkflow": metadata.version("SpiffWorkflow"),
         "sqlalchemy": metadata.version("SQLAlchemy"), "postgresql": server, "cpus": os.cpu_count(),
-        "plan": plan.__dict__, "notes": notes, "json": str(RESULTS.relative_to(BENCH_DIR.parent)),
+        "plan": plan.__dict__, "notes": notes, "load_average_start": os.getloadavg(), "json": str(RESULTS.relative_to(BENCH_DIR.parent)),
     }
 
 
-def run(plan: Plan, scratch: Scratch, with_postgresql: bool, lists_only: bool = False) -> dict[str, Any]:
+def run(plan: Plan, scratch: Scratch, with_postgresql: bool, lists_only: bool = False,
+        completions_only: bool = False, production: bool = True) -> dict[str, Any]:
     """Measure everything; return the results."""
     backends, notes = ["sqlite"], []
     if with_postgresql:
@@ -152,7 +175,9 @@ def run(plan: Plan, scratch: Scratch, with_postgresql: bool, lists_only: bool = 
             notes.append(f"PostgreSQL skipped: {reason}")
     results: dict[str, Any] = {"meta": _meta(plan, backends, notes)}
     if not lists_only:
-        results.update(_completions(plan, scratch, backends))
+        results.update(_completions(plan, scratch, backends, production))
+    if completions_only:
+        return results
     results.update(_task_lists(plan, scratch, backends))
     if not lists_only:
         results["state"] = measure_state()
@@ -173,17 +198,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="a smaller run that finishes in under a minute")
     parser.add_argument("--no-postgresql", action="store_true", help="measure SQLite only")
     parser.add_argument("--lists-only", action="store_true", help="measure only the task list and the dashboard")
+    parser.add_argument("--completions-only", action="store_true",
+                        help="measure only the completions (floor, use case, HTTP) and their statements")
+    parser.add_argument("--no-production", action="store_true",
+                        help="leave out completion over HTTP through gunicorn (yikatong serve --production)")
     args = parser.parse_args(argv)
     _stop_on_sigterm()
     plan = QUICK if args.quick else FULL
     wall = time.perf_counter()
     scratch = Scratch()
     try:
-        results = run(plan, scratch, with_postgresql=not args.no_postgresql, lists_only=args.lists_only)
+        results = run(plan, scratch, with_postgresql=not args.no_postgresql, lists_only=args.lists_only,
+                      completions_only=args.completions_only, production=not args.no_production)
     finally:
         dropped = scratch.close()
     results["meta"]["dropped_databases"] = dropped
     results["meta"]["seconds"] = time.perf_counter() - wall
+    results["meta"]["load_average_end"] = os.getloadavg()
     RESULTS.parent.mkdir(exist_ok=True)
     RESULTS.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
     print(render(results))

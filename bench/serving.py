@@ -1,7 +1,8 @@
 """Run the server and the timer worker as processes of their own, as production does, on loopback only.
 
-`server_command` is the one place that says how the application is served: switch it to the
-production server (gunicorn) here and the load and crash tests follow.
+`server_command` is the one place that says how the application is served: production serving
+(gunicorn, `yikatong serve --production`) with the README's guidance for 2 cores, 3 worker
+processes of 4 threads each; the load and crash tests follow it.
 """
 from __future__ import annotations
 
@@ -17,11 +18,18 @@ from pathlib import Path
 HOST = "127.0.0.1"
 YIKATONG = Path(sys.executable).with_name("yikatong")
 READY_TIMEOUT_SECONDS = 60.0
+WORKERS, THREADS = 3, 4  # README: on 2 cores, 3 workers x 4 threads and 1 timer worker
+
+
+def production_command(port: int, workers: int = WORKERS, threads: int = THREADS) -> list[str]:
+    """Return the command that serves the application under gunicorn on loopback *port*."""
+    return [str(YIKATONG), "serve", "--production", "--workers", str(workers), "--threads", str(threads),
+            "--host", HOST, "--port", str(port)]
 
 
 def server_command(port: int) -> list[str]:
-    """Return the command that serves the application on loopback *port*."""
-    return [str(YIKATONG), "serve", "--host", HOST, "--port", str(port)]
+    """Return the command that serves the application on loopback *port* (production serving)."""
+    return production_command(port)
 
 
 def worker_command(interval: float) -> list[str]:

@@ -94,7 +94,12 @@ def lock_task(conn: Connection, task_id: str) -> LockedTask | None:
     dialect, driver = conn.dialect.name, conn.connection.driver_connection
     cursor = driver.cursor()
     try:
-        cursor.execute(sql(dialect, "lock"), {"task_id": task_id})
+        if dialect == "postgresql":
+            # In a pipeline the driver's implicit BEGIN travels with the SELECT: one round trip, not two.
+            with driver.pipeline():
+                cursor.execute(sql(dialect, "lock"), {"task_id": task_id})
+        else:
+            cursor.execute(sql(dialect, "lock"), {"task_id": task_id})
         row = cursor.fetchone()
     finally:
         cursor.close()

@@ -73,7 +73,7 @@ def actor_for_session(ctx: Services, token: str | None) -> Actor | None:
     if not token:
         return None
     now = ctx.clock.now()
-    with ctx.db.read() as conn:
+    with ctx.db.read_one() as conn:
         rows = conn.execute(_SESSION_ACTOR, {"digest": _digest(token)}).all()
     if not rows:
         return None
@@ -119,9 +119,9 @@ def actor_for_token(ctx: Services, token: str | None) -> Actor | None:
     """Return the user of a valid bearer token, or None."""
     if not token:
         return None
-    with ctx.db.read() as conn:
+    with ctx.db.read_one() as conn:
         rows = conn.execute(_TOKEN_ACTOR, {"digest": _digest(token), "now": to_db(ctx.clock.now())}).all()
-        return to_actor(rows)
+    return to_actor(rows)
 
 
 def sign_in(ctx: Services, username: str, password: str, ip: str) -> tuple[Actor, str]:

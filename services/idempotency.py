@@ -2,17 +2,27 @@
 
 A key belongs to one user. The first request with it claims a row (unique per user and key) in a
 transaction of its own; a racing retry finds the row and waits until the original stored its
-answer. Only successful answers are stored: a refused action changed nothing, so its key is
-released and a retry runs again. Keys expire KEY_LIFETIME after their first use.
+answer. The answer is stored by the action itself, in the action's own transaction
+(``answer_in``), so an action is never committed without its answer: a crash after the commit
+leaves a retry the stored answer, a crash before it leaves nothing done. A claim still unanswered
+ABANDONED_AFTER its start is taken over by the next retry (its original died before committing);
+the answer is written only if the claim that ran the action still holds the key, so an original
+that was merely slow rolls back instead of acting twice. Only successful answers are stored: a
+refused action changed nothing, so its key is released and a retry runs again. Keys expire
+KEY_LIFETIME after their first use.
 """
 from __future__ import annotations
 
 import hashlib
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import Connection, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from models.tables import idempotency_key as keys
@@ -22,7 +32,7 @@ from services.errors import ConflictError, FieldError, ValidationError
 
 KEY_LIFETIME = timedelta(hours=24)
 WAIT_SECONDS = 10.0  # how long a retry waits for the original to finish
-ABANDONED_AFTER = timedelta(minutes=2)  # an original still unfinished then will not finish (crash)
+ABANDONED_AFTER = timedelta(minutes=2)  # an original still unfinished then is taken over by a retry
 POLL_SECONDS = 0.02
 HEADER = "Idempotency-Key"
 
@@ -38,6 +48,54 @@ class Stored:
 
 class KeyInUse(ConflictError):
     """The original request with this key has not finished."""
+
+
+@dataclass
+class Pending:
+    """The claimed key of the request being handled, and how its answer is made from the action's result."""
+
+    user_id: int
+    key: str
+    row_id: int
+    render: Callable[[Any], Stored] | None = None
+    stored: Stored | None = None  # the answer written in the action's transaction (durable once it commits)
+
+
+_PENDING: ContextVar[Pending | None] = ContextVar("idempotency_pending", default=None)
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """The key is this request's: the id of its claim row."""
+
+    row_id: int
+
+
+@contextmanager
+def pending(user_id: int, key: str, claimed: Claimed) -> Iterator[Pending]:
+    """Mark *key* (claimed as *claimed*) as the key of the request handled inside the block."""
+    token = _PENDING.set(Pending(user_id, key, claimed.row_id))
+    try:
+        yield _PENDING.get()  # type: ignore[misc]
+    finally:
+        _PENDING.reset(token)
+
+
+def current() -> Pending | None:
+    """Return the claimed key of the request being handled, if it carries one."""
+    return _PENDING.get()
+
+
+def answer_in(ctx: Services, conn: Connection, result: Any) -> None:
+    """Store the answer of the request's claimed key in the action's own transaction *conn* (if any)."""
+    claimed = _PENDING.get()
+    if claimed is None or claimed.render is None or claimed.stored is not None:
+        return
+    answer = claimed.render(result)
+    if _write_answer(ctx, conn, claimed.row_id, answer) != 1:
+        raise KeyInUse("This request took too long: a retry with the same Idempotency-Key took it over, "
+                       "so this one changed nothing.")
+    claimed.stored = answer
 
 
 def fingerprint(method: str, path: str, body: bytes) -> str:
@@ -57,55 +115,66 @@ def _where(user_id: int, key: str):  # type: ignore[no-untyped-def]
     return (keys.c.user_id == user_id) & (keys.c.key == key)
 
 
-def _try_claim(ctx: Services, user_id: int, key: str, digest: str) -> Stored | bool:
-    """Claim the key (True), or return the stored answer, or False while the original runs."""
+def _stale(row: Any, now: datetime) -> bool:
+    """Return True if the claim *row* expired, or was never answered and its request is surely gone."""
+    return row.created_at <= to_db(now - KEY_LIFETIME) or (
+        row.status is None and row.created_at <= to_db(now - ABANDONED_AFTER))
+
+
+def _try_claim(ctx: Services, user_id: int, key: str, digest: str) -> Stored | Claimed | None:
+    """Claim the key, or return the stored answer, or None while the original runs."""
     now = ctx.clock.now()
     with ctx.db.write() as conn:
         row = conn.execute(select(keys).where(_where(user_id, key))).first()
-        if row is not None and row.created_at <= to_db(now - KEY_LIFETIME):
-            conn.execute(delete(keys).where(keys.c.id == row.id))
+        if row is not None and (row.fingerprint == digest or row.created_at <= to_db(now - KEY_LIFETIME)) \
+                and _stale(row, now):
+            # On PostgreSQL this waits for an original that is answering right now; then it deletes nothing.
+            same = keys.c.status.is_(None) if row.status is None else keys.c.status == row.status
+            gone = conn.execute(delete(keys).where(keys.c.id == row.id, same)).rowcount
+            if gone != 1:
+                return None
             row = None
         if row is None:
-            conn.execute(insert(keys).values(user_id=user_id, key=key, fingerprint=digest, created_at=to_db(now)))
-            return True
+            return Claimed(conn.execute(insert(keys).values(
+                user_id=user_id, key=key, fingerprint=digest, created_at=to_db(now))).inserted_primary_key[0])
     if row.fingerprint != digest:
         raise _mismatch()
     if row.status is not None:
         return Stored(row.status, row.body, row.location)
-    if row.created_at <= to_db(now - ABANDONED_AFTER):
-        raise KeyInUse("The original request with this Idempotency-Key did not finish; check the project, "
-                       "then retry with a new key.")
-    return False
+    return None
 
 
-def claim(ctx: Services, user_id: int, key: str, digest: str) -> Stored | None:
-    """Reserve *key* for a new request (None), or return the original's answer once it is stored."""
+def claim(ctx: Services, user_id: int, key: str, digest: str) -> Stored | Claimed:
+    """Reserve *key* for a new request, or return the original's answer once it is stored."""
     deadline = time.monotonic() + WAIT_SECONDS
     while True:
         try:
             outcome = _try_claim(ctx, user_id, key, digest)
         except IntegrityError:
-            outcome = False  # a racing request inserted the key first
-        if outcome is True:
-            return None
-        if isinstance(outcome, Stored):
+            outcome = None  # a racing request inserted the key first
+        if outcome is not None:
             return outcome
         if time.monotonic() >= deadline:
             raise KeyInUse("A request with this Idempotency-Key is still being handled; retry in a moment.")
         time.sleep(POLL_SECONDS)
 
 
-def store(ctx: Services, user_id: int, key: str, answer: Stored) -> None:
-    """Record the answer of the request that claimed *key*."""
+def _write_answer(ctx: Services, conn: Connection, row_id: int, answer: Stored) -> int:
+    return conn.execute(update(keys).where((keys.c.id == row_id) & keys.c.status.is_(None)).values(
+        status=answer.status, body=answer.body, location=answer.location, completed_at=to_db(ctx.clock.now()))
+    ).rowcount
+
+
+def store(ctx: Services, claimed: Claimed, answer: Stored) -> None:
+    """Record the answer of the request that claimed a key, for an action that did not store it itself."""
     with ctx.db.write() as conn:
-        conn.execute(update(keys).where(_where(user_id, key) & keys.c.status.is_(None)).values(
-            status=answer.status, body=answer.body, location=answer.location, completed_at=to_db(ctx.clock.now())))
+        _write_answer(ctx, conn, claimed.row_id, answer)
 
 
-def release(ctx: Services, user_id: int, key: str) -> None:
+def release(ctx: Services, claimed: Claimed) -> None:
     """Forget a claim whose request changed nothing, so that a retry runs again."""
     with ctx.db.write() as conn:
-        conn.execute(delete(keys).where(_where(user_id, key) & keys.c.status.is_(None)))
+        conn.execute(delete(keys).where((keys.c.id == claimed.row_id) & keys.c.status.is_(None)))
 
 
 def purge(ctx: Services) -> int:

@@ -12,7 +12,7 @@ from models.tables import (
     app_user, card_function, declaration_round, document, human_task, organization, payment, process_instance,
     process_model, project, stored_file,
 )
-from services import audit
+from services import audit, idempotency
 from services.calendar.days import Calendar
 from services.calendar.status import due_status
 from services.clock import from_db, to_db
@@ -71,6 +71,7 @@ def start_instance(ctx: Services, actor: Actor, process_id: str, data: Any = Non
         writes.flush(conn)
         if data is not None:
             result = _submit_first(ctx, conn, actor, result, data, workflow)
+        idempotency.answer_in(ctx, conn, result)
     return result
 
 

@@ -17,7 +17,7 @@ from engine.model import LoadedModel
 from models import fastpath
 from models.fastpath import LockedTask
 from models.tables import document, human_task
-from services import audit, files, forms
+from services import audit, files, forms, idempotency
 from services.clock import to_db
 from services.context import Services
 from services.errors import (
@@ -181,7 +181,9 @@ def complete_task(ctx: Services, actor: Actor, task_id: str, data: Any) -> dict[
         row = fastpath.lock_task(conn, task_id)
         if row is None:
             raise NotFound(f"task {task_id} does not exist")
-        return complete_in(ctx, conn, actor, row, data)
+        result = complete_in(ctx, conn, actor, row, data)
+        idempotency.answer_in(ctx, conn, result)
+        return result
 
 
 def lock_task(conn: Connection, task_id: str) -> LockedTask | None:

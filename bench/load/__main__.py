@@ -27,7 +27,7 @@ from bench import serving
 from bench.crash import lost_acknowledged
 from bench.fresh import fresh_database
 from bench.workload import prepare
-from models.tables import audit_event
+from models.tables import audit_event, human_task
 from services import integrity
 from services.context import Services
 
@@ -105,23 +105,32 @@ def table(stats: list[dict[str, Any]]) -> str:
 
 def _journal(acks: Path) -> dict[str, list[str]]:
     lines = [line.split(" ", 1) for line in acks.read_text().splitlines()] if acks.exists() else []
-    kinds: dict[str, list[str]] = {"sent": [], "ack": [], "refused": []}
+    kinds: dict[str, list[str]] = {"sent": [], "ack": [], "refused": [], "declaring": [], "declared": []}
     for kind, task_id in lines:
         kinds[kind].append(task_id)
     return kinds
+
+
+def _task_name(ctx: Services, task_id: str) -> str | None:
+    with ctx.db.read() as conn:
+        return conn.execute(select(human_task.c.task_name).where(human_task.c.id == task_id)).scalar()
 
 
 def verify(ctx: Services, before: int, acks: Path) -> dict[str, Any]:
     """Compare the acknowledged completions with the database and check every invariant.
 
     A completion stored without an acknowledgement is a violation unless its request was still in
-    flight when locust stopped its users (sent, never answered): then it is only counted.
+    flight when locust stopped its users (sent, never answered): then it is only counted. The same
+    holds for a declaration's first task, up to the number of declarations sent and never answered.
     """
     journal = _journal(acks)
     acked, answered = journal["ack"], set(journal["ack"]) | set(journal["refused"])
     stored = _completions_since(ctx, before)
     unacknowledged = set(stored) - set(acked)
     in_flight = {t for t in unacknowledged if t in journal["sent"] and t not in answered}
+    declarations_in_flight = len(journal["declaring"]) - len(journal["declared"])
+    unsent_declarations = sorted(t for t in unacknowledged - in_flight if _task_name(ctx, t) == "declare")
+    in_flight |= set(unsent_declarations[:max(0, declarations_in_flight)])
     return {"acknowledged": len(acked), "acknowledged_twice": len(acked) - len(set(acked)),
             "stored_completions": len(stored), "lost_or_duplicated": lost_acknowledged(ctx, acked),
             "unacknowledged_completions": sorted(unacknowledged - in_flight),

@@ -6,7 +6,8 @@ identity share one API token and split its tasks between them by task id, so tha
 never race for the same task. Sign-in times are also written to $YIKATONG_LOAD_SIGN_INS, because
 the statistics restart once every user has started (sign-in hashes the password on purpose slowly). Every completion
 the server acknowledges (2xx) is appended to the file named by $YIKATONG_LOAD_ACKS ("ack ID"), after
-a line "sent ID" before the request and followed by "refused ID" for any other answer.
+a line "sent ID" before the request and followed by "refused ID" for any other answer; a declaration
+(whose task id only its answer tells) is framed by "declaring USER" and "declared USER".
 """
 from __future__ import annotations
 
@@ -119,8 +120,10 @@ class RoleUser(HttpUser):
         ACKS.write(f"{'ack' if answer.ok else 'refused'} {chosen['id']}\n")
 
     def declare(self) -> None:
+        ACKS.write(f"declaring {self.username}\n")  # the declaration's task id is known only from the answer
         answer = self.client.post("/api/v1/projects", name="api: declare project", headers=self._api(),
                                   json={"data": step_data("declare", self.sha)})
+        ACKS.write(f"declared {self.username}\n")
         if answer.ok and answer.json().get("task_id"):
             ACKS.write(f"ack {answer.json()['task_id']}\n")
 

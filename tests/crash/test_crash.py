@@ -25,6 +25,7 @@ def test_three_kills_under_load_lose_nothing_acknowledged(database: str, tmp_pat
                             max_uptime=2.5)
     assert report["violations"] == []
     assert report["database"] == database and len(report["violations_per_round"]) == 3
+    assert report["server"].startswith("serve --production --workers 3 --threads 4"), "killed as production runs"
     assert report["acknowledged_completions"] > 0, "the kills happened under load"
 
 

@@ -20,3 +20,19 @@ def test_a_connection_killed_while_idle_is_replaced(services: Services, monkeypa
         assert other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": victim}).scalar_one()
     with services.db.read() as conn:
         assert conn.execute(text("SELECT pg_backend_pid()")).scalar_one() != victim
+
+
+def test_a_single_read_leaves_the_pooled_connection_transactional(services: Services) -> None:
+    """read_one runs its statement without a transaction on PostgreSQL; the next write still rolls back."""
+    with services.db.read_one() as conn:
+        assert conn.execute(text("SELECT 41 + 1")).scalar_one() == 42
+        if services.db.is_postgresql:
+            assert conn.connection.driver_connection.autocommit is True
+    with pytest.raises(RuntimeError), services.db.write() as conn:
+        if services.db.is_postgresql:
+            assert conn.connection.driver_connection.autocommit is False
+        conn.execute(text("UPDATE app_user SET display_name = 'changed' WHERE username = 'hrss_clerk'"))
+        raise RuntimeError("a failed action")
+    with services.db.read_one() as conn:
+        assert conn.execute(text("SELECT display_name FROM app_user WHERE username = 'hrss_clerk'")
+                            ).scalar_one() != "changed"

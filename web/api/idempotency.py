@@ -10,7 +10,7 @@ from typing import Any
 import orjson
 from flask import Response, current_app, request
 
-from services.idempotency import HEADER, Stored, claim, fingerprint, release, store
+from services.idempotency import HEADER, Claimed, Stored, claim, current, fingerprint, pending, release, store
 from web.api.http import ApiError, actor
 from web.app import services
 
@@ -44,20 +44,43 @@ def _replay(answer: Stored) -> Response:
     return response
 
 
-def _forget(user_id: int, key: str) -> None:
+def _forget(claimed: Claimed, key: str) -> None:
     try:
-        release(services(), user_id, key)
+        release(services(), claimed)
     except Exception:  # noqa: BLE001 - the request's own error matters more; the key expires anyway
         LOG.exception("releasing idempotency key %r failed", key)
 
 
-def _keep(user_id: int, key: str, response: Response) -> None:
+def answering(render: Callable[[Any], Response]) -> Callable[[Any], Response]:
+    """Return *render* (the view's answer from its use case's result), bound to the request's key.
+
+    Under an `Idempotency-Key` the use case calls it inside its own transaction and stores the
+    answer there, so the action and its stored answer commit together; the view then returns
+    that same answer.
+    """
+    claimed = current()
+    if claimed is None:
+        return render
+    made: list[Response] = []
+
+    def to_stored(result: Any) -> Stored:
+        response = render(result)
+        made.append(response)
+        return Stored(response.status_code, response.get_data(), response.headers.get("Location"))
+
+    claimed.render = to_stored
+    return lambda result: made[-1] if made and claimed.stored is not None else render(result)
+
+
+def _keep(claimed: Claimed, key: str, response: Response) -> None:
     if not 200 <= response.status_code < 300:
-        _forget(user_id, key)
+        _forget(claimed, key)
         return
+    handled = current()
+    if handled is not None and handled.stored is not None:
+        return  # stored by the action, in its own transaction
     try:
-        store(services(), user_id, key, Stored(response.status_code, response.get_data(),
-                                               response.headers.get("Location")))
+        store(services(), claimed, Stored(response.status_code, response.get_data(), response.headers.get("Location")))
     except Exception:  # noqa: BLE001 - the action is done; a lost answer only makes a retry answer 409
         LOG.exception("storing the answer of idempotency key %r failed", key)
 
@@ -73,14 +96,15 @@ def idempotent(view: Callable[..., Response]) -> Callable[..., Response]:
             raise ApiError(400, "The Idempotency-Key header is not usable.",
                            {HEADER: "Use 1 to 200 printable ASCII characters without spaces."})
         user_id = actor().id
-        stored = claim(services(), user_id, key, fingerprint(request.method, request.path, _canonical_body()))
-        if stored is not None:
-            return _replay(stored)
-        try:
-            response = view(*args, **kwargs)
-        except BaseException:
-            _forget(user_id, key)
-            raise
-        _keep(user_id, key, response)
+        outcome = claim(services(), user_id, key, fingerprint(request.method, request.path, _canonical_body()))
+        if isinstance(outcome, Stored):
+            return _replay(outcome)
+        with pending(user_id, key, outcome):
+            try:
+                response = view(*args, **kwargs)
+            except BaseException:
+                _forget(outcome, key)
+                raise
+            _keep(outcome, key, response)
         return response
     return wrapper

@@ -7,7 +7,7 @@ from services.declaration.functions import add_function, delete_function, get_fu
 from services.declaration.years import year_page
 from services.money.allocations import allocation_page, list_allocations, start_allocation
 from web.api.blueprint import bp
-from web.api.idempotency import idempotent
+from web.api.idempotency import answering, idempotent
 from web.api.http import actor, json_body, query_args, reply
 from web.api.money_schemas import (
     AllocationList, AllocationYear, CardFunction, CardFunctionCreate, CardFunctionList, CardFunctionPatch,
@@ -78,5 +78,6 @@ def allocation(year: int) -> Response:
 def start_allocation_run() -> Response:
     """Start an allocation (the bureau); with `data`, submit the pool and card counts at once."""
     body = json_body(START_REQUEST, empty_ok=True)
-    started = start_allocation(services(), actor(), body["data"] or None)
-    return reply(STARTED, started, 201, {"Location": url_for("api.show_project", instance_id=started["instance_id"])})
+    respond = answering(lambda started: reply(STARTED, started, 201, {
+        "Location": url_for("api.show_project", instance_id=started["instance_id"])}))
+    return respond(start_allocation(services(), actor(), body["data"] or None))

@@ -7,7 +7,7 @@ from services.fund_project import PROCESS_ID
 from services.instances import show_instance, start_instance
 from services.projects import ProjectFilter, list_projects
 from web.api.blueprint import bp
-from web.api.idempotency import idempotent
+from web.api.idempotency import answering, idempotent
 from web.api.http import actor, json_body, query_args, reply
 from web.app import services
 from web.api.project_schemas import ProjectDetail, ProjectPage
@@ -22,9 +22,9 @@ STARTED, PROJECT_PAGE, PROJECT_DETAIL = Started(), ProjectPage(), ProjectDetail(
 def start_project() -> Response:
     """Start a project as a department; with `data`, submit its declaration in the same transaction."""
     body = json_body(START_REQUEST, empty_ok=True)
-    started = start_instance(services(), actor(), PROCESS_ID, data=body["data"] or None)
-    location = url_for("api.show_project", instance_id=started["instance_id"])
-    return reply(STARTED, started, 201, {"Location": location})
+    respond = answering(lambda started: reply(STARTED, started, 201, {
+        "Location": url_for("api.show_project", instance_id=started["instance_id"])}))
+    return respond(start_instance(services(), actor(), PROCESS_ID, data=body["data"] or None))
 
 
 @bp.get("/projects")

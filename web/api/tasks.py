@@ -7,7 +7,7 @@ from services.api_queries import task_detail
 from services.inbox import InboxFilter, tasks_for
 from services.tasks import complete_task
 from web.api.blueprint import bp
-from web.api.idempotency import idempotent
+from web.api.idempotency import answering, idempotent
 from web.api.http import actor, json_body, query_args, reply
 from web.app import services
 from web.api.schemas import CompleteRequest, Completion, TaskDetail, TaskList, TaskQuery
@@ -36,4 +36,5 @@ def show_task(task_id: str) -> Response:
 def complete(task_id: str) -> Response:
     """Complete a task with the form values in the body's `data`."""
     body = json_body(COMPLETE_REQUEST)
-    return reply(COMPLETION, complete_task(services(), actor(), task_id, body["data"]))
+    respond = answering(lambda result: reply(COMPLETION, result))
+    return respond(complete_task(services(), actor(), task_id, body["data"]))

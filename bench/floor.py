@@ -1,0 +1,106 @@
+"""The durable floor's commit, and completion over real HTTP through the production server.
+
+- ``DurableCommit``: the least a durable write costs on the use case's own database, through the
+  application's own ``Database.write()`` (SQLite: WAL, ``BEGIN IMMEDIATE``, the default
+  ``synchronous`` that the app keeps; PostgreSQL: a pooled psycopg connection like the app's): one
+  one-row UPDATE and its COMMIT. A transaction that writes nothing is not a durable commit (neither
+  database flushes its log for it), so one row is written. Floor *b* plus this is the durable floor.
+- ``ProductionHttp``: ``yikatong serve --production`` (gunicorn, gthread) on loopback against the
+  same database, a keep-alive HTTP/1.1 client, ``POST /api/v1/tasks/<id>/complete`` with a bearer
+  token for each task of the linear diagram.
+"""
+from __future__ import annotations
+
+import http.client
+import json
+import subprocess
+import time
+from pathlib import Path
+from time import perf_counter_ns
+from typing import Any
+
+from sqlalchemy import text
+
+from bench import serving
+from bench.engine_paths import STEPS, step_data
+from services.context import Services
+from services.demo import DEMO_PASSWORD
+from services.instances import start_instance
+from services.users import load_actor
+
+FLOOR_TABLE = "bench_durable_floor"
+IDLE_RECONNECT_SECONDS = 3.0  # gunicorn closes a keep-alive connection idle for 5 s
+
+
+class DurableCommit:
+    """One one-row write transaction per step, on the application's own connections."""
+
+    def __init__(self, name: str, ctx: Services) -> None:
+        self.name, self.ctx = name, ctx
+        with ctx.db.write() as conn:
+            conn.exec_driver_sql(f"CREATE TABLE IF NOT EXISTS {FLOOR_TABLE} (id INTEGER PRIMARY KEY, n INTEGER NOT NULL)")
+            conn.exec_driver_sql(f"INSERT INTO {FLOOR_TABLE} (id, n) VALUES (1, 0)")
+        self.statement = text(f"UPDATE {FLOOR_TABLE} SET n = n + 1 WHERE id = 1")
+
+    def run_once(self, counter: Any = None, keep: bool = True) -> list[int]:
+        """Commit STEPS one-row transactions; return the time of each (checkout to commit)."""
+        samples = []
+        for _ in range(STEPS):
+            started = perf_counter_ns()
+            with self.ctx.db.write() as conn:
+                conn.execute(self.statement)
+            samples.append(perf_counter_ns() - started)
+        return samples
+
+
+class ProductionHttp:
+    """(e) Complete tasks over loopback HTTP against gunicorn serving the use case's database."""
+
+    def __init__(self, name: str, ctx: Services, folder: Path) -> None:
+        self.name, self.ctx = name, ctx
+        self.actor = load_actor(ctx, "hrss_clerk")
+        folder.mkdir(parents=True, exist_ok=True)
+        self.port = serving.free_port()
+        command = serving.production_command(self.port)
+        self.server: subprocess.Popen[bytes] | None = serving.spawn(command, ctx.db.url, folder, folder / "server.log")
+        serving.wait_ready(self.port, self.server)
+        self.conn = http.client.HTTPConnection(serving.HOST, self.port, timeout=30)
+        self.used = time.monotonic()
+        status, answer = self._post("/api/v1/tokens", {"username": "hrss_clerk", "password": DEMO_PASSWORD}, {})
+        assert status == 201, answer
+        self.headers = {"Authorization": f"Bearer {answer['token']}"}
+
+    def _fresh(self) -> None:
+        """Reconnect (untimed) if the server may have closed the idle keep-alive connection."""
+        if time.monotonic() - self.used > IDLE_RECONNECT_SECONDS:
+            self.conn.close()
+            self.conn.connect()
+
+    def _post(self, path: str, body: dict[str, Any], headers: dict[str, str]) -> tuple[int, Any]:
+        payload = json.dumps(body).encode()
+        self.conn.request("POST", path, body=payload,
+                          headers={"Content-Type": "application/json", "Connection": "keep-alive", **headers})
+        response = self.conn.getresponse()
+        answer = json.loads(response.read())
+        self.used = time.monotonic()
+        return response.status, answer
+
+    def run_once(self, counter: Any = None, keep: bool = True) -> list[int]:
+        """Start a linear instance (untimed), then time each completion request over HTTP."""
+        ready = start_instance(self.ctx, self.actor, "bench_linear")["ready"]
+        samples = []
+        for step in range(1, STEPS + 1):
+            self._fresh()
+            started = perf_counter_ns()
+            status, answer = self._post(f"/api/v1/tasks/{ready[0]['id']}/complete", {"data": step_data(step)},
+                                        self.headers)
+            samples.append(perf_counter_ns() - started)
+            assert status == 200, answer
+            ready = answer["ready"]
+        return samples
+
+    def close(self) -> None:
+        """Close the client and stop the server."""
+        self.conn.close()
+        serving.stop(self.server)
+        self.server = None
