@@ -1,0 +1,1 @@
+"""Per-bank fund use plans (§7, §9, Attachment 1)."""
