@@ -63,10 +63,13 @@ def _plan(conn: Connection, plan_id: int) -> Row[Any] | None:
                         .where(fund_plan.c.instance_id == plan_id)).first()
 
 
+NOT_DRAFT = {"source": "This plan is no longer a draft: its projects can no longer be moved.",
+             "target": "The target plan is no longer a draft: it takes no more projects."}
+
+
 def _require_draft(plan: Row[Any], which: str) -> None:
     if plan.status != DRAFT:
-        raise ConflictError(f"the {which} plan (No. {plan.number} of {plan.bank}, {plan.year}) is no longer a "
-                            f"draft: it is at '{plan.status}', so its projects can no longer be moved")
+        raise ConflictError(NOT_DRAFT[which])
 
 
 def _bank_id(conn: Connection, code: str) -> int:

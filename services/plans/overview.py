@@ -19,6 +19,7 @@ from models.tables import (allocation, allocation_share, declaration_round, fund
 from services.declaration.years import check_year
 from services.errors import NotFound, PermissionDenied
 from services.money.wan import to_wan
+from services.official.archive import documents_of
 from services.plans.moves import MOVERS
 from services.plans.proposal import Candidate, moves
 from services.users import Actor
@@ -90,14 +91,9 @@ def _items(conn: Connection, plan_ids: list[int]) -> dict[int, list[Row[Any]]]:
 
 
 def _documents(conn: Connection, plan_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
-    rows = conn.execute(select(issued_document).where(issued_document.c.instance_id.in_(plan_ids),
-                                                      issued_document.c.kind == "fund_plan")
-                        .order_by(issued_document.c.version))
-    found: dict[int, list[dict[str, Any]]] = {}
-    for r in rows:
-        found.setdefault(r.instance_id, []).append({"document_id": r.public_id, "version": r.version,
-                                                    "signed": bool(r.signed), "sha256": r.sha256})
-    return found
+    found = conn.execute(select(issued_document.c.instance_id).distinct().where(
+        issued_document.c.instance_id.in_(plan_ids))).scalars()
+    return {plan_id: documents_of(conn, plan_id) for plan_id in found}
 
 
 def _plan(plan: Row[Any], items: list[Row[Any]], banks: dict[int, Row[Any]],
@@ -131,8 +127,10 @@ def _proposal(banks: list[dict[str, Any]]) -> list[dict[str, Any]]:
              for b in banks}
     rows = {i["project_id"]: (i, p) for b in banks for p in b["plans"] if p["status"] == "draft" for i in p["items"]}
     candidates = [Candidate(pid, Decimal(i["amount"]["yuan"]), p["bank"]) for pid, (i, p) in rows.items()]
+    names = {b["bank"]: {"code": b["bank"], "name": b["bank_name"], "name_en": b["bank_name_en"]} for b in banks}
     return [{"project_id": m.project_id, "name": rows[m.project_id][0]["name"], "amount": money(m.amount),
-             "plan_id": rows[m.project_id][1]["id"], "source": m.source, "target": m.target}
+             "plan_id": rows[m.project_id][1]["id"], "source": m.source, "target": m.target,
+             "source_org": names.get(m.source or ""), "target_org": names[m.target]}
             for m in moves(candidates, shares, fixed)]
 
 
@@ -148,8 +146,11 @@ def overview_in(conn: Connection, year: int, bank: int | None, bureau: bool) -> 
                for p in plans if p.bank_org_id == bank_id]
         if own or (shares and bank_id in shares):
             rows.append(_summary(banks[bank_id], None if shares is None else shares.get(bank_id, ZERO), own))
+    choices = [{"code": banks[i].code, "name": banks[i].name, "name_en": banks[i].name_en}
+               for i in sorted(banks, key=lambda i: banks[i].code)] if bureau else []
     return {"year": year, "allocation_fixed": shares is not None, "own_bank_only": bank is not None,
-            "banks": rows, "proposal": _proposal(rows) if bureau and shares is not None else []}
+            "banks": rows, "proposal": _proposal(rows) if bureau and shares is not None else [],
+            "bank_choices": choices}
 
 
 def plans_overview(ctx: Any, actor: Actor, year: int) -> dict[str, Any]:
@@ -174,4 +175,4 @@ def plan_detail(ctx: Any, actor: Actor, plan_id: int) -> dict[str, Any]:
     plan = next(p for p in summary["plans"] if p["id"] == plan_id)
     others = [p for p in summary["plans"] if p["status"] == "draft" and p["id"] != plan_id]
     return {**plan, "summary": {k: v for k, v in summary.items() if k != "plans"}, "other_drafts": others,
-            "may_move": may_move(actor)}
+            "may_move": may_move(actor), "bank_choices": data["bank_choices"]}
