@@ -47,6 +47,11 @@ def plan_prepare(bank: str, **overrides: Any) -> dict[str, Any]:
     return {"bank": bank, "plan_amount": "1150000.00", "plan_remarks": "2026年第一批", **overrides}
 
 
+def assign_bank(bank: str, **overrides: Any) -> dict[str, Any]:
+    """Return the bureau's choice of bank and plan amount for an approved project."""
+    return plan_prepare(bank, **overrides)
+
+
 def decision(task: str, value: str = "approve", comment: str = "意见。") -> dict[str, Any]:
     """Return a plan review or sign-off decision."""
     return {f"{task}_decision": value, f"{task}_comment": comment}
