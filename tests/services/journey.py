@@ -6,6 +6,7 @@ from typing import Any
 from services import files
 from services.context import Services
 from services.instances import show_instance, start_instance
+from services.plans.records import plan_of_project
 from services.tasks import complete_task
 from services.users import Actor, load_actor
 from tests import support
@@ -48,17 +49,36 @@ class Journey:
         self.do(bank_user, "payment_receipt", support.receipt(on))
         return self
 
-    def to_plan(self, bank: str = "bank-icbc") -> Journey:
+    def plan_id(self) -> int:
+        with self.ctx.db.read() as conn:
+            plan = plan_of_project(conn, self.instance_id)
+        assert plan is not None, "the project is in no plan"
+        return plan
+
+    def plan_do(self, username: str, name: str, data: dict[str, Any]) -> dict[str, Any]:
+        """Complete the step *name* of the project's plan."""
+        ids = [t["id"] for t in show_instance(self.ctx, None, self.plan_id())["open_tasks"] if t["name"] == name]
+        assert len(ids) == 1, f"{name} is not open in the plan"
+        return complete_task(self.ctx, self.actor(username), ids[0], data)
+
+    def assigned(self, bank: str = "bank-icbc", **overrides: Any) -> Journey:
+        """Declare, review and assign the project to *bank*: it joins the bank's draft plan and waits."""
         self.do("health_user", "declare", support.declare(self.sha))
         self.do("bdc_reviewer", "review", support.review(sha=self.sha))
-        self.do("hrss_clerk", "plan_prepare", support.plan_prepare(bank))
-        self.do("hrss_reviewer", "plan_review", support.decision("plan_review"))
-        self.do("hrss_head", "plan_signoff", support.decision("plan_signoff"))
+        self.do("hrss_clerk", "assign_bank", support.assign_bank(bank, **overrides))
+        return self
+
+    def to_plan(self, bank: str = "bank-icbc") -> Journey:
+        """Assign the project and take its plan through preparation, review and the head's sign-off."""
+        self.assigned(bank)
+        self.plan_do("hrss_clerk", "plan_prepare", {})
+        self.plan_do("hrss_reviewer", "plan_review", support.decision("plan_review"))
+        self.plan_do("hrss_head", "plan_signoff", support.decision("plan_signoff"))
         return self
 
     def to_payment(self, bank: str = "bank-icbc", bank_user: str = "icbc_user") -> Journey:
         self.to_plan(bank)
-        self.do(bank_user, "secure_funds", support.SECURE_FUNDS)
+        self.plan_do(bank_user, "bank_confirm", support.SECURE_FUNDS)
         self.do("hrss_clerk", "procurement", support.PROCUREMENT)
         self.do(bank_user, "contract", support.CONTRACT)
         self.do("health_user", "construction", support.CONSTRUCTION)
