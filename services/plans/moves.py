@@ -9,7 +9,6 @@ both plans. A refused move changes nothing.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -23,21 +22,11 @@ from services.clock import to_db
 from services.context import Services
 from services.errors import ConflictError, FieldError, NotFound, PermissionDenied, ValidationError
 from services.oversight import totals
+from services.plans import records
 from services.users import Actor
 
 MOVERS = frozenset({"hrss"})
 DRAFT = "draft"
-# Opens a draft plan for (bank id, year, round id) and returns its instance id; set by the module that
-# runs the plan process (see `set_plan_opener`). Without it a move needs a bank that has a draft plan.
-PlanOpener = Callable[[Services, Connection, Actor, int, int, "int | None", datetime], int]
-_opener: list[PlanOpener] = []
-
-
-def set_plan_opener(opener: PlanOpener) -> None:
-    """Register how a draft plan is opened on demand for a bank that has none."""
-    _opener[:] = [opener]
-
-
 @dataclass(frozen=True)
 class Target:
     """Where the project should go: a plan by its instance id, or a bank (by code) whose draft plan takes it."""
@@ -80,16 +69,15 @@ def _bank_id(conn: Connection, code: str) -> int:
     return int(found)
 
 
-def _draft_of(ctx: Services, conn: Connection, actor: Actor, bank_id: int, source: Row[Any], at: datetime) -> int:
-    found = conn.execute(select(fund_plan.c.instance_id).where(
-        fund_plan.c.bank_org_id == bank_id, fund_plan.c.year == source.year, fund_plan.c.status == DRAFT,
-        fund_plan.c.round_id.is_(None) if source.round_id is None else fund_plan.c.round_id == source.round_id)
-        .order_by(fund_plan.c.number)).scalar()
+def _draft_of(ctx: Services, conn: Connection, actor: Actor, code: str, source: Row[Any], at: datetime) -> int:
+    """Return the bank's draft plan of the source's year and round, started now if the bank has none."""
+    from services.plans import joining  # it starts plan instances through services.instances
+
+    bank_id = _bank_id(conn, code)
+    found = records.open_draft(conn, bank_id, source.year, source.round_id)
     if found is not None:
         return int(found)
-    if not _opener:
-        raise _refuse("target_bank", "no_draft", "This bank has no draft plan to take the project.")
-    return _opener[0](ctx, conn, actor, bank_id, source.year, source.round_id, at)
+    return joining._start_plan(ctx, conn, actor.id, code, bank_id, source.year, source.round_id, at)
 
 
 def _target_plan(ctx: Services, conn: Connection, actor: Actor, target: Target, source: Row[Any],
@@ -99,7 +87,7 @@ def _target_plan(ctx: Services, conn: Connection, actor: Actor, target: Target, 
     if target.plan_id is not None:
         plan_id = target.plan_id
     else:
-        plan_id = _draft_of(ctx, conn, actor, _bank_id(conn, str(target.bank)), source, at)
+        plan_id = _draft_of(ctx, conn, actor, str(target.bank), source, at)
         _lock(ctx, conn, [plan_id])
     plan = _plan(conn, plan_id)
     if plan is None:

@@ -1,30 +1,29 @@
 """Build per-bank fund use plans for the tests of moves, the plans pages and the ledger.
 
-Projects are declared and reviewed through the services as people would. Joining a plan stands in
-for the `fund_plan` process's `assign_bank` step until that lands: it opens the bank's draft plan
-(an instance of its own) and adds the project, writing the project's bank where the process does
-(instance, project row, running totals).
+Projects are declared, reviewed and assigned a bank through the services as people would: the
+assignment (`assign_bank`) lists the project in its bank's draft plan, opened on demand by the
+`fund_plan` process. Plans move on through their own steps.
 """
 from __future__ import annotations
 
-from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-import orjson
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import select
 
-from models.tables import fund_plan, fund_plan_item, process_instance, process_model, project
-from services.clock import to_db
+from models.tables import process_instance, project
 from services.context import Services
-from services.oversight import totals
-from services.users import load_actor, org_id_by_code
+from services.instances import show_instance
+from services.plans.records import plan_of_project
+from services.tasks import complete_task
+from services.users import load_actor
 from tests import support
 from tests.services import allocation_helpers as alloc
 from tests.services.journey import Journey
 
 YEAR = 2026
 SHARES = {"bank-icbc": Decimal("520000.00"), "bank-abc": Decimal("310000.00"), "bank-trcb": Decimal("170000.00")}
+BANK_USERS = {"bank-icbc": "icbc_user", "bank-abc": "abc_user", "bank-trcb": "trcb_user"}
 
 
 def fix_allocation(ctx: Services, year: int = YEAR) -> None:
@@ -41,41 +40,36 @@ def reviewed(ctx: Services, name: str, amount: str) -> int:
     return journey.instance_id
 
 
-def _open_plan(conn: Connection, bank_id: int, year: int, status: str, at: datetime, user_id: int) -> int:
-    number = (conn.execute(select(func.max(fund_plan.c.number)).where(
-        fund_plan.c.bank_org_id == bank_id, fund_plan.c.year == year)).scalar() or 0) + 1
-    model_id = conn.execute(select(func.min(process_model.c.id))).scalar_one()
-    plan_id = conn.execute(insert(process_instance).values(
-        model_id=model_id, process_id="fund_plan", title=f"{year} 第{number}号", status="running",
-        stage="plan", bank_org_id=bank_id, started_by=user_id, created_at=to_db(at), updated_at=to_db(at),
-        version=1, state=orjson.dumps({}))).inserted_primary_key[0]
-    conn.execute(insert(fund_plan).values(instance_id=plan_id, bank_org_id=bank_id, year=year, number=number,
-                                          status=status, created_at=to_db(at)))
-    return int(plan_id)
+def _task(ctx: Services, instance_id: int, name: str) -> str:
+    ids = [t["id"] for t in show_instance(ctx, None, instance_id)["open_tasks"] if t["name"] == name]
+    assert len(ids) == 1, f"{name} is not open in instance {instance_id}"
+    return ids[0]
 
 
 def join(ctx: Services, project_id: int, bank: str, amount: str, remark: str = "") -> int:
-    """Add the project to *bank*'s draft plan of its year (opened if there is none); return the plan id."""
-    at, clerk = ctx.clock.now(), load_actor(ctx, "hrss_clerk")
-    with ctx.db.write() as conn:
-        bank_id = org_id_by_code(conn, bank)
-        row = conn.execute(select(process_instance).where(process_instance.c.id == project_id)).one()
-        year = conn.execute(select(project.c.year).where(project.c.instance_id == project_id)).scalar_one()
-        plan_id = conn.execute(select(fund_plan.c.instance_id).where(
-            fund_plan.c.bank_org_id == bank_id, fund_plan.c.year == year, fund_plan.c.status == "draft")).scalar()
-        plan_id = plan_id or _open_plan(conn, bank_id, year, "draft", at, clerk.id)
-        conn.execute(insert(fund_plan_item).values(project_instance_id=project_id, plan_instance_id=plan_id,
-                                                   amount=Decimal(amount), remark=remark, added_at=to_db(at)))
-        conn.execute(update(process_instance).where(process_instance.c.id == project_id).values(bank_org_id=bank_id))
-        before = totals.Place(row.bank_org_id, row.department_org_id, row.stage, row.status)
-        totals.follow(conn, project_id, before, before._replace(bank_org_id=bank_id), {"plan_amount": Decimal(amount)})
-    return int(plan_id)
+    """Assign the project to *bank* with *amount* (the bureau): it joins the bank's draft plan; return the plan."""
+    data = {"bank": bank, "plan_amount": amount, **({"plan_remarks": remark} if remark else {})}
+    complete_task(ctx, load_actor(ctx, "hrss_clerk"), _task(ctx, project_id, "assign_bank"), data)
+    with ctx.db.read() as conn:
+        plan = plan_of_project(conn, project_id)
+    assert plan is not None
+    return plan
 
 
-def set_status(ctx: Services, plan_id: int, status: str) -> None:
-    """Move the plan to *status* (review, signoff, bank, confirmed), as its steps do."""
-    with ctx.db.write() as conn:
-        conn.execute(update(fund_plan).where(fund_plan.c.instance_id == plan_id).values(status=status))
+def step(ctx: Services, plan_id: int, username: str, name: str, data: dict[str, Any]) -> None:
+    """Complete the plan's step *name* as *username*."""
+    complete_task(ctx, load_actor(ctx, username), _task(ctx, plan_id, name), data)
+
+
+def advance(ctx: Services, plan_id: int, to: str, bank: str = "bank-icbc", **signoff: Any) -> None:
+    """Take a draft plan through its steps until it is at *to* (review, signoff, bank or confirmed)."""
+    order = ("review", "signoff", "bank", "confirmed")
+    steps = [("hrss_clerk", "plan_prepare", {}),
+             ("hrss_reviewer", "plan_review", support.decision("plan_review")),
+             ("hrss_head", "plan_signoff", {**support.decision("plan_signoff"), **signoff}),
+             (BANK_USERS[bank], "bank_confirm", support.SECURE_FUNDS)]
+    for username, name, data in steps[:order.index(to) + 1]:
+        step(ctx, plan_id, username, name, data)
 
 
 def bank_of(ctx: Services, project_id: int) -> dict[str, Any]:

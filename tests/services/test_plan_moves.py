@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from models.tables import audit_event, fund_plan, fund_plan_item, oversight_total
 from services.context import Services
+from services.instances import show_instance
 from services.errors import ConflictError, NotFound, PermissionDenied, ValidationError
 from services.oversight import totals
 from services.plans.moves import Target, move_project
@@ -67,14 +68,14 @@ def test_a_move_changes_the_bank_everywhere_and_is_audited(services: Services, t
     assert banks["bank-icbc"]["in_draft"] == {"yuan": "1234.56", "wan": "0.123456"}
 
 
-def test_a_move_to_a_bank_without_a_draft_needs_the_plan_process(services: Services,
-                                                                 two_plans: dict[str, int]) -> None:
+def test_a_move_to_a_bank_without_a_draft_opens_its_plan(services: Services, two_plans: dict[str, int]) -> None:
     clerk = load_actor(services, "hrss_clerk")
-    before = _state(services)
-    with pytest.raises(ValidationError) as refused:
-        move_project(services, clerk, two_plans["icbc"], two_plans["b"], Target(bank="bank-trcb"))
-    assert refused.value.field_messages() == {"target_bank": "This bank has no draft plan to take the project."}
-    assert _state(services) == before
+    moved = move_project(services, clerk, two_plans["icbc"], two_plans["b"], Target(bank="bank-trcb"))
+    assert moved["target"]["bank"] == "bank-trcb" and moved["target"]["number"] == 1
+    banks = {b["bank"]: b for b in plans_overview(services, clerk, world.YEAR)["banks"]}
+    (plan,) = banks["bank-trcb"]["plans"]
+    assert plan["status"] == "draft" and [i["project_id"] for i in plan["items"]] == [two_plans["b"]]
+    assert "plan_prepare" in [t["name"] for t in show_instance(services, None, plan["id"])["open_tasks"]]
 
 
 def test_a_move_by_bank_uses_that_banks_draft(services: Services, two_plans: dict[str, int]) -> None:
@@ -88,9 +89,9 @@ def test_a_move_by_bank_uses_that_banks_draft(services: Services, two_plans: dic
 def test_refused_moves_change_nothing(services: Services, two_plans: dict[str, int], case: str) -> None:
     clerk = load_actor(services, "hrss_clerk")
     if case == "source_signed":
-        world.set_status(services, two_plans["icbc"], "bank")
+        world.advance(services, two_plans["icbc"], "bank")
     if case == "target_in_review":
-        world.set_status(services, two_plans["abc"], "review")
+        world.advance(services, two_plans["abc"], "review", "bank-abc")
     before = _state(services)
     who, plan, project, target, error = {
         "not_hrss": ("hrss_head", two_plans["icbc"], two_plans["a"], Target(plan_id=two_plans["abc"]),

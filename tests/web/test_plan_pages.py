@@ -68,7 +68,7 @@ def test_the_bureau_moves_a_project_and_the_figures_follow(site: Site, plans: di
 def test_a_refused_move_shows_why_on_the_page_and_changes_nothing(site: Site, services: Services,
                                                                  plans: dict[str, int]) -> None:
     clerk = site.user("hrss_clerk")
-    world.set_status(services, plans["abc"], "review")
+    world.advance(services, plans["abc"], "review", "bank-abc")
     response = clerk.post(f"/plans/{plans['icbc']}/moves", {"project_id": plans["b"], "target_plan_id": plans["abc"],
                                                             "year": "2026"}, token_from="/plans/?year=2026")
     assert response.status_code == 409

@@ -76,7 +76,7 @@ def test_refused_moves_say_what_was_wrong(api: Api, plans: dict[str, int], user:
 
 
 def test_a_move_from_a_signed_plan_is_a_conflict(api: Api, services: Services, plans: dict[str, int]) -> None:
-    world.set_status(services, plans["icbc"], "bank")
+    world.advance(services, plans["icbc"], "bank", plan_override_reason="急需上线，经局务会同意。")
     answer = api.post(f"/api/v1/plans/{plans['icbc']}/moves", "hrss_clerk",
                       {"project_id": plans["b"], "target_plan_id": plans["abc"]})
     assert answer.status_code == 409 and "no longer a draft" in answer.get_json()["message"]
