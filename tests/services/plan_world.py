@@ -61,14 +61,21 @@ def step(ctx: Services, plan_id: int, username: str, name: str, data: dict[str, 
     complete_task(ctx, load_actor(ctx, username), _task(ctx, plan_id, name), data)
 
 
+ORDER = ("draft", "review", "signoff", "bank", "confirmed")
+
+
 def advance(ctx: Services, plan_id: int, to: str, bank: str = "bank-icbc", **signoff: Any) -> None:
     """Take a draft plan through its steps until it is at *to* (review, signoff, bank or confirmed)."""
-    order = ("review", "signoff", "bank", "confirmed")
+    advance_from(ctx, plan_id, "draft", to, bank, **signoff)
+
+
+def advance_from(ctx: Services, plan_id: int, at: str, to: str, bank: str = "bank-icbc", **signoff: Any) -> None:
+    """Take a plan that is at *at* through its steps until it is at *to*."""
     steps = [("hrss_clerk", "plan_prepare", {}),
              ("hrss_reviewer", "plan_review", support.decision("plan_review")),
              ("hrss_head", "plan_signoff", {**support.decision("plan_signoff"), **signoff}),
              (BANK_USERS[bank], "bank_confirm", support.SECURE_FUNDS)]
-    for username, name, data in steps[:order.index(to) + 1]:
+    for username, name, data in steps[ORDER.index(at):ORDER.index(to)]:
         step(ctx, plan_id, username, name, data)
 
 
