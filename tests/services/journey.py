@@ -55,11 +55,15 @@ class Journey:
         assert plan is not None, "the project is in no plan"
         return plan
 
-    def plan_do(self, username: str, name: str, data: dict[str, Any]) -> dict[str, Any]:
-        """Complete the step *name* of the project's plan."""
+    def plan_task_id(self, name: str) -> str:
+        """Return the id of the open step *name* of the project's plan."""
         ids = [t["id"] for t in show_instance(self.ctx, None, self.plan_id())["open_tasks"] if t["name"] == name]
         assert len(ids) == 1, f"{name} is not open in the plan"
-        return complete_task(self.ctx, self.actor(username), ids[0], data)
+        return ids[0]
+
+    def plan_do(self, username: str, name: str, data: dict[str, Any]) -> dict[str, Any]:
+        """Complete the step *name* of the project's plan."""
+        return complete_task(self.ctx, self.actor(username), self.plan_task_id(name), data)
 
     def assigned(self, bank: str = "bank-icbc", **overrides: Any) -> Journey:
         """Declare, review and assign the project to *bank*: it joins the bank's draft plan and waits."""
