@@ -1,6 +1,7 @@
 """The bureau moves a project between banks' draft plans: everything follows, or nothing changes."""
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -114,3 +115,30 @@ def test_refused_moves_change_nothing(services: Services, two_plans: dict[str, i
     with pytest.raises(error):
         move_project(services, load_actor(services, who) if who != "hrss_clerk" else clerk, plan, project, target)
     assert _state(services) == before
+
+
+def test_two_racing_moves_of_one_project_one_wins_and_the_totals_hold(services: Services,
+                                                                      two_plans: dict[str, int]) -> None:
+    clerk = load_actor(services, "hrss_clerk")
+    world.join(services, world.reviewed(services, "社保卡公共自行车租借", "5000.00"), "bank-trcb", "5000.00")
+    barrier, results = threading.Barrier(2), []
+
+    def move(bank: str) -> None:
+        barrier.wait()
+        try:
+            results.append(move_project(services, clerk, two_plans["icbc"], two_plans["a"], Target(bank=bank)))
+        except (ValidationError, ConflictError) as exc:
+            results.append(exc)
+
+    threads = [threading.Thread(target=move, args=(bank,)) for bank in ("bank-abc", "bank-trcb")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    moved = [r for r in results if isinstance(r, dict)]
+    assert len(moved) == 1 and len(results) == 2, results
+    with services.db.read() as conn:
+        assert totals.stored(conn) == totals.recomputed(conn) and totals.misplaced(conn) == []
+        (plan,) = conn.execute(select(fund_plan_item.c.plan_instance_id).where(
+            fund_plan_item.c.project_instance_id == two_plans["a"])).scalars()
+    assert plan == moved[0]["target"]["plan_id"]
