@@ -55,14 +55,15 @@ class Project:
     def plan(self) -> None:
         j = self.journey
         j.do("bdc_reviewer", "review", support.review(sha=j.sha))
-        j.do("hrss_clerk", "plan_prepare", support.plan_prepare(self.bank))
-        j.do("hrss_reviewer", "plan_review", support.decision("plan_review"))
-        j.do("hrss_head", "plan_signoff", support.decision("plan_signoff"))
+        j.do("hrss_clerk", "assign_bank", support.assign_bank(self.bank))
+        j.plan_do("hrss_clerk", "plan_prepare", {})
+        j.plan_do("hrss_reviewer", "plan_review", support.decision("plan_review"))
+        j.plan_do("hrss_head", "plan_signoff", {**support.decision("plan_signoff"), "plan_override_reason": "测试"})
         self.state = "planned"
 
     def contract(self, price: str) -> None:
         j, bank_user = self.journey, BANKS[self.bank]
-        j.do(bank_user, "secure_funds", support.SECURE_FUNDS)
+        j.plan_do(bank_user, "bank_confirm", support.SECURE_FUNDS)
         j.do("hrss_clerk", "procurement", {**support.PROCUREMENT, "contract_price": price})
         j.do(bank_user, "contract", support.CONTRACT)
         j.do("health_user", "construction", support.CONSTRUCTION)

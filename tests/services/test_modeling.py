@@ -123,24 +123,20 @@ def test_a_project_inside_its_payment_period_stays_on_its_version(services: Serv
 
 
 def test_a_project_whose_current_step_was_removed_stays_on_its_version(services: Services) -> None:
-    at_declare, at_procurement = Journey(services), Journey(services).to_plan()
-    at_procurement.plan_do("icbc_user", "bank_confirm", support.SECURE_FUNDS)
-    at_contract = Journey(services).to_plan()
-    at_contract.plan_do("icbc_user", "bank_confirm", support.SECURE_FUNDS)
-    at_contract.do("hrss_clerk", "procurement", support.PROCUREMENT)
-    tasks_before = tasks_of(services, at_procurement.instance_id)
-    deploy(services, diagrams.remove_user_task(support.FUND_PROJECT.read_bytes(), "procurement"), support.read_forms())
+    at_declare, at_assign, at_waiting = Journey(services), Journey(services), Journey(services).assigned()
+    at_assign.do("health_user", "declare", support.declare(at_assign.sha))
+    at_assign.do("bdc_reviewer", "review", support.review(sha=at_assign.sha))
+    tasks_before = tasks_of(services, at_assign.instance_id)
+    deploy(services, diagrams.remove_user_task(support.FUND_PROJECT.read_bytes(), "assign_bank"), support.read_forms())
     results = {r["instance_id"]: r for r in migrate_instances(services, owner(services), "fund_project", 2)}
     assert results[at_declare.instance_id]["ok"] is True, results[at_declare.instance_id]["reason"]
-    assert (results[at_procurement.instance_id]["ok"], results[at_procurement.instance_id]["code"]) == (
-        False, "task-missing")
-    assert "项目采购" in results[at_procurement.instance_id]["reason"]
-    assert results[at_contract.instance_id]["code"] == "history-missing"
-    assert at_procurement.show()["model_version"] == 1
-    assert tasks_of(services, at_procurement.instance_id) == tasks_before
-    assert "instance_migration_refused" in [e["event"] for e in at_procurement.show()["history"]]
-    at_procurement.do("hrss_clerk", "procurement", support.PROCUREMENT)
-    assert at_procurement.open_names() == ["contract"]
+    assert (results[at_assign.instance_id]["ok"], results[at_assign.instance_id]["code"]) == (False, "task-missing")
+    assert "安排合作银行及计划金额" in results[at_assign.instance_id]["reason"]
+    assert results[at_waiting.instance_id]["code"] == "history-missing"
+    assert at_assign.show()["model_version"] == 1 and tasks_of(services, at_assign.instance_id) == tasks_before
+    assert "instance_migration_refused" in [e["event"] for e in at_assign.show()["history"]]
+    at_assign.do("hrss_clerk", "assign_bank", support.assign_bank())
+    assert at_assign.open_names() == [] and at_assign.plan_id() == at_waiting.plan_id()
     assert at_declare.show()["model_version"] == 2
 
 

@@ -93,10 +93,15 @@ class Api:
         assert found, f"no open {name} for {user}"
         return max(found, key=lambda t: t["instance_id"])
 
-    def through_plan(self, project_id: int) -> list[dict[str, Any]]:
-        """Take the newest plan from preparation to the bank's confirmation; return the project's ready tasks."""
+    def through_plan(self, project_id: int, until: str | None = None) -> list[dict[str, Any]]:
+        """Take the newest plan from preparation to the bank's confirmation; return the project's ready tasks.
+
+        With *until* a plan step, stop when it is ready and return it.
+        """
         ready = [self.newest_plan_task()]
         while ready and ready[0]["name"] in PLAN_STEPS:
+            if ready[0]["name"] == until:
+                return ready
             response = self.complete(ready[0], form_data(ready[0]["name"], ""))
             assert response.status_code == 200, response.get_json()
             ready = response.get_json()["ready"]
@@ -114,7 +119,7 @@ class Api:
                 if task["name"] == until:
                     return {**task, "instance_id": started["instance_id"]}
             if not ready:
-                ready = self.through_plan(started["instance_id"])
+                ready = self.through_plan(started["instance_id"], until)
             assert ready, f"{until} never became ready"
             response = self.complete(ready[0], form_data(ready[0]["name"], sha))
             assert response.status_code == 200, response.get_json()

@@ -67,10 +67,13 @@ def test_an_administrator_suspends_resumes_and_terminates(api: Api, ids: dict[st
     assert suspended.status_code == 200 and suspended.get_json() == {
         "instance_id": ids["plan"], "status": "suspended", "stage": "plan"}
     _conforms(api, "InstanceAction", suspended.get_json())
-    task = api.get(f"/api/v1/projects/{ids['plan']}", "supervisor").get_json()["open_tasks"][0]
+    assert api.get(f"/api/v1/projects/{ids['plan']}", "supervisor").get_json()["open_tasks"] == [], \
+        "the project waits for its bank's plan"
+    contract = f"/api/v1/instances/{ids['contract']}"
+    assert api.post(f"{contract}/suspend", "admin", {"reason": "核查合同"}).status_code == 200
+    task = api.get(f"/api/v1/projects/{ids['contract']}", "supervisor").get_json()["open_tasks"][0]
     assert task["status"] == "suspended"
-    refused = api.post(f"/api/v1/tasks/{task['id']}/complete", "hrss_head",
-                       {"data": support.decision("plan_signoff")})
+    refused = api.post(f"/api/v1/tasks/{task['id']}/complete", "trcb_user", {"data": support.CONTRACT})
     assert refused.status_code == 409 and refused.get_json()["message"] == "the project is suspended"
     assert api.post(f"{base}/suspend", "admin", {"reason": "再次"}).status_code == 409
     assert api.post(f"{base}/resume", "admin", {"reason": "核查完毕"}).get_json()["status"] == "running"
