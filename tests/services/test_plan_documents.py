@@ -8,6 +8,7 @@ import pytest
 from documents.signing import KEY_ENV
 from services.context import Services
 from services.official import archive, keys
+from services.official.reissue import reissue
 from services.plans.overview import plan_detail
 from services.users import load_actor
 from tests.documents.pdf import text_of
@@ -51,6 +52,11 @@ def test_the_heads_signoff_issues_the_banks_plan_table_on_the_plan(sealed: Servi
     assert archive.open_document(sealed, load_actor(sealed, "icbc_user"), ids["plan"], doc["id"])["sha256"]
     with pytest.raises(Exception, match="does not exist"):
         archive.open_document(sealed, load_actor(sealed, "abc_user"), ids["plan"], doc["id"])
+    # an administrator reissues it from the plan's current rows: a second version, same table
+    again = reissue(sealed, load_actor(sealed, "admin"), ids["plan"], "fund_plan", "更正签章")
+    assert again["version"] == 2
+    path = archive.open_document(sealed, clerk, ids["plan"], again["document_id"])["path"]
+    assert "合计82.123456" in text_of(Path(path).read_bytes(), tmp_path)
 
 
 def test_a_plan_sent_back_by_the_head_issues_nothing(services: Services) -> None:
