@@ -46,6 +46,15 @@ def test_a_bank_sees_only_its_own_plans_and_not_another_banks_plan_page(site: Si
     assert "移至" not in page and "建议分配" not in page
     assert user.get(f"/plans/{plans['abc']}").status_code == 200
     assert user.get(f"/plans/{plans['icbc']}").status_code == 404
+    assert user.get(f"/projects/{plans['abc']}").status_code == 200  # the plan's process page
+
+
+def test_the_plan_page_links_its_process_and_shows_its_table(site: Site, plans: dict[str, int]) -> None:
+    response = site.user("hrss_head").get(f"/plans/{plans['icbc']}")
+    page = text_of(response)
+    assert f'href="/projects/{plans["icbc"]}"' in response.get_data(as_text=True)
+    assert "2026年第1号计划" in page and "合计 82.123456 ¥821,234.56" in page
+    assert "局负责人签批后出具计划表" in page
 
 
 def test_departments_may_not_open_the_plans(site: Site, plans: dict[str, int]) -> None:
