@@ -39,7 +39,7 @@ def test_the_project_list_shows_only_what_the_user_may_see(site: Site, services:
     abc = Journey(services, "transport_user")
     abc.do("transport_user", "declare", support.declare(abc.sha))
     abc.do("bdc_reviewer", "review", support.review(sha=abc.sha))
-    abc.do("hrss_clerk", "plan_prepare", support.plan_prepare("bank-abc"))
+    abc.do("hrss_clerk", "assign_bank", support.assign_bank("bank-abc"))
     assert "共 1 个项目" in text_of(site.user("icbc_user").get("/projects/"))
     assert "共 1 个项目" in text_of(site.user("health_user").get("/projects/"))
     everything = text_of(site.user("supervisor").get("/projects/"))
