@@ -178,5 +178,5 @@ def test_english_pages_show_the_shipped_forms_in_english(site: Site, journey: Jo
 def test_dates_money_stages_and_roles_read_naturally_in_chinese(site: Site, journey: Journey) -> None:
     journey.to_plan("bank-icbc")
     page = text_of(site.user("icbc_user").get(f"/projects/{journey.instance_id}"))
-    assert "2026年9月30日" in page and "¥1,150,000.00" in page and "资金保障" in page
+    assert "2026年9月30日" in page and "¥1,150,000.00" in page and "资金使用计划" in page
     assert "合作银行" in page and "计划金额 ¥1,150,000.00" in page

@@ -24,7 +24,7 @@ def test_the_project_page_shows_every_step_with_who_when_and_what(site: Site, jo
     assert page.status_code == 200
     text = text_of(page)
     assert "已完成" in text and "资金支付完毕" not in text
-    for step in ("项目申报", "可行性研究报告评审", "局负责人审签", "确认资金保障", "签订三方合同", "确认付款"):
+    for step in ("项目申报", "可行性研究报告评审", "安排合作银行及计划金额", "签订三方合同", "确认付款"):
         assert step in text
     assert "陈静（综指中心）" in text and "周婷（工商银行）" in text
     assert "核定预算（元） ¥1,150,000.00" in text and "评审结论 通过" in text
