@@ -22,7 +22,7 @@ def test_the_plan_task_page_shows_the_table_in_wan_with_its_total(site: Site, se
                   "82", "0.123456", "82.123456", "一期", "尚未确定"):
         assert shown in text, shown
     html = page.get_data(as_text=True)
-    assert html.index("0.123456") < html.index("82.123456") < html.index("<form"), "the table stands above the form"
+    assert html.index("0.123456") < html.index("82.123456") < html.index('action="/tasks/'), "the table stands above the form"
     assert "¥820,000.00" not in text and "82.00" not in text, "万元 are exact, never rounded or padded"
     done = clerk.post(url, {"plan_prepare_note": "第一批"}, token_from=url)
     assert done.status_code == 302

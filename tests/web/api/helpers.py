@@ -90,7 +90,7 @@ class Api:
         response = self.get("/api/v1/tasks", user, limit=200)
         assert response.status_code == 200, response.get_json()
         found = [t for t in response.get_json()["items"] if t["name"] == name]
-        assert found, f"no open {name} for {user}"
+        assert found, f"no open {name} for {user}: {response.get_json()}"
         return max(found, key=lambda t: t["instance_id"])
 
     def through_plan(self, project_id: int, until: str | None = None) -> list[dict[str, Any]]:
@@ -120,7 +120,8 @@ class Api:
                     return {**task, "instance_id": started["instance_id"]}
             if not ready:
                 ready = self.through_plan(started["instance_id"], until)
-            assert ready, f"{until} never became ready"
+                assert ready, f"{until} never became ready"
+                continue
             response = self.complete(ready[0], form_data(ready[0]["name"], sha))
             assert response.status_code == 200, response.get_json()
             ready = response.get_json()["ready"]
