@@ -551,7 +551,7 @@ fund_plan = Table(
     Column("confirmed_at", DateTime, nullable=True),
     Column("created_at", DateTime, nullable=False),
     UniqueConstraint("bank_org_id", "year", "number", name="uq_fund_plan_bank_year_number"),
-    CheckConstraint("status IN ('draft', 'review', 'signoff', 'bank', 'confirmed')", name="status"),
+    CheckConstraint("status IN ('draft', 'review', 'signoff', 'bank', 'confirmed', 'terminated')", name="status"),
     CheckConstraint("number >= 1", name="number_positive"),
 )
 

@@ -18,7 +18,7 @@ from services import fund_project
 from services.context import Services
 from services.money import allocation_process
 from services.official import issue as official_documents
-from services.plans import process as fund_plan
+from services.plans import ends as plan_ends, process as fund_plan
 from services.reconciliation import process as reconciliation
 from services.oversight.totals import Place
 
@@ -72,6 +72,7 @@ class ProcessHooks:
     title: Callable[[Mapping[str, Any]], str | None] = _nothing
     host_data: Callable[[Connection, int, str, Mapping[str, Any]], Mapping[str, Any]] = _no_data
     started_by_host: bool = False  # only the host starts its instances (a plan, when a project joins it)
+    on_terminated: Callable[[Services, Connection, int, int, datetime], None] = _nothing
 
 
 def _fund_project_done(done: TaskDone) -> None:
@@ -127,14 +128,15 @@ def _reconciliation_done(done: TaskDone) -> None:
 HOOKS: dict[str, ProcessHooks] = {
     fund_project.PROCESS_ID: ProcessHooks(
         start_title=fund_project.UNTITLED, on_start=fund_project.on_start, on_data=_fund_project_step,
-        check_step=fund_project.check_task, on_task_completed=_fund_project_done, title=fund_project.title),
+        check_step=fund_project.check_task, on_task_completed=_fund_project_done, title=fund_project.title,
+        on_terminated=plan_ends.project_terminated),
     allocation_process.PROCESS_ID: ProcessHooks(
         start_title=allocation_process.UNTITLED, on_start=allocation_process.on_start,
         on_data=_allocation_step, check_task=allocation_process.check_task,
         on_task_completed=_allocation_done, title=allocation_process.title),
     fund_plan.PROCESS_ID: ProcessHooks(
         start_title=fund_plan.UNTITLED, check_task=fund_plan.check_task, on_task_completed=_fund_plan_done,
-        title=fund_plan.title, started_by_host=True),
+        title=fund_plan.title, started_by_host=True, on_terminated=plan_ends.plan_terminated),
     reconciliation.PROCESS_ID: ProcessHooks(
         start_title=reconciliation.UNTITLED, on_data=_reconciliation_step, check_task=reconciliation.check_task,
         host_data=reconciliation.host_data, on_task_completed=_reconciliation_done, title=reconciliation.title),

@@ -12,7 +12,7 @@ from models.tables import fund_plan, fund_plan_item, organization, project
 from services.clock import to_db
 
 DRAFT = "draft"
-STATUSES = ("draft", "review", "signoff", "bank", "confirmed")
+STATUSES = ("draft", "review", "signoff", "bank", "confirmed", "terminated")
 
 
 @dataclass(frozen=True)

@@ -94,17 +94,60 @@ def test_projects_wait_until_the_bank_confirms_then_all_reach_procurement_with_t
     assert first.open_names() == ["contract"]
 
 
-def test_a_terminated_project_is_skipped_and_the_skip_audited(services: Services) -> None:
+def test_a_project_terminated_after_the_head_signed_is_skipped_and_the_skip_audited(services: Services) -> None:
     kept = Journey(services).assigned()
     gone = Journey(services).assigned()
+    kept.plan_do("hrss_clerk", "plan_prepare", {})
+    kept.plan_do("hrss_reviewer", "plan_review", support.decision("plan_review"))
+    kept.plan_do("hrss_head", "plan_signoff", support.decision("plan_signoff"))
     terminate(services, load_actor(services, "admin"), gone.instance_id, "项目撤销。")
-    confirm_plan(kept)
+    assert listed(services, kept.plan_id()) == [kept.instance_id, gone.instance_id], "a signed table keeps its rows"
+    kept.plan_do("icbc_user", "bank_confirm", support.SECURE_FUNDS)
     assert kept.open_names() == ["procurement"]
     assert gone.show()["status"] == "terminated" and gone.open_names() == []
     with services.db.read() as conn:
         events = conn.execute(select(audit_event.c.event).where(
             audit_event.c.instance_id == gone.instance_id)).scalars().all()
     assert "plan_outcome_skipped" in events and "plan_outcome_delivered" not in events
+
+
+def test_a_project_terminated_before_the_signature_leaves_its_plan(services: Services) -> None:
+    kept = Journey(services).assigned()
+    gone = Journey(services).assigned(plan_amount="900000.00")
+    plan_id = kept.plan_id()
+    kept.plan_do("hrss_clerk", "plan_prepare", {})
+    terminate(services, load_actor(services, "admin"), gone.instance_id, "项目撤销。")
+    assert listed(services, plan_id) == [kept.instance_id]
+    with services.db.read() as conn:
+        assert figures.plan_total(conn, plan_id) == Decimal("1150000.00"), "the head signs only live projects"
+        assert "plan_left" in conn.execute(select(audit_event.c.event).where(
+            audit_event.c.instance_id == gone.instance_id)).scalars().all()
+    kept.plan_do("hrss_reviewer", "plan_review", support.decision("plan_review"))
+    kept.plan_do("hrss_head", "plan_signoff", support.decision("plan_signoff"))
+    kept.plan_do("icbc_user", "bank_confirm", support.SECURE_FUNDS)
+    assert kept.open_names() == ["procurement"]
+
+
+def test_a_terminated_plan_hands_its_live_projects_to_the_banks_next_draft(services: Services) -> None:
+    first = Journey(services).assigned()
+    second = Journey(services).assigned(plan_amount="900000.00")
+    ended = Journey(services).assigned(plan_amount="100000.00")
+    old_plan = first.plan_id()
+    first.plan_do("hrss_clerk", "plan_prepare", {})
+    admin = load_actor(services, "admin")
+    terminate(services, admin, ended.instance_id, "项目撤销。")
+    terminate(services, admin, old_plan, "计划编制有误，重新编制。")
+    assert plan(services, old_plan)["status"] == "terminated"
+    new_plan = first.plan_id()
+    assert new_plan != old_plan and second.plan_id() == new_plan
+    assert (plan(services, new_plan)["status"], plan(services, new_plan)["number"]) == ("draft", 2)
+    assert listed(services, new_plan) == [first.instance_id, second.instance_id]
+    assert first.open_names() == [] and first.show()["stage"] == "plan", "still waiting, now for the new plan"
+    confirm_plan(first)
+    assert first.open_names() == ["procurement"] and second.open_names() == ["procurement"]
+    with services.db.read() as conn:
+        assert "plan_released" in conn.execute(select(audit_event.c.event).where(
+            audit_event.c.instance_id == second.instance_id)).scalars().all()
 
 
 def _user(ctx: Services, username: str, roles: list[str]) -> None:

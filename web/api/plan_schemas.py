@@ -7,7 +7,7 @@ from web.api.documents import IssuedDocument
 from web.request import MAX_URL_INTEGER as MAX_ID
 from web.api.schemas import Money
 
-STATUSES = ["draft", "review", "signoff", "bank", "confirmed"]
+STATUSES = ["draft", "review", "signoff", "bank", "confirmed", "terminated"]
 WAN = {"description": "The same amount in 万元 (10,000 yuan), converted exactly, never rounded: "
                       "820000.00 → \"82\", 1234.56 → \"0.123456\".", "example": "82"}
 

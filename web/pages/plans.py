@@ -17,7 +17,7 @@ from web.pages.messages import field_messages, translate
 bp = Blueprint("plans", __name__, url_prefix="/plans")
 STATUS = {"draft": _l("Draft, being prepared"), "review": _l("In review"),
           "signoff": _l("Awaiting the bureau head"), "bank": _l("Signed, with the bank"),
-          "confirmed": _l("Funds confirmed by the bank")}
+          "confirmed": _l("Funds confirmed by the bank"), "terminated": _l("Plan terminated by an administrator")}
 # The services' messages about moves, listed so that extraction finds them.
 MESSAGES = (
     _l("Name either the target plan or the target bank, not both."), _l("{bank} is not a cooperating bank."),

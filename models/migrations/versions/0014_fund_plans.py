@@ -21,7 +21,7 @@ down_revision = "0012"
 branch_labels = None
 depends_on = None
 
-STATUSES = "status IN ('draft', 'review', 'signoff', 'bank', 'confirmed')"
+STATUSES = "status IN ('draft', 'review', 'signoff', 'bank', 'confirmed', 'terminated')"
 
 
 def _plan() -> None:
