@@ -26,6 +26,7 @@ from services.users import Actor
 
 SIGNED = ("bank", "confirmed")
 UNSIGNED = ("draft", "review", "signoff")
+COMMITTED = ("review", "signoff", "bank", "confirmed")  # past the draft: the proposal moves none of them
 ZERO = Decimal("0.00")
 
 
@@ -123,7 +124,7 @@ def _proposal(banks: list[dict[str, Any]]) -> list[dict[str, Any]]:
     shares = {b["bank"]: Decimal(b["allocation"]["yuan"]) for b in banks if b["allocation"] is not None}
     if not shares:
         return []
-    fixed = {b["bank"]: sum((Decimal(p["total"]["yuan"]) for p in b["plans"] if p["status"] != "draft"), ZERO)
+    fixed = {b["bank"]: sum((Decimal(p["total"]["yuan"]) for p in b["plans"] if p["status"] in COMMITTED), ZERO)
              for b in banks}
     rows = {i["project_id"]: (i, p) for b in banks for p in b["plans"] if p["status"] == "draft" for i in p["items"]}
     candidates = [Candidate(pid, Decimal(i["amount"]["yuan"]), p["bank"]) for pid, (i, p) in rows.items()]
