@@ -29,7 +29,8 @@ from services.process_models import latest
 
 from bench.engine_paths import script_engine
 
-ROUTE = ("declare", "review", "plan_prepare", "plan_review", "plan_signoff", "secure_funds", "procurement",
+# The project's own steps; its plan (assign_bank → the bank's fund_plan instance) is not generated here.
+ROUTE = ("declare", "review", "assign_bank", "procurement",
          "contract", "construction", "acceptance", "acceptance_bdc", "acceptance_hrss", "payment_notice",
          "payment_receipt", "payment")
 DEPARTMENTS = {"dept-health": "health_user", "dept-transport": "transport_user", "dept-culture": "culture_user"}
@@ -79,7 +80,7 @@ def _instance(world: World, rng: random.Random, instance_id: int, running: bool)
         status, ready, route = "rejected", None, ROUTE[:2]
     else:
         status, ready, route = "completed", None, ROUTE
-    has_bank = "plan_prepare" in route
+    has_bank = "assign_bank" in route
     return {"id": instance_id, "created": created, "dept": dept, "bank": bank if has_bank else None,
             "status": status, "ready": ready, "route": route}
 
@@ -120,8 +121,8 @@ def _rows(world: World, rng: random.Random, plan: dict[str, Any]) -> tuple[dict[
     facts = {
         "instance_id": plan["id"], "year": plan["created"].year, "round": "annual",
         "name": instance["title"], "category": "it.software", "budget": "1200000.00",
-        "approved_budget": "1150000.00" if "plan_prepare" in route or plan["ready"] == "plan_prepare" else None,
-        "plan_amount": "1150000.00" if "plan_review" in route else None,
+        "approved_budget": "1150000.00" if "assign_bank" in route or plan["ready"] == "assign_bank" else None,
+        "plan_amount": "1150000.00" if "assign_bank" in route else None,
         "contractor": "太仓某信息技术有限公司" if "contract" in route else None,
         "procurement_no": f"TCCG-{plan['id']:06d}" if "contract" in route else None,
         "contract_no": f"HT-{plan['id']:06d}" if "contract" in route else None,

@@ -156,7 +156,7 @@ def main(argv: list[str] | None = None) -> int:
     """Profile the linear (or fund project) complete_task path on one backend."""
     parser = argparse.ArgumentParser(prog="python -m bench.profile", description=__doc__.splitlines()[0])
     parser.add_argument("--backend", choices=["sqlite", "postgresql"], default="sqlite")
-    parser.add_argument("--fund-project", action="store_true", help="profile declare → review → plan_prepare")
+    parser.add_argument("--fund-project", action="store_true", help="profile declare → review → assign_bank")
     parser.add_argument("--instances", type=int, default=100)
     parser.add_argument("--cprofile", action="store_true", help="also print cProfile's top functions")
     args = parser.parse_args(argv)

@@ -51,8 +51,8 @@ def _completion_rows(results: dict[str, Any]) -> list[tuple[str, ...]]:
         ("complete_task_postgresql", "(c) complete_task, PostgreSQL", None),
         ("http_sqlite", "(d) complete over HTTP (API, test client), SQLite", TARGETS["http_sqlite"]),
         ("http_postgresql", "(d) complete over HTTP (API, test client), PostgreSQL", None),
-        ("fund_project_sqlite", "(c') fund_project declare→review→plan_prepare, SQLite", None),
-        ("fund_project_postgresql", "(c') fund_project declare→review→plan_prepare, PostgreSQL", None),
+        ("fund_project_sqlite", "(c') fund_project declare→review→assign_bank, SQLite", None),
+        ("fund_project_postgresql", "(c') fund_project declare→review→assign_bank, PostgreSQL", None),
     ):
         if key not in paths:
             continue

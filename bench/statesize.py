@@ -20,7 +20,7 @@ from bench.engine_paths import script_engine
 from bench.fund_data import first_steps
 
 FUND_BPMN = DIAGRAMS_DIR / "fund_project.bpmn"
-STEPS_TAKEN = 5  # declare, review, plan_prepare, plan_review, plan_signoff
+STEPS_TAKEN = 3  # declare, review, assign_bank (then the project waits for its bank's plan)
 
 
 def default_serializer() -> BpmnWorkflowSerializer:

@@ -147,15 +147,15 @@ class LinearUseCase:
 
 
 class FundProjectUseCase:
-    """(c') The fund project's first steps: declare → review → plan_prepare, each its own user."""
+    """(c') The fund project's first steps: declare → review → assign_bank, each its own user."""
 
-    STEPS = ("declare", "review", "plan_prepare")
+    STEPS = ("declare", "review", "assign_bank")
 
     def __init__(self, name: str, ctx: Services) -> None:
         self.name, self.ctx = name, ctx
         self.department = load_actor(ctx, "health_user")
         self.actors = {"declare": self.department, "review": load_actor(ctx, "bdc_reviewer"),
-                       "plan_prepare": load_actor(ctx, "hrss_clerk")}
+                       "assign_bank": load_actor(ctx, "hrss_clerk")}
         sha = store_file(ctx, self.department, "feasibility.pdf", PDF)["sha256"]
         self.data = dict(first_steps(sha)[:len(self.STEPS)])
         self.by_step: dict[str, list[int]] = {step: [] for step in self.STEPS}

@@ -22,11 +22,11 @@ PASSWORD = DEMO_PASSWORD
 PDF = demo.SAMPLE_PDF
 BANKS = {"bank-icbc": "icbc_user", "bank-abc": "abc_user", "bank-trcb": "trcb_user"}
 DEPARTMENTS = ("health_user", "transport_user", "culture_user")
-HRSS = {"hrss_clerk": ("plan_prepare", "procurement", "payment_notice", "payment_overdue"),
+HRSS = {"hrss_clerk": ("assign_bank", "plan_prepare", "procurement", "payment_notice", "payment_overdue"),
         "hrss_reviewer": ("plan_review", "acceptance_hrss"),
         "hrss_head": ("plan_signoff",),
         "bdc_reviewer": ("review", "acceptance_bdc")}
-BANK_STEPS = ("secure_funds", "contract", "payment_receipt", "payment")
+BANK_STEPS = ("bank_confirm", "contract", "payment_receipt", "payment")  # bank_confirm: its bank's plan
 DEPARTMENT_STEPS = ("declare", "construction", "acceptance")
 # (username, the steps it completes) for every identity the simulated users take, supervisor last.
 IDENTITIES: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -60,10 +60,12 @@ def step_data(step: str, sha: str, bank: str = "bank-icbc", remaining: str | Non
     makers = {
         "declare": lambda: declaration(sha),
         "review": lambda: demo.review("approve", sha),
-        "plan_prepare": lambda: demo.plan_prepare(bank),
+        "assign_bank": lambda: demo.assign_bank(bank),
+        "plan_prepare": lambda: {"plan_prepare_note": "负载测试"},
         "plan_review": lambda: demo.decision("plan_review"),
-        "plan_signoff": lambda: demo.decision("plan_signoff"),
-        "secure_funds": lambda: demo.SECURE_FUNDS,
+        # A plan may exceed the bank's allocation under load: the head then gives the reason.
+        "plan_signoff": lambda: {**demo.decision("plan_signoff"), "plan_override_reason": "负载测试"},
+        "bank_confirm": lambda: demo.SECURE_FUNDS,
         "procurement": lambda: {**demo.PROCUREMENT, "procurement_no": f"TCCG-{_unique()}"},
         "contract": lambda: {**demo.CONTRACT, "contract_no": f"HT-{_unique()}"},
         "construction": lambda: demo.CONSTRUCTION,

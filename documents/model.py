@@ -47,6 +47,13 @@ class FundPlanDoc:
     reviewed_by: str = ""     # 审核人
     head: str = ""            # 局负责人
     bureau: str = BUREAU
+    year: int | None = None   # the plan's year, and its number among the bank's plans of it (第N号)
+    number: int | None = None
+
+    @property
+    def total(self) -> Decimal:
+        """Return the sum of the lines' budgets (yuan), printed as the 合计 row."""
+        return sum((line.budget for line in self.lines), Decimal(0))
 
 
 @dataclass(frozen=True)

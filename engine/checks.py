@@ -30,11 +30,12 @@ loopCardinality completionCondition
 """.split())
 ALLOWED_SPIFF = frozenset(
     "properties property serviceTaskOperator parameters parameter preScript postScript "
-    "instructionsForEndUser".split()
+    "instructionsForEndUser messageVariable".split()
 )
 EXPRESSION_TAGS = frozenset({"conditionExpression", "timeDate", "timeDuration", "timeCycle", "loopCardinality",
                              "completionCondition"})
 DATA_NAME_TAGS = frozenset({"loopDataInputRef", "loopDataOutputRef"})
+MESSAGE_VARIABLE = "messageVariable"
 DATA_ITEM_TAGS = frozenset({"inputDataItem", "outputDataItem"})
 EXPRESSION_PROPERTIES = frozenset({"dueDate", "dueProvisional"})
 SCRIPT_TAGS = {(BPMN, "script"), (SPIFF, "preScript"), (SPIFF, "postScript")}
@@ -79,9 +80,9 @@ def _code_rule(namespace: str, tag: str) -> str:
     return "unsafe-expression"
 
 
-def _check_data_name(name: str) -> None:
+def _check_data_name(name: str, what: str = "a multi-instance data reference") -> None:
     if not name.isidentifier() or name.startswith("_"):
-        raise ExpressionError(f"a multi-instance data reference must be a plain variable name, not {name!r}")
+        raise ExpressionError(f"{what} must be a plain variable name, not {name!r}")
 
 
 def _check_code(element: etree._Element, namespace: str, tag: str, operations: Collection[str]) -> None:
@@ -93,6 +94,8 @@ def _check_code(element: etree._Element, namespace: str, tag: str, operations: C
         _check_data_name(element.get("id") or "")
     elif (namespace, tag) in SCRIPT_TAGS:
         parse_script(element.text or "")
+    elif namespace == SPIFF and tag == MESSAGE_VARIABLE:
+        _check_data_name((element.text or "").strip(), "a message variable")
     elif namespace == SPIFF and tag == "parameter":
         check_expression(element.get("value") or "")
     elif namespace == SPIFF and tag == "property" and element.get("name") in EXPRESSION_PROPERTIES:

@@ -92,6 +92,8 @@ def _node_names(graph: Graph, node_id: str, new: LoadedModel, needed: set[str], 
     _script_names(node, needed, produced)
     for timer in node.iter(*TIMER_TAGS):
         needed.update(names_in(timer.text or ""))
+    for variable in node.iter(f"{{{SPIFF}}}messageVariable"):  # a caught message's payload
+        produced.add((variable.text or "").strip())
     for operator in node.iter(f"{{{SPIFF}}}serviceTaskOperator"):
         produced.add(operator.get("resultVariable") or "")
         for parameter in operator.iter(f"{{{SPIFF}}}parameter"):

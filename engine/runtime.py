@@ -10,7 +10,9 @@ from uuid import UUID
 import orjson
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
+from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimeDateEventDefinition, TimerEventDefinition
+from SpiffWorkflow.bpmn.util import BpmnEvent
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException, TaskNotFoundException, WorkflowException
 from SpiffWorkflow.task import Task
@@ -315,6 +317,33 @@ def update_open_data(workflow: BpmnWorkflow, recompute: Callable[[dict[str, Any]
                 raise EngineError(f"a timer could not be re-armed: {exc}") from exc
             task._set_internal_data(event_value=value)
     return changed
+
+
+def _waiting_message_tasks(workflow: BpmnWorkflow) -> list[Task]:
+    return [t for t in _all_tasks(workflow) if t.state == TaskState.WAITING
+            and isinstance(getattr(t.task_spec, "event_definition", None), MessageEventDefinition)]
+
+
+def waiting_messages(workflow: BpmnWorkflow) -> list[str]:
+    """Return the names of the messages the workflow waits for now (its waiting message catch events)."""
+    return sorted({t.task_spec.event_definition.name for t in _waiting_message_tasks(workflow)})
+
+
+def deliver_message(workflow: BpmnWorkflow, name: str, payload: Mapping[str, Any]) -> bool:
+    """Deliver the message *name* with *payload* and run the engine on; False (nothing changed) if not waited for.
+
+    The host correlates: it delivers to the one workflow the message is for, so no correlation keys are used.
+    """
+    waiting = [t for t in _waiting_message_tasks(workflow) if t.task_spec.event_definition.name == name]
+    if not waiting:
+        return False
+    event = BpmnEvent(waiting[0].task_spec.event_definition, payload=to_data(dict(payload)))
+    try:
+        workflow.send_event(event)
+    except ENGINE_FAILURES as exc:
+        raise EngineError(f"the message {name!r} failed at {_reason(exc)}") from exc
+    _run_steps(workflow)
+    return True
 
 
 def next_timer(workflow: BpmnWorkflow) -> datetime | None:

@@ -531,6 +531,42 @@ idempotency_key = Table(
     Index("ix_idempotency_key_created_at", "created_at"),
 )
 
+# Fund use plans (§7, Attachment 1): one bank's table for a year (round_id NULL: the annual plan)
+# or a supplementary round, each its own `fund_plan` process instance. Status follows its step:
+# draft (plan_prepare; only a draft plan takes new projects), review, signoff, bank, confirmed.
+fund_plan = Table(
+    "fund_plan",
+    metadata,
+    Column("instance_id", ForeignKey("process_instance.id"), primary_key=True),
+    Column("bank_org_id", ForeignKey("organization.id"), nullable=False),
+    Column("year", Integer, nullable=False),
+    Column("round_id", ForeignKey("declaration_round.id"), nullable=True),
+    Column("number", Integer, nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("override_reason", Text, nullable=True),
+    Column("prepared_by", ForeignKey("app_user.id"), nullable=True),
+    Column("reviewed_by", ForeignKey("app_user.id"), nullable=True),
+    Column("signed_by", ForeignKey("app_user.id"), nullable=True),
+    Column("signed_at", DateTime, nullable=True),
+    Column("confirmed_at", DateTime, nullable=True),
+    Column("created_at", DateTime, nullable=False),
+    UniqueConstraint("bank_org_id", "year", "number", name="uq_fund_plan_bank_year_number"),
+    CheckConstraint("status IN ('draft', 'review', 'signoff', 'bank', 'confirmed', 'terminated')", name="status"),
+    CheckConstraint("number >= 1", name="number_positive"),
+)
+
+# The projects of a plan (a project is in at most one plan); 序号 = order by added_at, project.
+fund_plan_item = Table(
+    "fund_plan_item",
+    metadata,
+    Column("project_instance_id", ForeignKey("project.instance_id"), primary_key=True),
+    Column("plan_instance_id", ForeignKey("fund_plan.instance_id"), nullable=False, index=True),
+    Column("amount", Money, nullable=False),
+    Column("remark", String(500), nullable=False, server_default=""),
+    Column("added_at", DateTime, nullable=False),
+    CheckConstraint("amount > 0", name="amount_positive"),
+)
+
 rate_window = Table(
     "rate_window",
     metadata,

@@ -13,6 +13,7 @@ from services.declaration.rounds import current_round
 from services.demo_allocations import seed_sample_allocations
 from services.demo_reconciliations import seed_sample_reconciliations
 from services.instances import show_instance, start_instance
+from services.plans.records import plan_of_project
 from services.tasks import complete_task
 from services.users import load_actor
 
@@ -45,6 +46,11 @@ def review(decision: str, sha: str, **overrides: Any) -> dict[str, Any]:
 def plan_prepare(bank: str, **overrides: Any) -> dict[str, Any]:
     """Return the bureau's fund use plan entry for *bank*."""
     return {"bank": bank, "plan_amount": "1150000.00", "plan_remarks": "2026年第一批", **overrides}
+
+
+def assign_bank(bank: str, **overrides: Any) -> dict[str, Any]:
+    """Return the bureau's choice of bank and plan amount for an approved project."""
+    return plan_prepare(bank, **overrides)
 
 
 def decision(task: str, value: str = "approve", comment: str = "意见。") -> dict[str, Any]:
@@ -88,6 +94,35 @@ def paid(on: str = "2026-09-20", reference: str = "TX0001") -> dict[str, Any]:
     return {"paid_on": on, "payment_reference": reference}
 
 
+PLAN_STEPS = ("plan_prepare", "plan_review", "plan_signoff", "bank_confirm")
+
+
+def plan_route(bank_user: str) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    """Yield (user, task, data) of a bank's plan from its preparation to the bank's confirmation.
+
+    Three different people prepare (填报人), review (审核人) and sign (局负责人) the plan.
+    """
+    yield "hrss_clerk", "plan_prepare", {"plan_prepare_note": "按评审报告填报。"}
+    yield "hrss_reviewer", "plan_review", decision("plan_review")
+    yield "hrss_head", "plan_signoff", decision("plan_signoff")
+    yield bank_user, "bank_confirm", SECURE_FUNDS
+
+
+def task_instance(ctx: Services, instance_id: int, task: str) -> int | None:
+    """Return the instance where the project's step *task* is done: its plan's for a plan step.
+
+    None when the project's plan has already passed that step (another project took it through).
+    """
+    if task not in PLAN_STEPS:
+        return instance_id
+    with ctx.db.read() as conn:
+        plan = plan_of_project(conn, instance_id)
+    if plan is None:
+        raise ValueError(f"project {instance_id} is in no plan")
+    open_names = [t["name"] for t in show_instance(ctx, None, plan)["open_tasks"]]
+    return plan if task in open_names else None
+
+
 def route(sha: str, department: str, bank: str, bank_user: str,
           number: int = 1) -> Iterator[tuple[str, str, dict[str, Any]]]:
     """Yield (user, task, data) from the declaration to the first payment, as the demo users act.
@@ -96,10 +131,8 @@ def route(sha: str, department: str, bank: str, bank_user: str,
     """
     yield department, "declare", declare(sha)
     yield "bdc_reviewer", "review", review("approve", sha)
-    yield "hrss_clerk", "plan_prepare", plan_prepare(bank)
-    yield "hrss_reviewer", "plan_review", decision("plan_review")
-    yield "hrss_head", "plan_signoff", decision("plan_signoff")
-    yield bank_user, "secure_funds", SECURE_FUNDS
+    yield "hrss_clerk", "assign_bank", assign_bank(bank)
+    yield from plan_route(bank_user)
     yield "hrss_clerk", "procurement", PROCUREMENT
     yield bank_user, "contract", CONTRACT
     yield department, "construction", CONSTRUCTION
@@ -114,16 +147,22 @@ def route(sha: str, department: str, bank: str, bank_user: str,
 # (department user, declaration changes, bank, bank user, how many steps of the route to take).
 # Project #4 waits for the bank's payment of a notice received 2026-09-15 (due 2026-11-02): overdue
 # when the demo runs later; #5 paid its first instalment and waits for the next notice.
+# Plans: ABC's 第1号 waits for the bureau head (#2), TRCB's 第1号 and ICBC's 第1号 and ABC's 第2号 are
+# confirmed (#3, #4, #5), TRCB's 第2号 is being prepared (#6), ICBC's 第2号 waits for the bank (#7).
 SAMPLES = [
     ("health_user", {"project_name": "社保卡就医一码通", "card_function": "health-settlement"},
      "bank-icbc", "icbc_user", 1),
     ("transport_user", {"project_name": "社保卡公交线路补贴发放", "card_function": "transit-bus",
-                        "urgency_reason": "年中新开线路，需尽快上线。"}, "bank-abc", "abc_user", 4),
+                        "urgency_reason": "年中新开线路，需尽快上线。"}, "bank-abc", "abc_user", 5),
     ("culture_user", {"project_name": "社保卡文旅惠民一卡通", "category": "promotion", "card_function": "culture-venue"},
-     "bank-trcb", "trcb_user", 7),
-    ("health_user", {"project_name": "社保卡乘车码应用", "card_function": "transit-bus"}, "bank-icbc", "icbc_user", 14),
+     "bank-trcb", "trcb_user", 8),
+    ("health_user", {"project_name": "社保卡乘车码应用", "card_function": "transit-bus"}, "bank-icbc", "icbc_user", 15),
     ("transport_user", {"project_name": "社保卡公共自行车租借", "card_function": "transit-bike"},
-     "bank-abc", "abc_user", 15),
+     "bank-abc", "abc_user", 16),
+    ("culture_user", {"project_name": "社保卡图书馆借阅", "category": "promotion", "card_function": "culture-venue"},
+     "bank-trcb", "trcb_user", 3),
+    ("health_user", {"project_name": "社保卡药店购药结算", "card_function": "health-settlement"},
+     "bank-icbc", "icbc_user", 6),
 ]
 URGENCY_REASON = "配合年中上线计划，需追加申报。"
 
@@ -139,7 +178,10 @@ def _run(ctx: Services, number: int, sample: tuple[str, dict[str, Any], str, str
             data = {**data, **changes}
             if current_round(ctx).needs_reason:
                 data.setdefault("urgency_reason", URGENCY_REASON)
-        (task_id,) = [t["id"] for t in show_instance(ctx, None, instance_id)["open_tasks"] if t["name"] == task]
+        where = task_instance(ctx, instance_id, task)
+        if where is None:
+            continue
+        (task_id,) = [t["id"] for t in show_instance(ctx, None, where)["open_tasks"] if t["name"] == task]
         complete_task(ctx, load_actor(ctx, user), task_id, data)
     return instance_id
 

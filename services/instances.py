@@ -48,31 +48,40 @@ def start_instance(ctx: Services, actor: Actor, process_id: str, data: Any = Non
     *initial* is process data the host (never the user) sets before the first step.
     """
     actor = require_writer(actor) or actor
+    if hooks_for(process_id).started_by_host:
+        raise PermissionDenied(f"instances of {process_id!r} are started by the system only")
     if data is not None and not isinstance(data, dict):
         raise ValidationError("Form data must be a JSON object.")
     with ctx.db.write() as conn, ctx.calendars.using(conn):
-        model_id, model = latest(conn, process_id)
-        if model.start_lane and model.start_lane not in actor.roles:
-            raise PermissionDenied(f"only role {model.start_lane!r} may start {process_id!r}")
-        department = actor.org_id if model.start_lane == "department" else None
-        try:
-            workflow = runtime.start(model, ctx.script_engine, initial)
-        except EngineError as exc:
-            raise ProcessFailed(f"the process could not start: {exc}") from exc
-        hooks = hooks_for(process_id)
-        title = (hooks.start_title or model.name)[:300]
-        instance_id = _insert_instance(ctx, conn, actor, model_id, process_id, department, title)
-        hooks.on_start(conn, instance_id)
-        audit.record(conn, "instance_started", ctx.clock.now(), actor_id=actor.id, instance_id=instance_id,
-                     data={"process_id": process_id, "model_id": model_id})
-        inst = Locked(instance_id, model_id, process_id, 0, "running", "", title, department, None, b"")
-        writes = StepWrites()
-        result = save_step(ctx, conn, inst, model, workflow, {}, {}, writes, actor_id=actor.id)
-        writes.flush(conn)
+        result, workflow = start_in(ctx, conn, actor, process_id, initial)
         if data is not None:
             result = _submit_first(ctx, conn, actor, result, data, workflow)
         idempotency.answer_in(ctx, conn, result)
     return result
+
+
+def start_in(ctx: Services, conn: Connection, actor: Actor, process_id: str,
+             initial: dict[str, Any] | None = None) -> tuple[dict[str, Any], Any]:
+    """Start an instance of *process_id* as *actor* inside the caller's transaction; return it and its workflow."""
+    model_id, model = latest(conn, process_id)
+    if model.start_lane and model.start_lane not in actor.roles:
+        raise PermissionDenied(f"only role {model.start_lane!r} may start {process_id!r}")
+    department = actor.org_id if model.start_lane == "department" else None
+    try:
+        workflow = runtime.start(model, ctx.script_engine, initial)
+    except EngineError as exc:
+        raise ProcessFailed(f"the process could not start: {exc}") from exc
+    hooks = hooks_for(process_id)
+    title = (hooks.start_title or model.name)[:300]
+    instance_id = _insert_instance(ctx, conn, actor, model_id, process_id, department, title)
+    hooks.on_start(conn, instance_id)
+    audit.record(conn, "instance_started", ctx.clock.now(), actor_id=actor.id, instance_id=instance_id,
+                 data={"process_id": process_id, "model_id": model_id})
+    inst = Locked(instance_id, model_id, process_id, 0, "running", "", title, department, None, b"")
+    writes = StepWrites()
+    result = save_step(ctx, conn, inst, model, workflow, {}, {}, writes, actor_id=actor.id)
+    writes.flush(conn)
+    return result, workflow
 
 
 def _submit_first(ctx: Services, conn: Connection, actor: Actor, started: dict[str, Any], data: dict[str, Any],

@@ -18,6 +18,7 @@ from services import fund_project
 from services.context import Services
 from services.money import allocation_process
 from services.official import issue as official_documents
+from services.plans import ends as plan_ends, process as fund_plan
 from services.reconciliation import process as reconciliation
 from services.oversight.totals import Place
 
@@ -70,14 +71,35 @@ class ProcessHooks:
     on_task_completed: Callable[[TaskDone], None] = _nothing
     title: Callable[[Mapping[str, Any]], str | None] = _nothing
     host_data: Callable[[Connection, int, str, Mapping[str, Any]], Mapping[str, Any]] = _no_data
+    started_by_host: bool = False  # only the host starts its instances (a plan, when a project joins it)
+    on_terminated: Callable[[Services, Connection, int, int, datetime], None] = _nothing
 
 
 def _fund_project_done(done: TaskDone) -> None:
+    if done.task_name == "assign_bank":
+        _join_plan(done)
     fund_project.on_task_completed(done.conn, done.instance_id, done.task_name, done.data, done.bank_org_id,
                                    done.actor_id, done.at, done.task_id)
     if done.ctx is not None:
         official_documents.on_task_completed(done.ctx, done.conn, done.instance_id, done.task_name, done.data,
                                              done.actor_id, done.at, done.task_id)
+
+
+def _join_plan(done: TaskDone) -> None:
+    from services.plans.joining import join_plan  # it starts plan instances through services.instances
+
+    if done.ctx is None:
+        raise ValueError("assigning a bank needs the services to start the bank's plan")
+    join_plan(done.ctx, done.conn, done.instance_id, done.data, done.actor_id, done.at)
+
+
+def _fund_plan_done(done: TaskDone) -> None:
+    fund_plan.on_task_completed(done.ctx, done.conn, done.instance_id, done.task_name, done.data, done.actor_id,
+                                done.at, done.task_id)
+    if (done.ctx is not None and done.task_name == "plan_signoff"
+            and done.data.get("plan_signoff_decision") == "approve"):  # Attachment 1, on the plan's instance
+        official_documents.issue_plan_document(done.ctx, done.conn, done.instance_id, done.actor_id, done.at,
+                                               done.task_id)
 
 
 def _fund_project_step(step: StepSaved) -> None:
@@ -106,11 +128,15 @@ def _reconciliation_done(done: TaskDone) -> None:
 HOOKS: dict[str, ProcessHooks] = {
     fund_project.PROCESS_ID: ProcessHooks(
         start_title=fund_project.UNTITLED, on_start=fund_project.on_start, on_data=_fund_project_step,
-        check_step=fund_project.check_task, on_task_completed=_fund_project_done, title=fund_project.title),
+        check_step=fund_project.check_task, on_task_completed=_fund_project_done, title=fund_project.title,
+        on_terminated=plan_ends.project_terminated),
     allocation_process.PROCESS_ID: ProcessHooks(
         start_title=allocation_process.UNTITLED, on_start=allocation_process.on_start,
         on_data=_allocation_step, check_task=allocation_process.check_task,
         on_task_completed=_allocation_done, title=allocation_process.title),
+    fund_plan.PROCESS_ID: ProcessHooks(
+        start_title=fund_plan.UNTITLED, check_task=fund_plan.check_task, on_task_completed=_fund_plan_done,
+        title=fund_plan.title, started_by_host=True, on_terminated=plan_ends.plan_terminated),
     reconciliation.PROCESS_ID: ProcessHooks(
         start_title=reconciliation.UNTITLED, on_data=_reconciliation_step, check_task=reconciliation.check_task,
         host_data=reconciliation.host_data, on_task_completed=_reconciliation_done, title=reconciliation.title),

@@ -11,6 +11,7 @@ from engine.forms import form_patch
 from services.context import Services
 from services.errors import PermissionDenied, ServiceError, ValidationError
 from services.instances import start_instance
+from services.process_hooks import hooks_for
 from services.process_models import latest
 from services.task_pages import Upload, instance_title, rejected, store_uploads
 from services.tasks import task_form
@@ -21,6 +22,8 @@ def start_page(ctx: Services, actor: Actor, process_id: str) -> dict[str, Any]:
     """Return the first form of a new *process_id* as *actor* would fill it in; nothing is stored."""
     with ctx.db.read() as conn:
         _model_id, model = latest(conn, process_id)
+        if hooks_for(process_id).started_by_host:
+            raise PermissionDenied(f"instances of {process_id!r} are started by the system only")
         if model.start_lane and model.start_lane not in actor.roles:
             raise PermissionDenied(f"only role {model.start_lane!r} may start {process_id!r}")
         try:

@@ -12,6 +12,7 @@ from services.calendar.status import due_status
 from services.clock import from_db
 from services.context import Services
 from services.errors import ConflictError, FieldError, Hidden, NotFound, ValidationError
+from services.plans.view import plan_view
 from services.process_models import model_by_id
 from services.project_pages import project_page
 from services.tasks import SUSPENDED, complete_task, may_complete, refusal, task_form
@@ -83,7 +84,9 @@ def task_page(ctx: Services, actor: Actor, task_id: str) -> dict[str, Any]:
             "due": from_db(row.due_at).isoformat() if row.due_at else None,
             "due_provisional": bool(row.due_at is not None and row.due_provisional),
             "returned": returned, **due_status(ctx.calendar(), from_db(row.due_at), ctx.clock.now())}
-    return {"task": task, "form": form, "project": project_page(ctx, actor, row.instance_id)}
+    with ctx.db.read() as conn:
+        plan = plan_view(conn, row.instance_id)
+    return {"task": task, "form": form, "project": project_page(ctx, actor, row.instance_id), "plan": plan}
 
 
 def _store(ctx: Services, actor: Actor, uploads: list[Upload], data: dict[str, Any],

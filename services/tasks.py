@@ -106,16 +106,28 @@ def task_form(ctx: Services, conn: Connection, model: LoadedModel, task_name: st
     return copy.deepcopy(resolved_form(ctx, conn, model, task_name, patch_json, instance_id).schema)
 
 
+def separated_steps(model: LoadedModel, task_name: str) -> list[str]:
+    """Return the steps whose doer may not do *task_name* (its `separateFrom`, a comma-separated list)."""
+    listed = model.user_tasks[task_name].properties.get("separateFrom") or ""
+    return [name.strip() for name in listed.split(",") if name.strip()]
+
+
+def did_separated_step(conn: Connection, model: LoadedModel, instance_id: int, task_name: str,
+                       user_id: int) -> bool:
+    """Return True if *user_id* did the latest run of a step that *task_name* must be separate from."""
+    for other in separated_steps(model, task_name):
+        last = conn.execute(
+            select(human_task.c.completed_by).where(and_(
+                human_task.c.instance_id == instance_id, human_task.c.task_name == other,
+                human_task.c.status == "completed")).order_by(desc(human_task.c.completed_at)).limit(1)
+        ).scalar()
+        if last == user_id:
+            return True
+    return False
+
+
 def _check_separation(conn: Connection, model: LoadedModel, row: LockedTask, actor: Actor) -> None:
-    other = model.user_tasks[row.task_name].properties.get("separateFrom")
-    if not other:
-        return
-    last = conn.execute(
-        select(human_task.c.completed_by).where(and_(
-            human_task.c.instance_id == row.id, human_task.c.task_name == other,
-            human_task.c.status == "completed")).order_by(desc(human_task.c.completed_at)).limit(1)
-    ).scalar()
-    if last == actor.id:
+    if did_separated_step(conn, model, row.id, row.task_name, actor.id):
         raise PermissionDenied("the person who prepared this step may not also approve it")
 
 

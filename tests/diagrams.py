@@ -183,7 +183,7 @@ PUBLISH_FORM = {"type": "object", "title": "计划公示",
 
 
 def with_publication(xml: bytes | None = None) -> tuple[bytes, dict[str, bytes]]:
-    """Return the fund project with a new bureau step 计划公示 between plan preparation and review."""
-    revised = insert_user_task(xml or support.FUND_PROJECT.read_bytes(), "flow_plan_prepare", "plan_publish",
+    """Return the fund project with a new bureau step 计划公示 after the bank is assigned."""
+    revised = insert_user_task(xml or support.FUND_PROJECT.read_bytes(), "flow_assign_bank", "plan_publish",
                                "计划公示", "hrss", "plan_publish.json")
     return revised, {**support.read_forms(), "plan_publish.json": json.dumps(PUBLISH_FORM).encode()}

@@ -12,6 +12,9 @@ from services.demo_projects import (
 )
 
 FUND_PROJECT = DIAGRAMS_DIR / "fund_project.bpmn"
+FUND_PLAN = DIAGRAMS_DIR / "fund_plan.bpmn"
+# The fund project before per-bank plans (version 1: the project had its own plan steps).
+FUND_PROJECT_V1 = Path(__file__).resolve().parent / "fund_project_v1.bpmn"
 PLACEHOLDER_SHA = "ab" * 32
 # After every date of the sample data (things that happened cannot be dated after today).
 TODAY = date(2026, 9, 30)
@@ -40,6 +43,16 @@ def review(decision: str = "approve", sha: str = PLACEHOLDER_SHA, **overrides: A
 def plan_prepare(bank: str = "bank-icbc", **overrides: Any) -> dict[str, Any]:
     """Return the bureau's fund use plan entry for *bank*."""
     return samples.plan_prepare(bank, **overrides)
+
+
+def assign_bank(bank: str = "bank-icbc", **overrides: Any) -> dict[str, Any]:
+    """Return the bureau's choice of bank and plan amount for an approved project."""
+    return samples.assign_bank(bank, **overrides)
+
+
+def outcome(bank: str, amount: str, number: int = 1, plan: int = 1) -> dict[str, Any]:
+    """Return the outcome of a confirmed plan as delivered to one of its projects."""
+    return {"bank": bank, "plan_amount": amount, "plan_number": number, "plan_instance_id": plan}
 
 
 def funds_returned(reason: str = "计划金额超出本行本年度可用额度，请调整。") -> dict[str, Any]:

@@ -6,8 +6,10 @@ workflow restored. What each column counts:
 
 - allocated: the bank's share of the year's fixed allocation (per bank only: the allocation has
   no categories); None while the year's allocation is not fixed.
-- planned: the plan amount of projects whose fund use plan is signed (stage `funds` or later,
-  including projects `completed` once fully paid).
+- planned: for a project listed in a per-bank plan (`fund_plan_item`), its row's amount once the
+  bureau head has signed that plan (status `bank` or `confirmed`); for a project of the old
+  per-project route (no plan row), its plan amount once its own plan is signed (stage `funds` or
+  later, including projects `completed` once fully paid).
 - contracted: the contract price of projects whose tripartite contract is signed (stage
   `construction` or later, including `completed` projects: the process only completes after the
   last payment, so a completed project keeps its plan and contract beside what was paid).
@@ -20,11 +22,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, ColumnElement, case, func, select, type_coerce, union
+from sqlalchemy import Connection, ColumnElement, case, func, literal, select, type_coerce, union
 
-from models.tables import allocation, allocation_share, organization, oversight_total
+from models.tables import allocation, allocation_share, fund_plan, fund_plan_item, organization, oversight_total
+from models.tables import project
 from models.types import Money
 from services.context import Services
 from services.declaration.years import check_year
@@ -41,6 +44,19 @@ CONTRACTED_STAGES = ("construction", "acceptance", "payment", COMPLETED)
 CLOSED_STATUSES = ("withdrawn", "terminated", "rejected")
 AMOUNTS = ("planned", "contracted", "paid")
 ZERO = Decimal("0.00")
+SIGNED_PLANS = ("bank", "confirmed")
+CONFIRMED = "confirmed"
+
+
+class Movement(NamedTuple):
+    """The amounts of one bank, year and category."""
+
+    bank_org_id: int
+    year: int
+    category: str
+    planned: Decimal
+    contracted: Decimal
+    paid: Decimal
 
 
 def scope(actor: Actor) -> int | None:
@@ -65,7 +81,34 @@ def _counted(stages: tuple[str, ...], column: str) -> ColumnElement[Any]:
     return type_coerce(func.sum(value), Money)
 
 
-def _movements(conn: Connection, year: int | None, bank: int | None) -> list[Any]:
+def _plan_corrections(conn: Connection, year: int | None, bank: int | None) -> dict[tuple[Any, ...], Decimal]:
+    """Return, per (bank, year, category), what per-bank plans change in the totals' planned column.
+
+    The totals count a project's plan amount by its stage (the old per-project rule); a project listed
+    in a per-bank plan counts its row's amount once that plan is signed instead. Only the rows of plans
+    not yet confirmed are read: once the bank confirms, the plan's outcome sets each project's plan
+    amount to its row's amount and moves it on to procurement, where the stage rule counts exactly
+    that (the property tests compare with the rule applied to every project). So the query reads the
+    few plans under way, whatever the number of projects.
+    """
+    closed = project.c.status.in_(CLOSED_STATUSES)
+    old = case((closed, project.c.paid_total),
+               (project.c.stage.in_(SIGNED_STAGES), func.coalesce(project.c.plan_amount, 0)), else_=0)
+    new = case((closed, project.c.paid_total), (fund_plan.c.status.in_(SIGNED_PLANS), fund_plan_item.c.amount),
+               else_=0)
+    keys = (project.c.bank_org_id, project.c.year, func.coalesce(project.c.category, literal("")))
+    query = (select(*keys, type_coerce(func.sum(new - old), Money))
+             .select_from(fund_plan_item.join(project, project.c.instance_id == fund_plan_item.c.project_instance_id)
+                          .join(fund_plan, fund_plan.c.instance_id == fund_plan_item.c.plan_instance_id))
+             .where(fund_plan.c.status != CONFIRMED).group_by(*keys))
+    if year is not None:
+        query = query.where(project.c.year == year)
+    if bank is not None:
+        query = query.where(project.c.bank_org_id == bank)
+    return {tuple(r[:3]): Decimal(r[3] or 0) for r in conn.execute(query)}
+
+
+def _movements(conn: Connection, year: int | None, bank: int | None) -> list[Movement]:
     """Return (bank id, year, category, planned, contracted, paid) per bank, year and category."""
     keys = (oversight_total.c.bank_org_id, oversight_total.c.year, oversight_total.c.category)
     query = (select(*keys, _counted(SIGNED_STAGES, "plan_amount"), _counted(CONTRACTED_STAGES, "contract_price"),
@@ -75,7 +118,9 @@ def _movements(conn: Connection, year: int | None, bank: int | None) -> list[Any
         query = query.where(oversight_total.c.year == year)
     if bank is not None:
         query = query.where(oversight_total.c.bank_org_id == bank)
-    return list(conn.execute(query).all())
+    corrections = _plan_corrections(conn, year, bank)
+    return [Movement(r[0], r[1], r[2], r[3] + corrections.get(tuple(r[:3]), ZERO), r[4], r[5])
+            for r in conn.execute(query)]
 
 
 def _allocated(conn: Connection, year: int | None, bank: int | None) -> dict[int, dict[int, Decimal]]:
@@ -122,7 +167,7 @@ def _total(lines: list[dict[str, Decimal | None]], allocated: Decimal | None) ->
     return _line(planned, contracted, paid, allocated)
 
 
-def _year_block(year: int, moves: list[Any], shares: dict[int, Decimal] | None,
+def _year_block(year: int, moves: list[Movement], shares: dict[int, Decimal] | None,
                 banks: dict[int, dict[str, str]], bank: int | None) -> dict[str, Any]:
     by_bank: dict[int, list[tuple[str, dict[str, Decimal | None]]]] = {}
     for m in moves:

@@ -9,7 +9,8 @@ from typing import Any
 from sqlalchemy import Connection, and_, exists, select
 
 from documents import AcceptanceReportDoc, FundPlanDoc, FundPlanLine, PaymentNoticeDoc, SignOff
-from models.tables import app_user, human_task, organization, process_instance, project
+from models.tables import app_user, fund_plan_item, human_task, organization, process_instance, project
+from models.tables import fund_plan as plan_row
 from services.clock import CHINA, from_db, parse_date
 
 BEFORE_SIGNOFF = ("declaration", "review", "plan")
@@ -117,3 +118,23 @@ def fund_plan(conn: Connection, instance_id: int, today: date) -> FundPlanDoc:
         filled_by=signoff(conn, instance_id, "plan_prepare").name,
         reviewed_by=signoff(conn, instance_id, "plan_review").name,
         head=signoff(conn, instance_id, "plan_signoff").name)
+
+
+def _user_name(conn: Connection, user_id: int | None) -> str:
+    if user_id is None:
+        return ""
+    return conn.execute(select(app_user.c.display_name).where(app_user.c.id == user_id)).scalar() or ""
+
+
+def plan_table(conn: Connection, plan_instance_id: int, today: date) -> FundPlanDoc:
+    """Attachment 1 of one per-bank plan: its rows in 序号 order, its bank, year, number and signers."""
+    plan = conn.execute(select(plan_row).where(plan_row.c.instance_id == plan_instance_id)).one()
+    rows = conn.execute(select(project.c.name, fund_plan_item.c.amount, fund_plan_item.c.remark)
+                        .join(project, project.c.instance_id == fund_plan_item.c.project_instance_id)
+                        .where(fund_plan_item.c.plan_instance_id == plan_instance_id)
+                        .order_by(fund_plan_item.c.added_at, fund_plan_item.c.project_instance_id))
+    return FundPlanDoc(
+        bank=_org_name(conn, plan.bank_org_id), filled_on=today, year=plan.year, number=plan.number,
+        lines=tuple(FundPlanLine(r.name or "", Decimal(r.amount), r.remark or "") for r in rows),
+        filled_by=_user_name(conn, plan.prepared_by), reviewed_by=_user_name(conn, plan.reviewed_by),
+        head=_user_name(conn, plan.signed_by))

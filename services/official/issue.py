@@ -3,7 +3,9 @@
 - Attachment 3, the payment notice: when the bureau completes `payment_notice` (one per instalment).
 - Attachment 2, the acceptance report: when the last of the three acceptances completes and the
   project passes (the instance moves on to payment).
-- Attachment 1, the fund use plan table: when the bureau head signs the plan (`plan_signoff` approved).
+- Attachment 1, the fund use plan table: when the bureau head signs a bank's plan (`plan_signoff` of the
+  `fund_plan` process approved; archived on the plan's instance, see `issue_plan_document`), and for
+  projects of the old per-project diagram version at their own `plan_signoff`.
 
 The PDF is rendered, sealed with the configured key (unsealed when none is configured, see
 ``keys``), stored under its sha256 and recorded as the next version of that kind for the instance,
@@ -96,3 +98,10 @@ def on_task_completed(ctx: Services, conn: Connection, instance_id: int, task_na
     doc = document_for(ctx, conn, instance_id, task_name, data)
     if doc is not None:
         issue(ctx, conn, instance_id, doc, actor_id=actor_id, task_id=task_id, at=at)
+
+
+def issue_plan_document(ctx: Services, conn: Connection, plan_instance_id: int, actor_id: int | None,
+                        at: datetime, task_id: str | None) -> dict[str, Any]:
+    """Issue Attachment 1 of a per-bank plan the head just signed, archived on the plan's own instance."""
+    doc = content.plan_table(conn, plan_instance_id, ctx.today())
+    return issue(ctx, conn, plan_instance_id, doc, actor_id=actor_id, task_id=task_id, at=at)

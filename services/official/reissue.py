@@ -24,6 +24,7 @@ from services.process_models import model_by_id
 from services.users import Actor
 from services.visibility import can_see_instance
 
+PLAN_PROCESS = "fund_plan"
 NOT_ISSUED = "No document of this kind has been issued for this project yet."
 
 
@@ -63,6 +64,8 @@ def reissue(ctx: Services, actor: Actor, instance_id: int, kind: str, reason: st
             doc = content.payment_notice(conn, instance_id, data, ctx.today())
         elif kind == "acceptance_report":
             doc = content.acceptance_report(conn, instance_id, data)
+        elif row.process_id == PLAN_PROCESS:  # a per-bank plan: its own table
+            doc = content.plan_table(conn, instance_id, ctx.today())
         else:
             doc = content.fund_plan(conn, instance_id, ctx.today())
         issued = issue(ctx, conn, instance_id, doc, actor_id=actor.id, task_id=latest.task_id, at=now)

@@ -18,6 +18,7 @@ from services.context import Services
 from services.errors import ConflictError, FieldError, Hidden, NotFound, ValidationError
 from services.oversight import totals
 from services.oversight.access import require_action
+from services.process_hooks import hooks_for
 from services.process_models import model_by_id
 from services.users import Actor
 from services.visibility import can_see_instance
@@ -41,8 +42,8 @@ def clean_reason(reason: str | None) -> str:
 def _locked(ctx: Services, conn: Connection, actor: Actor, instance_id: int) -> Row[Any]:
     query = select(process_instance.c.id, process_instance.c.model_id, process_instance.c.status,
                    process_instance.c.stage, process_instance.c.version, process_instance.c.state,
-                   process_instance.c.department_org_id, process_instance.c.bank_org_id
-                   ).where(process_instance.c.id == instance_id)
+                   process_instance.c.department_org_id, process_instance.c.bank_org_id,
+                   process_instance.c.process_id).where(process_instance.c.id == instance_id)
     row = conn.execute(query.with_for_update() if ctx.db.is_postgresql else query).first()
     if row is None:
         raise NotFound(f"instance {instance_id} does not exist")
@@ -119,6 +120,7 @@ def terminate(ctx: Services, actor: Actor, instance_id: int, reason: str | None)
         _save(ctx, conn, row, state=runtime.dump(workflow), status="terminated", stage="terminated",
               completed_at=to_db(now), next_timer_due=None)
         _tasks(conn, instance_id, ("ready", "suspended"), "cancelled", ctx)
+        hooks_for(row.process_id).on_terminated(ctx, conn, instance_id, actor.id, now)
         audit.record(conn, "instance_terminated", now, actor_id=actor.id, instance_id=instance_id,
                      data={"reason": text, "stage": row.stage})
     return _outcome(instance_id, "terminated", "terminated")

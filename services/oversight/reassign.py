@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, and_, desc, select, update
+from sqlalchemy import Connection, and_, select, update
 
 from models import fastpath
 from models.fastpath import LockedTask
@@ -18,7 +18,7 @@ from services.oversight.access import may_act, require_action
 from services.oversight.actions import clean_reason
 from services.process_models import model_by_id
 from services.steps import SCOPED_LANES
-from services.tasks import SUSPENDED
+from services.tasks import SUSPENDED, did_separated_step
 from services.users import Actor, actor_by_username
 from services.visibility import can_see_instance
 
@@ -39,13 +39,7 @@ def _target(conn: Connection, username: str, row: LockedTask) -> Actor:
 
 
 def _check_separation(ctx: Services, conn: Connection, row: LockedTask, target: Actor) -> None:
-    other = model_by_id(ctx, conn, row.model_id).user_tasks[row.task_name].properties.get("separateFrom")
-    if not other:
-        return
-    last = conn.execute(select(human_task.c.completed_by).where(
-        human_task.c.instance_id == row.id, human_task.c.task_name == other, human_task.c.status == "completed")
-        .order_by(desc(human_task.c.completed_at)).limit(1)).scalar()
-    if last == target.id:
+    if did_separated_step(conn, model_by_id(ctx, conn, row.model_id), row.id, row.task_name, target.id):
         raise _refuse("{user} prepared the step this task checks and may not also approve it.", user=target.username)
 
 

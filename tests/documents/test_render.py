@@ -105,3 +105,9 @@ def test_only_documents_are_rendered() -> None:
     with pytest.raises(TypeError):
         render_html("payment_notice")  # type: ignore[arg-type]
     assert {FundPlanDoc.kind, AcceptanceReportDoc.kind, PaymentNoticeDoc.kind} == set(TITLES)
+
+
+def test_a_per_bank_plan_prints_its_year_number_and_a_total_row_in_exact_wan(folder: Path) -> None:
+    doc = replace(samples.fund_plan(), year=2026, number=2)
+    text = text_of(render_pdf(doc), folder)
+    _assert_contains(text, "年度：2026年", "第2号", "合计", "232.123456")  # 820,000 + 1,234.56 + 1,500,000 yuan

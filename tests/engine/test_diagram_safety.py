@@ -124,3 +124,29 @@ def test_a_gateway_condition_too_deep_to_run_is_refused_naming_its_flow() -> Non
                                          b"<bpmn:incoming>f3</bpmn:incoming><bpmn:incoming>f4</bpmn:incoming>"),
                    FORM, ())
     assert caught.value.element == "f4"
+
+
+def message_catch(variable: str, extra: str = "") -> bytes:
+    body = ('<bpmn:intermediateCatchEvent id="work" name="Wait"><bpmn:incoming>f2</bpmn:incoming>'
+            '<bpmn:outgoing>f3</bpmn:outgoing><bpmn:messageEventDefinition id="md" messageRef="m">'
+            f'<bpmn:extensionElements><spiffworkflow:messageVariable>{variable}</spiffworkflow:messageVariable>'
+            f'{extra}</bpmn:extensionElements></bpmn:messageEventDefinition></bpmn:intermediateCatchEvent>')
+    return process(body).replace(b"</bpmn:process>", b'</bpmn:process><bpmn:message id="m" name="outcome"/>')
+
+
+def test_a_message_catch_event_with_a_plain_variable_loads() -> None:
+    model, _ = load(message_catch("outcome"))
+    assert model.process_id == "p"
+
+
+@pytest.mark.parametrize("variable", ["__class__", "a.b", "x[0]", ""])
+def test_a_message_variable_that_is_not_a_plain_name_is_refused(variable: str) -> None:
+    with pytest.raises(ModelError) as caught:
+        load(message_catch(variable))
+    assert caught.value.element == "md" and "message variable" in caught.value.reason
+
+
+def test_a_message_payload_expression_is_refused() -> None:
+    with pytest.raises(ModelError) as caught:
+        load(message_catch("outcome", "<spiffworkflow:messagePayload>__import__('os')</spiffworkflow:messagePayload>"))
+    assert "messagePayload" in caught.value.reason

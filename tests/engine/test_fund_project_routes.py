@@ -42,6 +42,13 @@ def model() -> LoadedModel:
     return loaded
 
 
+@pytest.fixture(scope="module")
+def old_model() -> LoadedModel:
+    """The fund project before the per-bank plans: the project itself had the plan steps."""
+    loaded, _ = load_model(support.FUND_PROJECT_V1.read_bytes(), support.read_forms(), operations=OPERATION_NAMES)
+    return loaded
+
+
 class Drive:
     """Drives one workflow by task name, storing and restoring it after every step."""
 
@@ -68,10 +75,24 @@ class Drive:
     def data(self) -> dict[str, Any]:
         return runtime.current_data(self.workflow)
 
-    def through_contract(self) -> Drive:
+    def deliver(self, name: str, payload: dict[str, Any]) -> bool:
+        delivered = runtime.deliver_message(self.workflow, name, payload)
+        self.roundtrip()
+        return delivered
+
+    def through_plan(self, bank: str = "bank-icbc") -> Drive:
         self.do("declare", support.declare()).do("review", support.review())
-        self.do("plan_prepare", support.plan_prepare()).do("plan_review", support.decision("plan_review"))
-        self.do("plan_signoff", support.decision("plan_signoff")).do("secure_funds", support.SECURE_FUNDS)
+        self.do("assign_bank", support.assign_bank(bank))
+        assert self.deliver("plan_outcome", support.outcome(bank, "1150000.00"))
+        return self
+
+    def through_contract(self) -> Drive:
+        if "assign_bank" in self.model.user_tasks:
+            self.through_plan()
+        else:
+            self.do("declare", support.declare()).do("review", support.review())
+            self.do("plan_prepare", support.plan_prepare()).do("plan_review", support.decision("plan_review"))
+            self.do("plan_signoff", support.decision("plan_signoff")).do("secure_funds", support.SECURE_FUNDS)
         return self.do("procurement", support.PROCUREMENT).do("contract", support.CONTRACT)
 
     def at(self, moment: datetime) -> list[str]:
@@ -91,7 +112,7 @@ class Drive:
 
 
 def test_every_user_task_has_a_lane_a_form_and_a_stage(model: LoadedModel) -> None:
-    assert len(model.user_tasks) == 16
+    assert len(model.user_tasks) == 13
     for task in model.user_tasks.values():
         assert task.lane in ROLES
         assert model.forms[task.form]["type"] == "object"
@@ -114,7 +135,7 @@ def test_revision_goes_back_to_the_department_then_approval_continues(model: Loa
     drive = Drive(model).do("declare", support.declare()).do("review", support.review("revise"))
     assert drive.ready() == ["declare"]
     drive.do("declare", support.declare(budget="1100000.00")).do("review", support.review())
-    assert drive.ready() == ["plan_prepare"]
+    assert drive.ready() == ["assign_bank"]
     assert drive.data()["budget"] == "1100000.00"
 
 
@@ -125,7 +146,8 @@ def test_rejection_ends_the_instance_as_rejected(model: LoadedModel) -> None:
 
 
 @pytest.mark.parametrize("who", ["plan_review", "plan_signoff"])
-def test_the_plan_can_be_sent_back_to_its_preparer(model: LoadedModel, who: str) -> None:
+def test_the_old_version_plan_can_be_sent_back_to_its_preparer(old_model: LoadedModel, who: str) -> None:
+    model = old_model
     drive = Drive(model).do("declare", support.declare()).do("review", support.review())
     drive.do("plan_prepare", support.plan_prepare())
     if who == "plan_signoff":
@@ -138,7 +160,8 @@ def test_the_plan_can_be_sent_back_to_its_preparer(model: LoadedModel, who: str)
     assert drive.data()["bank"] == "bank-abc"
 
 
-def test_the_bank_can_return_the_plan_to_the_bureau_with_its_reason(model: LoadedModel) -> None:
+def test_the_old_version_bank_can_return_the_plan_to_the_bureau_with_its_reason(old_model: LoadedModel) -> None:
+    model = old_model
     drive = Drive(model).do("declare", support.declare()).do("review", support.review())
     drive.do("plan_prepare", support.plan_prepare()).do("plan_review", support.decision("plan_review"))
     drive.do("plan_signoff", support.decision("plan_signoff"))
@@ -155,6 +178,32 @@ def test_the_bank_can_return_the_plan_to_the_bureau_with_its_reason(model: Loade
     drive.do("secure_funds", support.SECURE_FUNDS)
     assert drive.ready() == ["procurement"]
     assert drive.data()["funds_decision"] == "confirm"
+
+
+def test_the_old_version_still_runs_to_payment_in_full(old_model: LoadedModel) -> None:
+    assert "plan_signoff" in old_model.user_tasks and "assign_bank" not in old_model.user_tasks
+    drive = Drive(old_model).through_acceptance()
+    drive.do("payment_notice", support.notice("1000000.00")).do("payment_receipt", support.receipt())
+    drive.do("payment", support.paid())
+    assert runtime.end_status(drive.workflow) == "completed"
+
+
+def test_an_assigned_project_waits_for_its_plan_outcome_then_takes_its_values(model: LoadedModel) -> None:
+    drive = Drive(model).do("declare", support.declare()).do("review", support.review())
+    assert runtime.waiting_messages(drive.workflow) == []
+    assert not drive.deliver("plan_outcome", support.outcome("bank-abc", "1.00")), "not waiting yet: nothing moves"
+    assert drive.ready() == ["assign_bank"]
+    drive.do("assign_bank", support.assign_bank("bank-icbc", plan_amount="1000000.00"))
+    assert drive.ready() == [] and runtime.waiting_messages(drive.workflow) == ["plan_outcome"]
+    assert not drive.deliver("another_message", {}), "a message the project does not wait for changes nothing"
+    assert runtime.waiting_messages(drive.workflow) == ["plan_outcome"]
+    assert drive.deliver("plan_outcome", support.outcome("bank-abc", "900000.00", number=2, plan=77))
+    assert drive.ready() == ["procurement"] and runtime.waiting_messages(drive.workflow) == []
+    data = drive.data()
+    assert (data["bank"], data["plan_amount"]) == ("bank-abc", "900000.00")
+    assert data["plan_outcome"]["plan_number"] == 2 and data["plan_outcome"]["plan_instance_id"] == 77
+    assert not drive.deliver("plan_outcome", support.outcome("bank-icbc", "1.00")), "delivered once only"
+    assert drive.data()["bank"] == "bank-abc"
 
 
 @pytest.mark.parametrize("order", [("bdc", "hrss"), ("hrss", "bdc")])

@@ -15,7 +15,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
 from models.db import Database, normalize_url
-from models.migrate import code_head, upgrade
+from models.migrate import upgrade
 from models.tables import document, file_upload, human_task, metadata, payment, payment_notice, project
 from services.oversight.totals import misplaced, recomputed, stored
 from tests.conftest import PG_URL
@@ -263,7 +263,7 @@ def test_0012_refuses_rows_that_break_the_money_rules_then_holds_them(empty_url:
             upgrade(db.engine)
         with db.write() as conn:
             conn.execute(text("UPDATE project SET paid_total = contract_price WHERE instance_id = 2"))
-        assert upgrade(db.engine) == code_head()
+        assert upgrade(db.engine, "0012") == "0012"
         for statement in ("UPDATE project SET budget = -1 WHERE instance_id = 1",
                           "UPDATE project SET paid_total = contract_price + 1 WHERE instance_id = 2"):
             with pytest.raises(DBAPIError):
@@ -271,5 +271,27 @@ def test_0012_refuses_rows_that_break_the_money_rules_then_holds_them(empty_url:
                     conn.execute(text(statement))
         with db.read() as conn:
             assert conn.execute(select(project.c.budget).where(project.c.instance_id == 1)).scalar() == Decimal("100.10")
+    finally:
+        db.dispose()
+
+
+def test_0014_adds_the_fund_plan_tables_and_removes_them_again(empty_url: str) -> None:
+    from alembic import command
+
+    from models.migrate import alembic_config
+    db = Database(empty_url)
+    try:
+        assert upgrade(db.engine, "0012") == "0012"
+        assert upgrade(db.engine, "0014") == "0014"
+        with db.engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM fund_plan_item")).scalar() == 0
+        config = alembic_config(db.engine)
+        with db.engine.begin() as conn:
+            config.attributes["connection"] = conn
+            command.downgrade(config, "0012")
+        with db.engine.connect() as conn:
+            with pytest.raises(Exception, match="fund_plan"):
+                conn.execute(text("SELECT 1 FROM fund_plan"))
+        assert upgrade(db.engine, "0014") == "0014"
     finally:
         db.dispose()

@@ -1,5 +1,9 @@
 """The ledger's invariants under random sequences of plan, contract, pay and cancel, on both databases.
 
+Planning is also taken apart into its per-bank steps: a reviewed project joins its bank's draft plan
+(several projects share one), may be moved to the other bank's draft by the bureau, and the plan is
+signed for all of them at once; contracting first has the bank confirm the plan if it has not yet.
+
 Projects are driven through the services as people would (no rows written by hand). The database
 is not reset between examples, so every check covers all the projects made so far:
 
@@ -19,10 +23,11 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from models.tables import allocation, organization, payment, process_instance, project
+from models.tables import allocation, fund_plan, fund_plan_item, organization, payment, process_instance, project
 from services.context import Services
-from services.money.ledger import CLOSED_STATUSES, CONTRACTED_STAGES, SIGNED_STAGES, ledger
+from services.money.ledger import CLOSED_STATUSES, CONTRACTED_STAGES, SIGNED_PLANS, SIGNED_STAGES, ledger
 from services.oversight import actions
+from services.plans.moves import Target, move_project
 from services.users import load_actor
 from services.withdraw import withdraw
 from tests import support
@@ -36,7 +41,7 @@ NUMBERS = itertools.count(1)
 AMOUNTS = ("planned", "contracted", "paid", "unpaid")
 FEN = Decimal("0.01")
 
-steps = st.lists(st.tuples(st.sampled_from(("declare", "plan", "contract", "pay", "cancel")),
+steps = st.lists(st.tuples(st.sampled_from(("declare", "plan", "join", "move", "sign", "contract", "pay", "cancel")),
                            st.integers(0, 7), st.sampled_from(sorted(BANKS)), st.sampled_from(PRICES),
                            st.sampled_from(PARTS)), min_size=1, max_size=6)
 
@@ -52,17 +57,40 @@ class Project:
         self.journey.do("health_user", "declare", support.declare(self.journey.sha))
         self.state = "declared"
 
-    def plan(self) -> None:
+    def join(self) -> None:
         j = self.journey
         j.do("bdc_reviewer", "review", support.review(sha=j.sha))
-        j.do("hrss_clerk", "plan_prepare", support.plan_prepare(self.bank))
-        j.do("hrss_reviewer", "plan_review", support.decision("plan_review"))
-        j.do("hrss_head", "plan_signoff", support.decision("plan_signoff"))
-        self.state = "planned"
+        j.do("hrss_clerk", "assign_bank", support.assign_bank(self.bank))
+        self.state = "joined"
+
+    def move(self, ctx: Services) -> None:
+        other = next(bank for bank in sorted(BANKS) if bank != self.bank)
+        move_project(ctx, load_actor(ctx, "hrss_clerk"), self.journey.plan_id(), self.journey.instance_id,
+                     Target(bank=other))
+        self.bank = other
+
+    def sign(self, projects: list[Project]) -> None:
+        j, plan = self.journey, self.journey.plan_id()
+        j.plan_do("hrss_clerk", "plan_prepare", {})
+        j.plan_do("hrss_reviewer", "plan_review", support.decision("plan_review"))
+        j.plan_do("hrss_head", "plan_signoff", {**support.decision("plan_signoff"), "plan_override_reason": "测试"})
+        for other in projects:  # the plan is signed for every project it lists
+            if other.state == "joined" and other.journey.plan_id() == plan:
+                other.state = "planned"
+
+    def plan(self, projects: list[Project]) -> None:
+        self.join()
+        self.sign(projects)
+
+    def _plan_status(self) -> str:
+        with self.journey.ctx.db.read() as conn:
+            return conn.execute(select(fund_plan.c.status).where(
+                fund_plan.c.instance_id == self.journey.plan_id())).scalar_one()
 
     def contract(self, price: str) -> None:
         j, bank_user = self.journey, BANKS[self.bank]
-        j.do(bank_user, "secure_funds", support.SECURE_FUNDS)
+        if self._plan_status() == "bank":  # the bank confirms once for every project of the plan
+            j.plan_do(bank_user, "bank_confirm", support.SECURE_FUNDS)
         j.do("hrss_clerk", "procurement", {**support.PROCUREMENT, "contract_price": price})
         j.do(bank_user, "contract", support.CONTRACT)
         j.do("health_user", "construction", support.CONSTRUCTION)
@@ -95,11 +123,17 @@ def _ready(ctx: Services, projects: list[Project], state: str, bank: str, price:
     made = Project(ctx, bank)
     projects.append(made)
     made.declare()
+    if state == "joined":
+        made.join()
     if state in ("planned", "payable"):
-        made.plan()
+        made.plan(projects)
     if state == "payable":
         made.contract(price)
     return made
+
+
+WANTED = {"plan": "declared", "join": "declared", "move": "joined", "sign": "joined", "contract": "planned",
+          "pay": "payable", "cancel": "declared"}
 
 
 def _act(ctx: Services, projects: list[Project], step: tuple[str, int, str, str, str]) -> None:
@@ -108,11 +142,12 @@ def _act(ctx: Services, projects: list[Project], step: tuple[str, int, str, str,
     if action == "declare":
         _ready(ctx, projects, "declared", bank, price)
         return
-    wanted = {"plan": "declared", "contract": "planned", "pay": "payable", "cancel": "declared"}[action]
+    wanted = WANTED[action]
     eligible = [p for p in projects if p.state == wanted or (action == "cancel" and p.state != "ended")]
     chosen = eligible[index % len(eligible)] if eligible else _ready(ctx, projects, wanted, bank, price)
-    {"plan": chosen.plan, "contract": lambda: chosen.contract(price), "pay": lambda: chosen.pay(part),
-     "cancel": lambda: chosen.cancel(ctx)}[action]()
+    {"plan": lambda: chosen.plan(projects), "join": chosen.join, "move": lambda: chosen.move(ctx),
+     "sign": lambda: chosen.sign(projects), "contract": lambda: chosen.contract(price),
+     "pay": lambda: chosen.pay(part), "cancel": lambda: chosen.cancel(ctx)}[action]()
 
 
 def _decimal(row: dict[str, Any], name: str) -> Decimal | None:
@@ -141,16 +176,26 @@ def _check_totals(data: dict[str, Any]) -> None:
 
 
 def _from_projects(ctx: Services) -> dict[tuple[int, str, str], list[Decimal]]:
-    """Return {(year, bank, category): [planned, contracted, paid]} computed from every project row."""
+    """Return {(year, bank, category): [planned, contracted, paid]} computed from every project row.
+
+    A project listed in a per-bank plan counts its row's amount once the head signed that plan; one
+    without a plan row counts its plan amount once its own plan is signed (its stage).
+    """
     result: dict[tuple[int, str, str], list[Decimal]] = {}
     with ctx.db.read() as conn:
         rows = conn.execute(select(project, process_instance.c.stage.label("now_stage"),
-                                   process_instance.c.status.label("now_status"), organization.c.code)
+                                   process_instance.c.status.label("now_status"), organization.c.code,
+                                   fund_plan_item.c.amount.label("row_amount"), fund_plan.c.status.label("plan_status"))
                             .join(process_instance, process_instance.c.id == project.c.instance_id)
-                            .join(organization, organization.c.id == process_instance.c.bank_org_id)).all()
+                            .join(organization, organization.c.id == process_instance.c.bank_org_id)
+                            .outerjoin(fund_plan_item, fund_plan_item.c.project_instance_id == project.c.instance_id)
+                            .outerjoin(fund_plan, fund_plan.c.instance_id == fund_plan_item.c.plan_instance_id)).all()
     for r in rows:
         closed = r.now_status in CLOSED_STATUSES
-        planned = r.paid_total if closed else (r.plan_amount or 0) if r.now_stage in SIGNED_STAGES else 0
+        if r.row_amount is not None:
+            planned = r.paid_total if closed else r.row_amount if r.plan_status in SIGNED_PLANS else 0
+        else:
+            planned = r.paid_total if closed else (r.plan_amount or 0) if r.now_stage in SIGNED_STAGES else 0
         contracted = r.paid_total if closed else (r.contract_price or 0) if r.now_stage in CONTRACTED_STAGES else 0
         sums = result.setdefault((r.year, r.code, r.category), [Decimal("0.00")] * 3)
         for index, value in enumerate((planned, contracted, r.paid_total)):
@@ -196,6 +241,9 @@ def _allocated_once(ctx: Services) -> None:
 @example([("declare", 5, "bank-abc", "0.01", "all"), ("pay", 5, "bank-abc", "0.01", "all"),
           ("pay", 5, "bank-icbc", "1150000.00", "fen"), ("contract", 4, "bank-abc", "333333.33", "fen"),
           ("pay", 5, "bank-abc", "0.01", "all"), ("plan", 3, "bank-icbc", "1000000.00", "all")])
+@example([("join", 0, "bank-icbc", "0.01", "all"), ("join", 1, "bank-icbc", "0.01", "all"),
+          ("move", 0, "bank-icbc", "0.01", "all"), ("sign", 0, "bank-icbc", "0.01", "all"),
+          ("contract", 0, "bank-abc", "333333.33", "all"), ("cancel", 1, "bank-icbc", "0.01", "all")])
 def test_the_ledger_holds_its_invariants_whatever_is_planned_contracted_paid_or_cancelled(
         services: Services, sequence: list[tuple[str, int, str, str, str]]) -> None:
     _allocated_once(services)

@@ -1,4 +1,7 @@
-"""The bank either confirms the funds or returns the plan to the bureau with its reason."""
+"""Version 1 of the fund project: the bank confirms the funds or returns the project's plan with its reason.
+
+Projects started on version 1 keep its route; the per-bank plans of the current version are tested in
+tests/plans."""
 from __future__ import annotations
 
 from typing import Any
@@ -10,10 +13,16 @@ from services.errors import PermissionDenied, ValidationError
 from services.inbox import tasks_for
 from services.task_pages import task_page
 from tests import support
-from tests.services.journey import Journey
+from tests.services.journey import Journey, use_version_1
 from tests.services.test_fund_project import instance_state
 
 REASON = "计划金额超出本行本年度可用额度，请调整后重新报送。"
+
+
+@pytest.fixture(autouse=True)
+def version_1(services: Services) -> None:
+    """Projects here follow version 1 of the diagram, which instances started on it keep."""
+    use_version_1(services)
 
 
 def _recorded(j: Journey, task: str) -> list[dict[str, Any]]:

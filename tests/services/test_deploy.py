@@ -34,7 +34,7 @@ def test_a_revised_diagram_is_a_new_version_and_running_projects_keep_theirs(ser
     assert j.show()["model_version"] == 1
     assert j.show()["open_tasks"][0]["title"] == "可行性研究报告评审"
     j.do("bdc_reviewer", "review", support.review(sha=j.sha))
-    assert j.open_names() == ["plan_prepare"]
+    assert j.open_names() == ["assign_bank"]
     assert Journey(services).show()["model_version"] == 2
 
 

@@ -46,15 +46,24 @@ def test_each_step_projects_its_ready_tasks_with_role_and_organisation(services:
     j.do("health_user", "declare", support.declare(j.sha))
     assert ready_rows(services, j.instance_id) == [("review", "bdc", None)]
     j.do("bdc_reviewer", "review", support.review(sha=j.sha))
-    j.do("hrss_clerk", "plan_prepare", support.plan_prepare("bank-abc"))
-    assert ready_rows(services, j.instance_id) == [("plan_review", "hrss", None)]
-    j.do("hrss_reviewer", "plan_review", support.decision("plan_review"))
-    j.do("hrss_head", "plan_signoff", support.decision("plan_signoff"))
-    assert ready_rows(services, j.instance_id) == [("secure_funds", "bank", "bank-abc")]
+    assert ready_rows(services, j.instance_id) == [("assign_bank", "hrss", None)]
+    j.do("hrss_clerk", "assign_bank", support.assign_bank("bank-abc"))
+    assert ready_rows(services, j.instance_id) == [], "the project waits for its bank's plan"
+    plan = j.plan_id()
+    assert ready_rows(services, plan) == [("plan_prepare", "hrss", None)]
+    j.plan_do("hrss_clerk", "plan_prepare", {})
+    assert ready_rows(services, plan) == [("plan_review", "hrss", None)]
+    j.plan_do("hrss_reviewer", "plan_review", support.decision("plan_review"))
+    assert ready_rows(services, plan) == [("plan_signoff", "hrss_head", None)]
+    j.plan_do("hrss_head", "plan_signoff", support.decision("plan_signoff"))
+    assert ready_rows(services, plan) == [("bank_confirm", "bank", "bank-abc")]
     shown = j.show()
-    assert (shown["stage"], shown["status"], shown["bank"]) == ("funds", "running", "bank-abc")
+    assert (shown["stage"], shown["status"], shown["bank"]) == ("plan", "running", "bank-abc")
     assert shown["project"]["approved_budget"] == "1150000.00"
-    assert [t["status"] for t in shown["tasks"]].count("completed") == 5
+    assert [t["status"] for t in shown["tasks"]].count("completed") == 3
+    j.plan_do("abc_user", "bank_confirm", support.SECURE_FUNDS)
+    assert ready_rows(services, j.instance_id) == [("procurement", "hrss", None)]
+    assert ready_rows(services, plan) == []
 
 
 def test_a_project_runs_to_payment_in_full_with_exact_records(services: Services) -> None:
@@ -106,10 +115,12 @@ def test_a_department_sees_and_completes_only_its_own_projects(services: Service
 
 def test_a_bank_sees_only_the_projects_in_its_plan(services: Services) -> None:
     j = Journey(services).to_plan("bank-abc")
-    assert [t["name"] for t in tasks_for(services, j.actor("abc_user"))] == ["secure_funds"]
+    assert [t["name"] for t in tasks_for(services, j.actor("abc_user"))] == ["bank_confirm"]
     assert tasks_for(services, j.actor("icbc_user")) == []
+    assert tasks_for(services, j.actor("health_user")) == [], "departments never see plans"
+    (task,) = tasks_for(services, j.actor("abc_user"))
     with pytest.raises(NotFound):
-        complete_task(services, j.actor("icbc_user"), j.task_id("secure_funds"), support.SECURE_FUNDS)
+        complete_task(services, j.actor("icbc_user"), task["id"], support.SECURE_FUNDS)
 
 
 def test_a_wrong_role_is_refused_and_nothing_changes(services: Services) -> None:
@@ -144,10 +155,11 @@ def test_the_preparer_of_a_plan_may_not_also_review_it(services: Services) -> No
     j = Journey(services)
     j.do("health_user", "declare", support.declare(j.sha))
     j.do("bdc_reviewer", "review", support.review(sha=j.sha))
-    j.do("hrss_clerk", "plan_prepare", support.plan_prepare())
+    j.do("hrss_clerk", "assign_bank", support.assign_bank())
+    j.plan_do("hrss_clerk", "plan_prepare", {})
     with pytest.raises(PermissionDenied):
-        j.do("hrss_clerk", "plan_review", support.decision("plan_review"))
-    j.do("hrss_reviewer", "plan_review", support.decision("plan_review"))
+        j.plan_do("hrss_clerk", "plan_review", support.decision("plan_review"))
+    j.plan_do("hrss_reviewer", "plan_review", support.decision("plan_review"))
 
 
 def test_completing_a_handled_task_is_a_conflict(services: Services) -> None:

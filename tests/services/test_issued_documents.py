@@ -20,7 +20,13 @@ from services.official.reissue import reissue
 from services.users import load_actor
 from tests import support
 from tests.documents.pdf import squeeze, text_of
-from tests.services.journey import Journey
+from tests.services.journey import Journey, use_version_1
+
+
+@pytest.fixture(autouse=True)
+def version_1(services: Services) -> None:
+    """Projects here follow version 1 of the diagram, which instances started on it keep."""
+    use_version_1(services)
 
 
 @pytest.fixture

@@ -107,7 +107,7 @@ def test_running_projects_move_to_the_new_version_with_their_data_and_tasks(serv
     payment = show_instance(services, None, at_payment.instance_id)
     assert payment["project"] == data_before and payment["next_timer_due"] == timer_before
     at_review.do("bdc_reviewer", "review", support.review(sha=at_review.sha))
-    at_review.do("hrss_clerk", "plan_prepare", support.plan_prepare())
+    at_review.do("hrss_clerk", "assign_bank", support.assign_bank())
     assert at_review.open_names() == ["plan_publish"]
     assert migrate_instances(services, owner(services), "fund_project", 2) == []
 
@@ -123,21 +123,20 @@ def test_a_project_inside_its_payment_period_stays_on_its_version(services: Serv
 
 
 def test_a_project_whose_current_step_was_removed_stays_on_its_version(services: Services) -> None:
-    at_declare, at_funds, at_procurement = Journey(services), Journey(services).to_plan(), Journey(services).to_plan()
-    at_procurement.do("icbc_user", "secure_funds", support.SECURE_FUNDS)
-    tasks_before = tasks_of(services, at_funds.instance_id)
-    without = diagrams.remove_user_task(support.FUND_PROJECT.read_bytes(), "secure_funds")
-    deploy(services, diagrams.remove_gateway(without, "secure_funds_gateway", "flow_funds_confirmed"),
-           support.read_forms())
+    at_declare, at_assign, at_waiting = Journey(services), Journey(services), Journey(services).assigned()
+    at_assign.do("health_user", "declare", support.declare(at_assign.sha))
+    at_assign.do("bdc_reviewer", "review", support.review(sha=at_assign.sha))
+    tasks_before = tasks_of(services, at_assign.instance_id)
+    deploy(services, diagrams.remove_user_task(support.FUND_PROJECT.read_bytes(), "assign_bank"), support.read_forms())
     results = {r["instance_id"]: r for r in migrate_instances(services, owner(services), "fund_project", 2)}
     assert results[at_declare.instance_id]["ok"] is True, results[at_declare.instance_id]["reason"]
-    assert (results[at_funds.instance_id]["ok"], results[at_funds.instance_id]["code"]) == (False, "task-missing")
-    assert "确认资金保障" in results[at_funds.instance_id]["reason"]
-    assert results[at_procurement.instance_id]["code"] == "history-missing"
-    assert at_funds.show()["model_version"] == 1 and tasks_of(services, at_funds.instance_id) == tasks_before
-    assert "instance_migration_refused" in [e["event"] for e in at_funds.show()["history"]]
-    at_funds.do("icbc_user", "secure_funds", support.SECURE_FUNDS)
-    assert at_funds.open_names() == ["procurement"]
+    assert (results[at_assign.instance_id]["ok"], results[at_assign.instance_id]["code"]) == (False, "task-missing")
+    assert "安排合作银行及计划金额" in results[at_assign.instance_id]["reason"]
+    assert results[at_waiting.instance_id]["code"] == "history-missing"
+    assert at_assign.show()["model_version"] == 1 and tasks_of(services, at_assign.instance_id) == tasks_before
+    assert "instance_migration_refused" in [e["event"] for e in at_assign.show()["history"]]
+    at_assign.do("hrss_clerk", "assign_bank", support.assign_bank())
+    assert at_assign.open_names() == [] and at_assign.plan_id() == at_waiting.plan_id()
     assert at_declare.show()["model_version"] == 2
 
 

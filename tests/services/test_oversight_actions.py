@@ -33,14 +33,15 @@ def test_a_suspended_project_cannot_move_and_its_timer_waits_until_it_is_resumed
     task_id = project.task_id("payment")
     assert actions.suspend(services, admin, ids["payment"], "  核查付款资料  ") == {
         "instance_id": ids["payment"], "status": "suspended", "stage": "payment"}
-    assert tasks_for(services, bank) == [] and inbox_counts(services, bank)["total"] == 0
+    assert [t for t in tasks_for(services, bank) if t["instance_id"] == ids["payment"]] == []
+    assert inbox_counts(services, bank)["total"] == 1, "only its plan's confirmation is left"
     with pytest.raises(ConflictError, match="the project is suspended"):
         project.do("icbc_user", "payment", support.paid("2026-09-28"))
     samples.at(services, AFTER_DUE)
     assert fire_due_timers(services) == []
     assert project.open_names() == ["payment"]
     actions.resume(services, admin, ids["payment"], "资料齐全")
-    assert [t["id"] for t in tasks_for(services, bank)] == [task_id]
+    assert [t["id"] for t in tasks_for(services, bank) if t["instance_id"] == ids["payment"]] == [task_id]
     # Both of the payment clock's timers fell due while it was suspended (the reminder 5 working days
     # before the due day, the deadline after it): both fire now.
     assert fire_due_timers(services) == [{"instance_id": ids["payment"],
@@ -74,18 +75,20 @@ def test_a_reassigned_task_is_only_for_its_new_assignee(services: Services) -> N
     j.do("health_user", "declare", support.declare(j.sha))
     j.do("bdc_reviewer", "review", support.review(sha=j.sha))
     admin, clerk, reviewer = (load_actor(services, u) for u in ("admin", "hrss_clerk", "hrss_reviewer"))
-    task_id = j.task_id("plan_prepare")
+    task_id = j.task_id("assign_bank")
     done = reassign(services, admin, task_id, "hrss_reviewer", "王芳休假")
     assert (done["assignee"], done["assignee_name"]) == ("hrss_reviewer", "李强（审核人）")
     assert tasks_for(services, clerk) == [] and [t["id"] for t in tasks_for(services, reviewer)] == [task_id]
     with pytest.raises(PermissionDenied, match="assigned to another user"):
-        j.do("hrss_clerk", "plan_prepare", support.plan_prepare())
-    j.do("hrss_reviewer", "plan_prepare", support.plan_prepare())
+        j.do("hrss_clerk", "assign_bank", support.assign_bank())
+    j.do("hrss_reviewer", "assign_bank", support.assign_bank())
     (event,) = [e for e in show_instance(services, None, j.instance_id)["history"] if e["event"] == "task_reassigned"]
     assert (event["actor"], event["task_id"], event["data"]["to"], event["data"]["reason"]) == (
         "admin", task_id, "hrss_reviewer", "王芳休假")
+    j.plan_do("hrss_clerk", "plan_prepare", {})
     with pytest.raises(ValidationError, match="prepared the step"):
-        reassign(services, admin, j.task_id("plan_review"), "hrss_reviewer", "换人审核")
+        reassign(services, admin, j.plan_task_id("plan_review"), "hrss_clerk", "换人审核")
+
 
 
 @pytest.mark.parametrize(("username", "message"), [
@@ -156,6 +159,7 @@ def test_only_a_running_project_is_suspended_and_only_a_suspended_one_resumed(se
     actions.suspend(services, admin, ids["plan"], "x")
     with pytest.raises(ConflictError, match="only a running project"):
         actions.suspend(services, admin, ids["plan"], "x")
-    task_id = samples.Existing(services, ids["plan"]).task_id("plan_signoff")
+    actions.suspend(services, admin, ids["contract"], "x")
+    task_id = samples.Existing(services, ids["contract"]).task_id("contract")
     with pytest.raises(ConflictError, match="the project is suspended"):
-        reassign(services, admin, task_id, "hrss_head", "x")
+        reassign(services, admin, task_id, "trcb_user", "x")

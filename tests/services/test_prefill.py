@@ -38,7 +38,7 @@ def test_the_second_payment_notice_starts_without_the_first_ones_invoice(service
 
 def test_a_new_round_of_construction_and_acceptance_starts_from_what_still_holds(services: Services) -> None:
     j = Journey(services).to_plan()
-    j.do("icbc_user", "secure_funds", support.SECURE_FUNDS)
+    j.plan_do("icbc_user", "bank_confirm", support.SECURE_FUNDS)
     j.do("hrss_clerk", "procurement", support.PROCUREMENT)
     j.do("icbc_user", "contract", support.CONTRACT)
     j.do("health_user", "construction", {**support.CONSTRUCTION, "construction_notes": "首次建设。"})

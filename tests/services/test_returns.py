@@ -34,19 +34,23 @@ def test_a_plan_sent_back_at_sign_off_names_the_bureau_head(services: Services) 
     j = Journey(services)
     j.do("health_user", "declare", support.declare(j.sha))
     j.do("bdc_reviewer", "review", support.review(sha=j.sha))
-    assert _listed(j, "hrss_clerk", "plan_prepare")["returned"] is None
-    j.do("hrss_clerk", "plan_prepare", support.plan_prepare("bank-icbc"))
-    j.do("hrss_reviewer", "plan_review", support.decision("plan_review"))
-    j.do("hrss_head", "plan_signoff", support.decision("plan_signoff", "send_back", "合作银行请改为农业银行。"))
-    returned = _listed(j, "hrss_clerk", "plan_prepare")["returned"]
+    j.do("hrss_clerk", "assign_bank", support.assign_bank("bank-icbc"))
+    (first,) = [t for t in tasks_for(j.ctx, j.actor("hrss_clerk")) if t["name"] == "plan_prepare"]
+    assert first["returned"] is None and first["instance_id"] == j.plan_id()
+    j.plan_do("hrss_clerk", "plan_prepare", {})
+    j.plan_do("hrss_reviewer", "plan_review", support.decision("plan_review"))
+    j.plan_do("hrss_head", "plan_signoff", support.decision("plan_signoff", "send_back", "第1项请核减预算。"))
+    (task,) = [t for t in tasks_for(j.ctx, j.actor("hrss_clerk")) if t["name"] == "plan_prepare"]
+    returned = task["returned"]
     assert (returned["by"], returned["step"], returned["reason"]) == ("张伟（局负责人）", "plan_signoff",
-                                                                      "合作银行请改为农业银行。")
+                                                                      "第1项请核减预算。")
+    assert task_page(services, j.actor("hrss_clerk"), task["id"])["task"]["returned"] == returned
 
 
 def test_construction_sent_back_by_one_acceptance_signer_names_that_signer(services: Services) -> None:
     j = Journey(services)
     j.to_plan()
-    j.do("icbc_user", "secure_funds", support.SECURE_FUNDS)
+    j.plan_do("icbc_user", "bank_confirm", support.SECURE_FUNDS)
     j.do("hrss_clerk", "procurement", support.PROCUREMENT)
     j.do("icbc_user", "contract", support.CONTRACT)
     j.do("health_user", "construction", support.CONSTRUCTION)

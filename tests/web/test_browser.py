@@ -137,6 +137,9 @@ def _declare(health: Person, title: str) -> None:
     health.submit()
 
 
+PLAN = "合作金融资金使用计划表"  # the title of a bank's plan in the task lists
+
+
 def _plan(people: dict[str, Person], title: str) -> None:
     people["bdc_reviewer"].open_task(title, "可行性研究报告评审")
     people["bdc_reviewer"].choose(review_decision="approve")
@@ -144,21 +147,24 @@ def _plan(people: dict[str, Person], title: str) -> None:
     people["bdc_reviewer"].attach("review_report", "评审报告.pdf")
     people["bdc_reviewer"].submit()
     clerk = people["hrss_clerk"]
-    clerk.open_task(title, "编制资金使用计划")
+    clerk.open_task(title, "安排合作银行及计划金额")
     assert clerk.page.input_value('[name="plan_amount"]') == "1,150,000.00"
     clerk.choose(bank="bank-icbc")
     clerk.fill(plan_remarks="2026年第一批")
     clerk.submit()
-    for username, task, field in (("hrss_reviewer", "资金使用计划审核", "plan_review_decision"),
-                                  ("hrss_head", "局负责人审签", "plan_signoff_decision")):
-        people[username].open_task(title, task)
+    clerk.open_task(PLAN, "填报资金使用计划表")  # the project is now a row of its bank's plan
+    assert "115" in clerk.page.locator(".plan-table").inner_text()
+    clerk.submit()
+    for username, task, field in (("hrss_reviewer", "审核资金使用计划表", "plan_review_decision"),
+                                  ("hrss_head", "局负责人审签资金使用计划表", "plan_signoff_decision")):
+        people[username].open_task(PLAN, task)
         people[username].choose(**{field: "approve"})
         people[username].submit()
 
 
 def _contract(people: dict[str, Person], title: str) -> None:
     bank, clerk = people["icbc_user"], people["hrss_clerk"]
-    bank.open_task(title, "确认资金保障")
+    bank.open_task(PLAN, "合作银行确认资金保障")
     bank.choose(funds_decision="confirm")
     bank.submit()
     clerk.open_task(title, "项目采购")

@@ -14,7 +14,7 @@ def test_the_bank_returns_the_plan_and_the_clerk_reads_why(
         chromium: object, live_url: str, journey: Journey) -> None:  # noqa: F811 - the fixtures
     journey.to_plan("bank-icbc")
     bank = Person(chromium, live_url, "icbc_user")
-    bank.open_task("社保卡乘车码应用", "确认资金保障")
+    bank.open_task("合作金融资金使用计划表", "合作银行确认资金保障")
     date, reason = bank.page.locator("#field-funds_secured_on"), bank.page.locator("#field-funds_return_reason")
     bank.choose(funds_decision="confirm")
     assert date.is_visible() and reason.is_hidden()
@@ -22,15 +22,15 @@ def test_the_bank_returns_the_plan_and_the_clerk_reads_why(
     assert date.is_hidden() and reason.is_visible()
     bank.page.get_by_role("button", name="提交", exact=True).click()
     bank.page.wait_for_selector("#field-funds_return_reason.has-error")
-    assert journey.open_names() == ["secure_funds"]
+    assert journey.plan_task_id("bank_confirm")
     bank.fill(funds_return_reason=REASON)
     screenshot(bank.page, "bank-returns-the-plan", full_page=True)
     bank.submit()
-    assert journey.open_names() == ["plan_prepare"]
+    assert journey.plan_task_id("plan_prepare") and journey.open_names() == []
     clerk = Person(chromium, live_url, "hrss_clerk")
-    row = clerk.page.locator("table.tasks tbody tr").filter(has_text="社保卡乘车码应用")
+    row = clerk.page.locator("table.tasks tbody tr").filter(has_text="合作金融资金使用计划表")
     assert "已退回" in row.inner_text() and "周婷（工商银行）" in row.inner_text()
-    clerk.open_task("社保卡乘车码应用", "编制资金使用计划")
+    clerk.open_task("合作金融资金使用计划表", "填报资金使用计划表")
     notice = clerk.page.locator("#returned")
     assert REASON in notice.inner_text() and "确认资金保障" in notice.inner_text()
     screenshot(clerk.page, "plan-returned-by-the-bank", full_page=True)

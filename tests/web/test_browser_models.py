@@ -140,7 +140,7 @@ def test_a_process_owner_edits_checks_deploys_and_migrates_in_the_browser(
     page.get_by_role("link", name="在建模器中编辑第 1 版").click()
     page.wait_for_selector("[data-modeler][data-loaded='true']")
     assert page.locator("[data-modeler]").get_attribute("data-warnings") == "0"
-    _drop_user_task_on_flow(page, "flow_plan_prepare")
+    _drop_user_task_on_flow(page, "flow_assign_bank")
     _set_properties(page, id="plan_publish", name="计划公示", **{"yikatong-form-file": "plan_publish.json",
                                                                  "yikatong-stage": "plan"})
     screenshot(page, "modeler")

@@ -51,7 +51,7 @@ def test_a_declaration_goes_from_start_to_review_on_the_command_line(cli: Cli, t
     assert tasks[0]["returned"] is None
     cli.json("complete", tasks[0]["id"], "--as", "bdc_reviewer", "--data", json.dumps(support.review(sha=sha)))
     shown = cli.json("show", str(started["instance_id"]))
-    assert (shown["stage"], [t["name"] for t in shown["open_tasks"]]) == ("plan", ["plan_prepare"])
+    assert (shown["stage"], [t["name"] for t in shown["open_tasks"]]) == ("plan", ["assign_bank"])
     assert [e["event"] for e in shown["history"]].count("task_completed") == 2
 
 

@@ -132,12 +132,12 @@ def _navigation(site: Site, username: str, url: str) -> list[str]:
 
 @pytest.mark.parametrize(("username", "home", "links"), [
     ("supervisor", "/dashboard/", ["/dashboard/", "/projects/", "/models/", "/functions/", "/years/",
-                                   "/allocations/", "/ledger/", "/reconciliations/", "/audit/"]),
-    ("admin", "/dashboard/", ["/dashboard/", "/projects/", "/models/", "/functions/", "/years/", "/ledger/",
+                                   "/allocations/", "/plans/", "/ledger/", "/reconciliations/", "/audit/"]),
+    ("admin", "/dashboard/", ["/dashboard/", "/projects/", "/models/", "/functions/", "/years/", "/plans/", "/ledger/",
                               "/reconciliations/", "/audit/", "/admin/users"]),
-    ("hrss_clerk", "/", ["/", "/dashboard/", "/projects/", "/functions/", "/years/", "/allocations/", "/ledger/",
-                         "/reconciliations/"]),
-    ("icbc_user", "/", ["/", "/projects/", "/functions/", "/years/", "/allocations/", "/ledger/",
+    ("hrss_clerk", "/", ["/", "/dashboard/", "/projects/", "/functions/", "/years/", "/allocations/", "/plans/",
+                         "/ledger/", "/reconciliations/"]),
+    ("icbc_user", "/", ["/", "/projects/", "/functions/", "/years/", "/allocations/", "/plans/", "/ledger/",
                         "/reconciliations/"]),
     ("process_owner", "/models/", ["/", "/projects/", "/models/", "/functions/", "/years/"]),
 ])

@@ -139,7 +139,7 @@ def _foreign(text: str, entered: list[str]) -> list[str]:
 
 
 def test_english_pages_show_the_shipped_forms_in_english(site: Site, journey: Journey) -> None:
-    data = [support.declare(journey.sha), support.review(sha=journey.sha), support.plan_prepare("bank-icbc"),
+    data = [support.declare(journey.sha), support.review(sha=journey.sha), support.assign_bank("bank-icbc"),
             support.decision("plan_review"), support.decision("plan_signoff"), support.SECURE_FUNDS,
             support.PROCUREMENT, support.CONTRACT, support.CONSTRUCTION, support.acceptance(sha=journey.sha),
             support.sign("bdc"), support.sign("hrss"), support.notice("1000000.00", sha=journey.sha),
@@ -151,14 +151,18 @@ def test_english_pages_show_the_shipped_forms_in_english(site: Site, journey: Jo
     assert "Supplementary declaration" in text_of(declaring) and "IT: software" in text_of(declaring)
     journey.do("health_user", "declare", data[0])
     journey.do("bdc_reviewer", "review", data[1])
-    planning = text_of(clerk.get(f"/tasks/{journey.task_id('plan_prepare')}?lang=en"))
+    planning = text_of(clerk.get(f"/tasks/{journey.task_id('assign_bank')}?lang=en"))
     assert _foreign(planning, entered) == [] and "ICBC" in planning
-    steps = [("hrss_clerk", "plan_prepare"), ("hrss_reviewer", "plan_review"), ("hrss_head", "plan_signoff"),
-             ("icbc_user", "secure_funds"), ("hrss_clerk", "procurement"), ("icbc_user", "contract"),
-             ("health_user", "construction"), ("health_user", "acceptance"), ("bdc_reviewer", "acceptance_bdc"),
-             ("hrss_reviewer", "acceptance_hrss")]
-    for (username, task), values in zip(steps, data[2:12]):
-        journey.do(username, task, values)
+    steps = [("hrss_clerk", "assign_bank"), ("hrss_clerk", "plan_prepare"), ("hrss_reviewer", "plan_review"),
+             ("hrss_head", "plan_signoff"), ("icbc_user", "bank_confirm"), ("hrss_clerk", "procurement"),
+             ("icbc_user", "contract"), ("health_user", "construction"), ("health_user", "acceptance"),
+             ("bdc_reviewer", "acceptance_bdc"), ("hrss_reviewer", "acceptance_hrss")]
+    plan_data = {"plan_prepare": {}}
+    for (username, task), values in zip(steps, [data[2], {}, *data[3:12]]):
+        if task in ("plan_prepare", "plan_review", "plan_signoff", "bank_confirm"):
+            journey.plan_do(username, task, plan_data.get(task, values))
+        else:
+            journey.do(username, task, values)
     buying = text_of(clerk.get(f"/projects/{journey.instance_id}?lang=en"))
     journey.do("hrss_clerk", "payment_notice", data[12])
     receiving = text_of(site.user("icbc_user").get(f"/tasks/{journey.task_id('payment_receipt')}?lang=en"))
@@ -174,5 +178,5 @@ def test_english_pages_show_the_shipped_forms_in_english(site: Site, journey: Jo
 def test_dates_money_stages_and_roles_read_naturally_in_chinese(site: Site, journey: Journey) -> None:
     journey.to_plan("bank-icbc")
     page = text_of(site.user("icbc_user").get(f"/projects/{journey.instance_id}"))
-    assert "2026年9月30日" in page and "¥1,150,000.00" in page and "资金保障" in page
+    assert "2026年9月30日" in page and "¥1,150,000.00" in page and "资金使用计划" in page
     assert "合作银行" in page and "计划金额 ¥1,150,000.00" in page

@@ -13,16 +13,20 @@ from services import rate_limit
 from services.context import Services
 from services.official import keys
 from services.official.verification import MAX_VERIFY_BYTES
-from tests.services.journey import Journey
+from tests.services.journey import Journey, use_version_1
 from tests.web.api.helpers import Api
 from tests.web.site import Site, text_of, token_in
 
 
 @pytest.fixture
 def planned(services: Services, monkeypatch: pytest.MonkeyPatch) -> Journey:
-    """A project whose fund use plan table was issued and sealed by the demo CA."""
+    """A project on version 1 (its own plan steps) whose fund use plan table was issued and sealed by the demo CA.
+
+    The per-bank plan's own document comes with the plan pages; instances on version 1 keep this one.
+    """
     monkeypatch.delenv(KEY_ENV, raising=False)
     keys.ensure_demo_ca(services)
+    use_version_1(services)
     return Journey(services).to_plan()
 
 

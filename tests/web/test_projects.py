@@ -24,7 +24,7 @@ def test_the_project_page_shows_every_step_with_who_when_and_what(site: Site, jo
     assert page.status_code == 200
     text = text_of(page)
     assert "已完成" in text and "资金支付完毕" not in text
-    for step in ("项目申报", "可行性研究报告评审", "局负责人审签", "确认资金保障", "签订三方合同", "确认付款"):
+    for step in ("项目申报", "可行性研究报告评审", "安排合作银行及计划金额", "签订三方合同", "确认付款"):
         assert step in text
     assert "陈静（综指中心）" in text and "周婷（工商银行）" in text
     assert "核定预算（元） ¥1,150,000.00" in text and "评审结论 通过" in text
@@ -39,7 +39,7 @@ def test_the_project_list_shows_only_what_the_user_may_see(site: Site, services:
     abc = Journey(services, "transport_user")
     abc.do("transport_user", "declare", support.declare(abc.sha))
     abc.do("bdc_reviewer", "review", support.review(sha=abc.sha))
-    abc.do("hrss_clerk", "plan_prepare", support.plan_prepare("bank-abc"))
+    abc.do("hrss_clerk", "assign_bank", support.assign_bank("bank-abc"))
     assert "共 1 个项目" in text_of(site.user("icbc_user").get("/projects/"))
     assert "共 1 个项目" in text_of(site.user("health_user").get("/projects/"))
     everything = text_of(site.user("supervisor").get("/projects/"))

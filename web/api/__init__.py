@@ -7,7 +7,7 @@ from flask_wtf.csrf import CSRFProtect
 from web.api import errors, files, openapi, oversight, projects, tasks, tokens  # noqa: F401  (they add the routes)
 from web.api import documents, models  # noqa: F401
 from web.api import ledger, money  # noqa: F401  (they add the routes)
-from web.api import reconciliations  # noqa: F401
+from web.api import plans, reconciliations  # noqa: F401
 from web.api.blueprint import bp
 
 

@@ -9,7 +9,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Response
 
 from web.api import documents, model_openapi, oversight, project_schemas, schemas
-from web.api import idempotency, ledger, money_schemas, reconciliations
+from web.api import idempotency, ledger, money_schemas, plans, reconciliations
 from web.api.blueprint import bp
 from web.api.http import json_response
 from web.request import MAX_URL_INTEGER
@@ -99,6 +99,7 @@ def _paths() -> dict[str, dict[str, Any]]:
         **reconciliations.paths(_op, json_in),
         **documents.paths(_op, INSTANCE_ID),
         **ledger.paths(_op),
+        **plans.paths(_op, json_in),
     }
 
 
@@ -142,6 +143,7 @@ SCHEMAS = (
     *reconciliations.SCHEMAS,
     *documents.SCHEMAS,
     *ledger.SCHEMAS,
+    *plans.SCHEMAS,
 )
 
 

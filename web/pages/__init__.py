@@ -11,11 +11,11 @@ from services.notifications.core import unread_count
 from web.app import services as ctx
 from web.pages import admin, allocations, auth, clock, errors, files, functions, i18n, notifications, projects
 from web.pages import admin_actions, audit, dashboard, diagrams, documents, migrations, modeler, models, tasks, years
-from web.pages import ledger, reconciliations
+from web.pages import ledger, plans, reconciliations
 
 BLUEPRINTS = (auth.bp, tasks.bp, projects.bp, files.bp, admin.bp, functions.bp, years.bp, allocations.bp,
               clock.bp, notifications.bp, dashboard.bp, audit.bp, admin_actions.bp, ledger.bp, reconciliations.bp,
-              documents.bp)
+              documents.bp, plans.bp)
 MODEL_BLUEPRINTS = (models.bp, modeler.bp, migrations.bp, diagrams.bp)
 ALLOCATION_READERS = frozenset({"hrss", "hrss_head", "supervisor", "bank"})
 

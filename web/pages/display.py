@@ -24,6 +24,11 @@ EVENTS = {
     "task_reassigned": _l("Task reassigned by an administrator"),
     "reconciliation_scheduled": _l("Reconciliation started on the quarterly schedule"),
     "reconciliation_closed": _l("Reconciliation closed"),
+    "plan_joined": _l("Listed in the bank's fund use plan"),
+    "plan_outcome_delivered": _l("Fund use plan confirmed by the bank: the project moves on"),
+    "plan_outcome_skipped": _l("Fund use plan confirmed, but the project no longer waited for it"),
+    "plan_left": _l("Removed from its unsigned fund use plan when terminated"),
+    "plan_released": _l("Its fund use plan was terminated: moved to the bank's open draft plan"),
 }
 TIMERS = {
     "payment_reminder_timer": _l("Payment reminder: 5 working days left"),

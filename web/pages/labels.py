@@ -72,6 +72,7 @@ CATEGORIES = {
 TASKS_EN = {
     "declare": "Declare project",
     "review": "Review feasibility study",
+    "assign_bank": "Assign the bank and plan amount",
     "plan_prepare": "Prepare fund use plan",
     "plan_review": "Review fund use plan",
     "plan_signoff": "Sign off fund use plan",

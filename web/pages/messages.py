@@ -30,6 +30,9 @@ FIELD_MESSAGES = (
     _l("This invoice number was already used in another payment notice for this contractor."),
     _l("The payments of this contract would exceed its price of ¥{price} (¥{paid} already paid)."),
     _l("The value is not valid."),
+    _l("Project {project} is not listed in this plan."),
+    _l("The plan's total of ¥{total} exceeds the bank's remaining allocation of ¥{remaining} for {year}: "
+       "give the reason for approving it anyway."),
 )
 SERVICE_MESSAGES = (
     _l("Wrong user name or password."), _l("Too many failed sign-ins. Try again in 15 minutes."),

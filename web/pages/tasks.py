@@ -64,7 +64,7 @@ def _render(page: dict[str, Any], values: dict[str, Any], errors: dict[str, str]
     html = render_template(
         "tasks/task.html", task=page["task"], form=page["form"], fields=fields, form_errors=form_errors,
         has_files=any(f.widget == "file" for f in fields), has_errors=bool(errors),
-        recent_steps=display.recent(around["steps"]), **around)
+        recent_steps=display.recent(around["steps"]), plan=page.get("plan"), **around)
     return html, status
 
 

@@ -15,14 +15,16 @@ PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>
 USER_FOR_LANE = {"department": "health_user", "bdc": "bdc_reviewer", "hrss": "hrss_clerk",
                  "hrss_head": "hrss_head", "bank": "icbc_user"}
 USER_FOR_TASK = {"plan_review": "hrss_reviewer"}
+PLAN_STEPS = ("plan_prepare", "plan_review", "plan_signoff", "bank_confirm")
 
 
 def form_data(task: str, sha: str) -> dict[str, Any]:
     """Return valid sample values for the form of *task* (files named by *sha*)."""
     samples: dict[str, Any] = {
         "declare": support.declare(sha), "review": support.review(sha=sha),
-        "plan_prepare": support.plan_prepare(), "plan_review": support.decision("plan_review"),
-        "plan_signoff": support.decision("plan_signoff"), "secure_funds": support.SECURE_FUNDS,
+        "plan_prepare": {}, "plan_review": support.decision("plan_review"),
+        "assign_bank": support.assign_bank(),
+        "plan_signoff": support.decision("plan_signoff"), "bank_confirm": support.SECURE_FUNDS,
         "procurement": support.PROCUREMENT, "contract": support.CONTRACT,
         "construction": support.CONSTRUCTION, "acceptance": support.acceptance(sha=sha),
         "acceptance_bdc": support.sign("bdc"), "acceptance_hrss": support.sign("hrss"),
@@ -83,14 +85,43 @@ class Api:
         assert response.status_code == 201, response.get_json()
         return response.get_json()
 
+    def newest_plan_task(self, name: str = "plan_prepare", user: str = "hrss_clerk") -> dict[str, Any]:
+        """Return the open plan step *name* of the newest plan, as *user*'s task list shows it."""
+        response = self.get("/api/v1/tasks", user, limit=200)
+        assert response.status_code == 200, response.get_json()
+        found = [t for t in response.get_json()["items"] if t["name"] == name]
+        assert found, f"no open {name} for {user}: {response.get_json()}"
+        return max(found, key=lambda t: t["instance_id"])
+
+    def through_plan(self, project_id: int, until: str | None = None) -> list[dict[str, Any]]:
+        """Take the newest plan from preparation to the bank's confirmation; return the project's ready tasks.
+
+        With *until* a plan step, stop when it is ready and return it.
+        """
+        ready = [self.newest_plan_task()]
+        while ready and ready[0]["name"] in PLAN_STEPS:
+            if ready[0]["name"] == until:
+                return ready
+            response = self.complete(ready[0], form_data(ready[0]["name"], ""))
+            assert response.status_code == 200, response.get_json()
+            ready = response.get_json()["ready"]
+        project = self.get(f"/api/v1/projects/{project_id}", "hrss_clerk").get_json()
+        return [t for t in project["open_tasks"]]
+
     def advance(self, started: dict[str, Any], sha: str, until: str) -> dict[str, Any]:
-        """Complete the project's tasks with sample data until task *until* is ready; return it."""
+        """Complete the project's tasks with sample data until task *until* is ready; return it.
+
+        Past `assign_bank` the project waits for its bank's plan, which is taken through its steps.
+        """
         ready = started["ready"]
         while True:
             for task in ready:
                 if task["name"] == until:
                     return {**task, "instance_id": started["instance_id"]}
-            assert ready, f"{until} never became ready"
+            if not ready:
+                ready = self.through_plan(started["instance_id"], until)
+                assert ready, f"{until} never became ready"
+                continue
             response = self.complete(ready[0], form_data(ready[0]["name"], sha))
             assert response.status_code == 200, response.get_json()
             ready = response.get_json()["ready"]

@@ -29,7 +29,7 @@ def test_process_owners_list_models_and_versions(api: Api) -> None:
     listed = api.get("/api/v1/process-models", OWNER)
     assert listed.status_code == 200
     assert [(p["process_id"], p["latest_version"]) for p in listed.get_json()["items"]] == [
-        ("allocation", 1), ("fund_project", 1), ("reconciliation", 1)]
+        ("allocation", 1), ("fund_plan", 1), ("fund_project", 1), ("reconciliation", 1)]
     conforms(api, "ProcessList", listed.get_json())
     detail = api.get("/api/v1/process-models/fund_project", "supervisor").get_json()
     assert detail["versions"][0]["version"] == 1 and len(detail["versions"][0]["hash"]) == 64

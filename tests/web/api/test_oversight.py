@@ -31,10 +31,10 @@ def test_the_dashboard_answers_counts_amounts_payments_and_a_page(api: Api, ids:
     assert response.status_code == 200
     body = response.get_json()
     _conforms(api, "Dashboard", body)
-    assert (body["total"], body["amount_totals"]["paid_total"], body["overdue"]["total"]) == (5, "600000.00", 1)
+    assert (body["total"], body["amount_totals"]["paid_total"], body["overdue"]["total"]) == (7, "600000.00", 1)
     assert body["overdue"]["items"][0]["due"] == samples.PAYMENT_DUE
     listed = body["instances"]
-    assert (listed["total"], len(listed["items"]), listed["items"][0]["instance_id"]) == (5, 2, ids["second_payment"])
+    assert (listed["total"], len(listed["items"]), listed["items"][0]["instance_id"]) == (7, 2, ids["second_payment"])
 
 
 def test_the_dashboard_filters_like_the_page(api: Api, ids: dict[str, int]) -> None:
@@ -67,10 +67,13 @@ def test_an_administrator_suspends_resumes_and_terminates(api: Api, ids: dict[st
     assert suspended.status_code == 200 and suspended.get_json() == {
         "instance_id": ids["plan"], "status": "suspended", "stage": "plan"}
     _conforms(api, "InstanceAction", suspended.get_json())
-    task = api.get(f"/api/v1/projects/{ids['plan']}", "supervisor").get_json()["open_tasks"][0]
+    assert api.get(f"/api/v1/projects/{ids['plan']}", "supervisor").get_json()["open_tasks"] == [], \
+        "the project waits for its bank's plan"
+    contract = f"/api/v1/instances/{ids['contract']}"
+    assert api.post(f"{contract}/suspend", "admin", {"reason": "核查合同"}).status_code == 200
+    task = api.get(f"/api/v1/projects/{ids['contract']}", "supervisor").get_json()["open_tasks"][0]
     assert task["status"] == "suspended"
-    refused = api.post(f"/api/v1/tasks/{task['id']}/complete", "hrss_head",
-                       {"data": support.decision("plan_signoff")})
+    refused = api.post(f"/api/v1/tasks/{task['id']}/complete", "trcb_user", {"data": support.CONTRACT})
     assert refused.status_code == 409 and refused.get_json()["message"] == "the project is suspended"
     assert api.post(f"{base}/suspend", "admin", {"reason": "再次"}).status_code == 409
     assert api.post(f"{base}/resume", "admin", {"reason": "核查完毕"}).get_json()["status"] == "running"

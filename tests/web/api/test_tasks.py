@@ -66,7 +66,7 @@ def test_a_malformed_task_query_is_400_naming_the_parameter(api: Api, query: dic
 
 
 def test_a_task_shows_its_form_with_defaults_and_choices_filled(api: Api, sha: str) -> None:
-    task = api.advance(api.declare(sha), sha, until="plan_prepare")
+    task = api.advance(api.declare(sha), sha, until="assign_bank")
     response = api.get(f"/api/v1/tasks/{task['id']}", "hrss_clerk")
     assert response.status_code == 200
     body = response.get_json()
@@ -106,7 +106,7 @@ def _denials(services: Services, username: str) -> list[dict[str, Any]]:
 
 def test_another_banks_task_and_project_answer_404_like_unknown_ids(api: Api, services: Services,
                                                                     sha: str) -> None:
-    task = api.advance(api.declare(sha), sha, until="secure_funds")
+    task = api.advance(api.declare(sha), sha, until="bank_confirm")
     assert api.get(f"/api/v1/tasks/{task['id']}", "icbc_user").status_code == 200
     hidden = api.get(f"/api/v1/tasks/{task['id']}", "abc_user")
     unknown = api.get("/api/v1/tasks/no-such-task", "abc_user")
@@ -177,7 +177,7 @@ def test_a_completion_body_that_is_not_json_is_400(api: Api, review: dict) -> No
 def test_completing_twice_is_409(api: Api, review: dict, sha: str) -> None:
     first = api.complete(review, support.review(sha=sha))
     assert first.status_code == 200
-    assert [t["name"] for t in first.get_json()["ready"]] == ["plan_prepare"]
+    assert [t["name"] for t in first.get_json()["ready"]] == ["assign_bank"]
     again = api.complete(review, support.review(sha=sha))
     assert again.status_code == 409 and again.get_json()["message"]
     shown = api.get(f"/api/v1/tasks/{review['id']}", "bdc_reviewer").get_json()

@@ -1,0 +1,38 @@
+"""The plan table as its task pages show it: rows in 万元 with 合计, and the bank's allocation figures."""
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Connection
+
+from services.money.wan import to_wan
+from services.plans import figures, records
+
+
+def _wan(amount: Decimal | None) -> str | None:
+    return None if amount is None else to_wan(amount)
+
+
+def plan_view(conn: Connection, instance_id: int) -> dict[str, Any] | None:
+    """Return the plan whose process instance is *instance_id* as a table; None if it is not a plan."""
+    plan = records.plan_row(conn, instance_id)
+    if plan is None:
+        return None
+    rows = records.items(conn, instance_id)
+    total = sum((row.amount for row in rows), Decimal("0.00"))
+    allocation = figures.allocation_of(conn, plan.bank_org_id, plan.year)
+    signed = figures.signed_total(conn, plan.bank_org_id, plan.year)
+    counted = total if plan.status not in figures.SIGNED else Decimal("0.00")  # a signed plan is in `signed`
+    planned = signed + counted
+    return {
+        "instance_id": plan.instance_id, "bank": plan.bank_code, "bank_name": plan.bank_name, "year": plan.year,
+        "round_id": plan.round_id, "number": plan.number, "status": plan.status,
+        "override_reason": plan.override_reason,
+        "rows": [{"number": row.number, "project_instance_id": row.project_instance_id, "name": row.name,
+                  "amount": str(row.amount), "amount_wan": to_wan(row.amount), "remark": row.remark}
+                 for row in rows],
+        "total": str(total), "total_wan": to_wan(total),
+        "allocation_wan": _wan(allocation), "planned_wan": to_wan(planned),
+        "difference_wan": _wan(None if allocation is None else allocation - planned),
+    }

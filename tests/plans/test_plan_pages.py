@@ -1,0 +1,59 @@
+"""The plan's task pages show its table in 万元 with 合计, and the plan steps run through /api/v1."""
+from __future__ import annotations
+
+from flask.testing import FlaskClient
+
+from services.context import Services
+from tests import support
+from tests.services.journey import Journey
+from tests.web.api.helpers import Api
+from tests.web.site import Site, text_of
+
+
+def test_the_plan_task_page_shows_the_table_in_wan_with_its_total(site: Site, services: Services) -> None:
+    first = Journey(services).assigned(plan_amount="820000.00", plan_remarks="一期")
+    second = Journey(services).assigned(plan_amount="1234.56")
+    clerk = site.user("hrss_clerk")
+    url = f"/tasks/{first.plan_task_id('plan_prepare')}"
+    page = clerk.get(url)
+    assert page.status_code == 200
+    text = text_of(page)
+    for shown in ("资金使用计划", "2026年第1号", "序号", "项目名称", "预算金额（万元）", "备注", "合计",
+                  "82", "0.123456", "82.123456", "一期", "尚未确定"):
+        assert shown in text, shown
+    html = page.get_data(as_text=True)
+    assert html.index("0.123456") < html.index("82.123456") < html.index('action="/tasks/'), "the table stands above the form"
+    assert "¥820,000.00" not in text and "82.00" not in text, "万元 are exact, never rounded or padded"
+    done = clerk.post(url, {"plan_prepare_note": "第一批"}, token_from=url)
+    assert done.status_code == 302
+    reviewer = site.user("hrss_reviewer")
+    review_url = f"/tasks/{first.plan_task_id('plan_review')}"
+    assert "82.123456" in text_of(reviewer.get(review_url))
+    sent = clerk.post(review_url, {"plan_review_decision": "approve"}, token_from="/")
+    assert sent.status_code == 403 and "填报人不得审核或审签同一计划" in text_of(sent)
+    assert second.open_names() == [] and first.open_names() == []
+
+
+def test_the_plan_steps_are_completed_through_the_api(client: FlaskClient, services: Services) -> None:
+    api = Api(client)
+    sha = api.upload("health_user").get_json()["sha256"]
+    started = api.declare(sha)
+    assigned = api.advance(started, sha, "assign_bank")
+    response = api.complete(assigned, support.assign_bank("bank-abc"))
+    assert response.status_code == 200 and response.get_json()["ready"] == []
+    prepare = api.newest_plan_task("plan_prepare", "hrss_clerk")
+    assert prepare["lane"] == "hrss"
+    review = api.complete(prepare, {}).get_json()["ready"]
+    assert [t["name"] for t in review] == ["plan_review"]
+    refused = api.complete(review[0], support.decision("plan_review"), user="hrss_clerk")
+    assert refused.status_code == 403, "the preparer may not review"
+    signoff = api.complete(review[0], support.decision("plan_review")).get_json()["ready"]
+    assert [(t["name"], t["lane"]) for t in signoff] == [("plan_signoff", "hrss_head")]
+    bank = api.complete(signoff[0], support.decision("plan_signoff")).get_json()["ready"]
+    assert [t["name"] for t in bank] == ["bank_confirm"]
+    assert api.complete(bank[0], support.SECURE_FUNDS, user="icbc_user").status_code == 404, "another bank's plan"
+    done = api.complete(bank[0], support.SECURE_FUNDS, user="abc_user")
+    assert done.status_code == 200 and done.get_json()["status"] == "completed"
+    project = api.get(f"/api/v1/projects/{started['instance_id']}", "hrss_clerk").get_json()
+    assert [t["name"] for t in project["open_tasks"]] == ["procurement"]
+    assert project["project"]["plan_amount"] == "1150000.00" and project["bank"] == "bank-abc"

@@ -1,0 +1,82 @@
+"""The fund use plans through /api/v1: as documented, scoped, and the bureau's moves with their refusals."""
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from openapi_schema_validator import OAS30Validator
+
+from services.context import Services
+from tests.services import plan_world as world
+from tests.web.api.helpers import Api
+
+
+@pytest.fixture
+def plans(services: Services) -> dict[str, int]:
+    world.fix_allocation(services)
+    a = world.reviewed(services, "社保卡乘车码应用", "820000.00")
+    b = world.reviewed(services, "社保卡就医一码通", "1234.56")
+    icbc = world.join(services, a, "bank-icbc", "820000.00")
+    world.join(services, b, "bank-icbc", "1234.56")
+    c = world.reviewed(services, "社保卡文旅惠民一卡通", "300000.00")
+    abc = world.join(services, c, "bank-abc", "300000.00")
+    return {"a": a, "b": b, "c": c, "icbc": icbc, "abc": abc}
+
+
+def _valid(api: Api, schema: str, body: Any) -> None:
+    document = api.client.get("/api/v1/openapi.json").get_json()
+    OAS30Validator({"components": document["components"], "$ref": f"#/components/schemas/{schema}"}).validate(body)
+
+
+def test_the_api_answers_the_plans_as_documented_and_scoped(api: Api, plans: dict[str, int]) -> None:
+    body = api.get("/api/v1/plans", "hrss_head", year="2026").get_json()
+    _valid(api, "PlanOverview", body)
+    icbc = next(b for b in body["banks"] if b["bank"] == "bank-icbc")
+    assert icbc["in_draft"] == {"yuan": "821234.56", "wan": "82.123456"}
+    assert icbc["difference"] == {"yuan": "-301234.56", "wan": "-30.123456"}
+    assert [(i["no"], i["amount"]["wan"]) for i in icbc["plans"][0]["items"]] == [(1, "82"), (2, "0.123456")]
+    assert body["proposal"] == [] or body["proposal"][0]["project_id"] == plans["b"]
+    own = api.get("/api/v1/plans", "abc_user", year="2026").get_json()
+    assert [b["bank"] for b in own["banks"]] == ["bank-abc"] and own["proposal"] == []
+    one = api.get(f"/api/v1/plans/{plans['icbc']}", "supervisor")
+    _valid(api, "PlanDetail", one.get_json())
+    assert one.get_json()["total"] == {"yuan": "821234.56", "wan": "82.123456"}
+    assert api.get(f"/api/v1/plans/{plans['icbc']}", "abc_user").status_code == 404
+    assert api.get("/api/v1/plans", "health_user").status_code == 403
+    assert api.get("/api/v1/plans", "supervisor", year="1999").status_code == 404
+    assert api.get("/api/v1/plans", "supervisor", year="x").status_code == 400
+
+
+def test_the_bureau_moves_a_project_through_the_api(api: Api, plans: dict[str, int]) -> None:
+    moved = api.post(f"/api/v1/plans/{plans['icbc']}/moves", "hrss_clerk",
+                     {"project_id": plans["b"], "target_bank": "bank-abc"})
+    assert moved.status_code == 200, moved.get_json()
+    _valid(api, "PlanMoved", moved.get_json())
+    assert moved.get_json()["target"]["plan_id"] == plans["abc"]
+    abc = api.get(f"/api/v1/plans/{plans['abc']}", "abc_user").get_json()
+    assert abc["total"] == {"yuan": "301234.56", "wan": "30.123456"}
+
+
+@pytest.mark.parametrize(("user", "body", "status", "field"), [
+    ("hrss_head", {"target_bank": "bank-abc"}, 403, None),
+    ("icbc_user", {"target_bank": "bank-abc"}, 403, None),
+    ("hrss_clerk", {}, 422, "target"),
+    ("hrss_clerk", {"target_bank": "bank-icbc"}, 422, "target"),
+    ("hrss_clerk", {"target_bank": "bank-nowhere"}, 422, "target_bank"),
+    ("hrss_clerk", {"target_plan_id": 999999}, 422, "target_plan_id"),
+    ("hrss_clerk", {"target_bank": "bank-abc", "project_id": "x"}, 400, "project_id"),
+])
+def test_refused_moves_say_what_was_wrong(api: Api, plans: dict[str, int], user: str, body: dict[str, Any],
+                                          status: int, field: str | None) -> None:
+    answer = api.post(f"/api/v1/plans/{plans['icbc']}/moves", user, {"project_id": plans["b"], **body})
+    assert answer.status_code == status, answer.get_json()
+    if field:
+        assert field in answer.get_json()["errors"]
+    assert api.get(f"/api/v1/plans/{plans['icbc']}", "hrss_clerk").get_json()["total"]["yuan"] == "821234.56"
+
+
+def test_a_move_from_a_signed_plan_is_a_conflict(api: Api, services: Services, plans: dict[str, int]) -> None:
+    world.advance(services, plans["icbc"], "bank", plan_override_reason="急需上线，经局务会同意。")
+    answer = api.post(f"/api/v1/plans/{plans['icbc']}/moves", "hrss_clerk",
+                      {"project_id": plans["b"], "target_plan_id": plans["abc"]})
+    assert answer.status_code == 409 and "no longer a draft" in answer.get_json()["message"]
