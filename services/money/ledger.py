@@ -91,6 +91,14 @@ def _plan_corrections(conn: Connection, year: int | None, bank: int | None) -> d
     that (the property tests compare with the rule applied to every project). So the query reads the
     few plans under way, whatever the number of projects.
     """
+    plans = select(fund_plan.c.instance_id).where(fund_plan.c.status != CONFIRMED)
+    if year is not None:
+        plans = plans.where(fund_plan.c.year == year)
+    if bank is not None:
+        plans = plans.where(fund_plan.c.bank_org_id == bank)
+    under_way = list(conn.execute(plans).scalars())
+    if not under_way:  # two steps, so that no planner starts from the projects
+        return {}
     closed = project.c.status.in_(CLOSED_STATUSES)
     old = case((closed, project.c.paid_total),
                (project.c.stage.in_(SIGNED_STAGES), func.coalesce(project.c.plan_amount, 0)), else_=0)
@@ -100,11 +108,7 @@ def _plan_corrections(conn: Connection, year: int | None, bank: int | None) -> d
     query = (select(*keys, type_coerce(func.sum(new - old), Money))
              .select_from(fund_plan_item.join(project, project.c.instance_id == fund_plan_item.c.project_instance_id)
                           .join(fund_plan, fund_plan.c.instance_id == fund_plan_item.c.plan_instance_id))
-             .where(fund_plan.c.status != CONFIRMED).group_by(*keys))
-    if year is not None:
-        query = query.where(project.c.year == year)
-    if bank is not None:
-        query = query.where(project.c.bank_org_id == bank)
+             .where(fund_plan_item.c.plan_instance_id.in_(under_way)).group_by(*keys))
     return {tuple(r[:3]): Decimal(r[3] or 0) for r in conn.execute(query)}
 
 
