@@ -93,8 +93,9 @@ def _join_plan(done: TaskDone) -> None:
 
 
 def _fund_plan_done(done: TaskDone) -> None:
-    fund_plan.on_task_completed(done.ctx, done.conn, done.instance_id, done.task_name, done.data, done.actor_id,
-                                done.at, done.task_id)
+    # The submitted form only: a reason or remarks left in the data by an earlier round do not count again.
+    fund_plan.on_task_completed(done.ctx, done.conn, done.instance_id, done.task_name, done.submitted,
+                                done.actor_id, done.at, done.task_id)
 
 
 def _fund_project_step(step: StepSaved) -> None:
