@@ -147,8 +147,8 @@ def route(sha: str, department: str, bank: str, bank_user: str,
 # (department user, declaration changes, bank, bank user, how many steps of the route to take).
 # Project #4 waits for the bank's payment of a notice received 2026-09-15 (due 2026-11-02): overdue
 # when the demo runs later; #5 paid its first instalment and waits for the next notice.
-# Plans: ABC's 第1号 waits for the bureau head (#2), TRCB's 第1号 and ICBC's 第1号 and ABC's 第2号 are
-# confirmed (#3, #4, #5), TRCB's 第2号 is being prepared (#6), ICBC's 第2号 waits for the bank (#7).
+# Plans: ABC's 第1号 waits for the bureau head (#2); TRCB's 第1号, ICBC's 第1号 and ABC's 第2号 are
+# confirmed (#3, #4, #5). PLAN_SAMPLES add TRCB's 第2号, being prepared, and ICBC's 第2号, waiting for the bank.
 SAMPLES = [
     ("health_user", {"project_name": "社保卡就医一码通", "card_function": "health-settlement"},
      "bank-icbc", "icbc_user", 1),
@@ -159,6 +159,8 @@ SAMPLES = [
     ("health_user", {"project_name": "社保卡乘车码应用", "card_function": "transit-bus"}, "bank-icbc", "icbc_user", 15),
     ("transport_user", {"project_name": "社保卡公共自行车租借", "card_function": "transit-bike"},
      "bank-abc", "abc_user", 16),
+]
+PLAN_SAMPLES = [
     ("culture_user", {"project_name": "社保卡图书馆借阅", "category": "promotion", "card_function": "culture-venue"},
      "bank-trcb", "trcb_user", 3),
     ("health_user", {"project_name": "社保卡药店购药结算", "card_function": "health-settlement"},
@@ -193,3 +195,9 @@ def seed_sample_projects(ctx: Services) -> list[int]:
             return []
     projects = [_run(ctx, number, sample) for number, sample in enumerate(SAMPLES, start=1)]
     return projects + seed_sample_allocations(ctx) + seed_sample_reconciliations(ctx)
+
+
+def seed_sample_plans(ctx: Services) -> list[int]:
+    """Create two more projects whose banks' plans wait at other steps (after `seed_sample_projects`)."""
+    first = len(SAMPLES) + 1
+    return [_run(ctx, number, sample) for number, sample in enumerate(PLAN_SAMPLES, start=first)]

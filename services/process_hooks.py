@@ -94,8 +94,9 @@ def _join_plan(done: TaskDone) -> None:
 
 
 def _fund_plan_done(done: TaskDone) -> None:
-    fund_plan.on_task_completed(done.ctx, done.conn, done.instance_id, done.task_name, done.data, done.actor_id,
-                                done.at, done.task_id)
+    # The submitted form only: a reason or remarks left in the data by an earlier round do not count again.
+    fund_plan.on_task_completed(done.ctx, done.conn, done.instance_id, done.task_name, done.submitted,
+                                done.actor_id, done.at, done.task_id)
     if (done.ctx is not None and done.task_name == "plan_signoff"
             and done.data.get("plan_signoff_decision") == "approve"):  # Attachment 1, on the plan's instance
         official_documents.issue_plan_document(done.ctx, done.conn, done.instance_id, done.actor_id, done.at,

@@ -107,8 +107,8 @@ def demo_command(with_projects: bool) -> None:
     ca = official_keys.ensure_demo_ca(services)
     if ca is not None:
         click.echo(f"official documents are sealed with the demo CA in {ca} (not for production)", err=True)
-    if with_projects:
-        demo_projects.seed_sample_projects(services)
+    if with_projects and demo_projects.seed_sample_projects(services):
+        demo_projects.seed_sample_plans(services)
     _print(users)
 
 

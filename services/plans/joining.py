@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from models.tables import project
+from models.tables import organization, project
 from models.types import to_money
 from services import audit
 from services.context import Services
@@ -23,8 +23,9 @@ def _start_plan(ctx: Services, conn: Connection, actor_id: int, bank_code: str, 
     from services.instances import start_in  # the instances module needs the hooks that call this one
 
     number = records.next_number(conn, bank_org_id, year)
+    bank_name = conn.execute(select(organization.c.name).where(organization.c.id == bank_org_id)).scalar_one()
     started, _workflow = start_in(ctx, conn, actor_by_id(conn, actor_id), PROCESS_ID,
-                                  {"bank": bank_code, "plan_year": year, "plan_number": number})
+                                  {"bank": bank_code, "bank_name": bank_name, "plan_year": year, "plan_number": number})
     records.create(conn, started["instance_id"], bank_org_id, year, round_id, number, at)
     return int(started["instance_id"])
 

@@ -24,7 +24,8 @@ def title(data: Mapping[str, Any]) -> str | None:
     """Return the plan's title: bank, year and number (第N号)."""
     if not data.get("bank") or not data.get("plan_year"):
         return None
-    return f"{UNTITLED}（{data['bank']}，{data['plan_year']}年第{data.get('plan_number', 1)}号）"
+    bank = data.get("bank_name") or data["bank"]
+    return f"{UNTITLED}（{bank}，{data['plan_year']}年第{data.get('plan_number', 1)}号）"
 
 
 def _text(data: Mapping[str, Any], key: str) -> str:

@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from models.tables import fund_plan, organization
 from services.context import Services
-from services.demo_projects import seed_sample_projects
+from services.demo_projects import seed_sample_plans, seed_sample_projects
 from services.inbox import tasks_for
 from services.instances import show_instance
 from services.money.allocations import allocation_page
@@ -16,9 +16,11 @@ from services.users import load_actor
 def test_sample_projects_wait_at_different_steps_and_are_created_once(services: Services) -> None:
     created = seed_sample_projects(services)
     stages = [show_instance(services, None, i)["stage"] for i in created]
-    assert stages == ["review", "plan", "contract", "payment", "payment", "plan", "plan", "completed", "allocation_banks",
+    assert stages == ["review", "plan", "contract", "payment", "payment", "completed", "allocation_banks",
                       "completed", "completed", "reconciliation_report"]
     assert seed_sample_projects(services) == []
+    plans = seed_sample_plans(services)
+    assert [show_instance(services, None, i)["stage"] for i in plans] == ["plan", "plan"]
     waiting = {user: sorted(t["name"] for t in tasks_for(services, load_actor(services, user)))
                for user in ("bdc_reviewer", "hrss_head", "trcb_user", "icbc_user", "hrss_clerk", "abc_user")}
     assert waiting == {"bdc_reviewer": ["review"], "hrss_head": ["plan_signoff"],

@@ -33,15 +33,14 @@ def test_a_suspended_project_cannot_move_and_its_timer_waits_until_it_is_resumed
     task_id = project.task_id("payment")
     assert actions.suspend(services, admin, ids["payment"], "  核查付款资料  ") == {
         "instance_id": ids["payment"], "status": "suspended", "stage": "payment"}
-    assert [t for t in tasks_for(services, bank) if t["instance_id"] == ids["payment"]] == []
-    assert inbox_counts(services, bank)["total"] == 1, "only its plan's confirmation is left"
+    assert tasks_for(services, bank) == [] and inbox_counts(services, bank)["total"] == 0
     with pytest.raises(ConflictError, match="the project is suspended"):
         project.do("icbc_user", "payment", support.paid("2026-09-28"))
     samples.at(services, AFTER_DUE)
     assert fire_due_timers(services) == []
     assert project.open_names() == ["payment"]
     actions.resume(services, admin, ids["payment"], "资料齐全")
-    assert [t["id"] for t in tasks_for(services, bank) if t["instance_id"] == ids["payment"]] == [task_id]
+    assert [t["id"] for t in tasks_for(services, bank)] == [task_id]
     # Both of the payment clock's timers fell due while it was suspended (the reminder 5 working days
     # before the due day, the deadline after it): both fire now.
     assert fire_due_timers(services) == [{"instance_id": ids["payment"],
