@@ -12,6 +12,7 @@ from models.tables import fund_plan, fund_plan_item, organization, project
 from services.clock import to_db
 
 DRAFT = "draft"
+LOCK_SPACE = 0x706C616E  # "plan": the advisory locks of this module
 STATUSES = ("draft", "review", "signoff", "bank", "confirmed", "terminated")
 
 
@@ -36,8 +37,19 @@ def plan_row(conn: Connection, plan_instance_id: int, lock: bool = False) -> Any
     return conn.execute(query).first()
 
 
+def _lock_bank_year(conn: Connection, bank_org_id: int, year: int) -> None:
+    """Serialise finding-or-starting the bank's draft plan of *year* until the transaction ends (PostgreSQL).
+
+    Without it two first joins at the same moment both find no draft, both start plan 第1号, and the
+    second fails on the unique number. SQLite's writers are serialised by BEGIN IMMEDIATE already.
+    """
+    if conn.dialect.name == "postgresql":
+        conn.execute(select(func.pg_advisory_xact_lock(LOCK_SPACE, bank_org_id * 10000 + year % 10000)))
+
+
 def open_draft(conn: Connection, bank_org_id: int, year: int, round_id: int | None) -> int | None:
     """Return the draft plan of the bank for the year (annual: *round_id* None) or round, locked; None if none."""
+    _lock_bank_year(conn, bank_org_id, year)
     query = select(fund_plan.c.instance_id).where(
         fund_plan.c.bank_org_id == bank_org_id, fund_plan.c.year == year, fund_plan.c.status == DRAFT,
         fund_plan.c.round_id.is_(None) if round_id is None else fund_plan.c.round_id == round_id,

@@ -1,6 +1,7 @@
 """Fund use plans per bank through the services, on both databases: joining, sign-off, confirmation."""
 from __future__ import annotations
 
+import threading
 from decimal import Decimal
 
 import pytest
@@ -272,3 +273,29 @@ def test_a_refused_confirmation_changes_nothing(services: Services) -> None:
         journey.plan_do("abc_user", "bank_confirm", support.SECURE_FUNDS)
     assert plan(services, journey.plan_id())["status"] == "bank"
     assert journey.open_names() == [] and journey.show()["stage"] == "plan"
+
+
+@pytest.mark.parametrize("bank", ["bank-icbc", "bank-abc", "bank-trcb"])
+def test_first_joins_at_the_same_moment_share_one_new_plan(services: Services, bank: str) -> None:
+    departments = ("health_user", "transport_user", "culture_user")  # no shared row of the running totals
+    journeys = [Journey(services, user) for user in departments]
+    for journey, user in zip(journeys, departments):
+        journey.do(user, "declare", support.declare(journey.sha))
+        journey.do("bdc_reviewer", "review", support.review(sha=journey.sha))
+    barrier, errors = threading.Barrier(len(journeys)), []
+
+    def assign(journey: Journey) -> None:
+        barrier.wait()
+        try:
+            journey.do("hrss_clerk", "assign_bank", support.assign_bank(bank))
+        except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=assign, args=(j,)) for j in journeys]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert {j.plan_id() for j in journeys} == {journeys[0].plan_id()}
+    assert sorted(listed(services, journeys[0].plan_id())) == sorted(j.instance_id for j in journeys)
