@@ -57,3 +57,13 @@ def test_the_plan_steps_are_completed_through_the_api(client: FlaskClient, servi
     project = api.get(f"/api/v1/projects/{started['instance_id']}", "hrss_clerk").get_json()
     assert [t["name"] for t in project["open_tasks"]] == ["procurement"]
     assert project["project"]["plan_amount"] == "1150000.00" and project["bank"] == "bank-abc"
+
+
+def test_the_banks_plan_step_has_its_own_english_title(site: Site, services: Services) -> None:
+    journey = Journey(services).assigned()
+    journey.plan_do("hrss_clerk", "plan_prepare", {})
+    journey.plan_do("hrss_reviewer", "plan_review", support.decision("plan_review"))
+    journey.plan_do("hrss_head", "plan_signoff", support.decision("plan_signoff"))
+    inbox = text_of(site.user("icbc_user").get("/?lang=en"))
+    assert "Confirm the funds of the fund use plan" in inbox and "Confirm the card count" not in inbox
+    assert "合作银行确认资金保障" in text_of(site.user("icbc_user").get("/?lang=zh"))

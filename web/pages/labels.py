@@ -144,10 +144,17 @@ def form_text(text: object) -> str:
     return gettext(value) if value and is_english() else value
 
 
+# Steps of different processes that share an id, told apart by the diagram's title.
+TITLES_EN = {
+    "合作银行确认资金保障": "Confirm the funds of the fund use plan",
+    "确认上年年末持卡数量": "Confirm the card count",
+}
+
+
 def task_title(name: str, title: str) -> str:
     """Return a task's title: the diagram's (Chinese) title, or the English name when known."""
     if is_english():
-        return TASKS_EN.get(name, title)
+        return TITLES_EN.get(title) or TASKS_EN.get(name, title)
     return title
 
 
