@@ -120,7 +120,7 @@ def terminate(ctx: Services, actor: Actor, instance_id: int, reason: str | None)
         _save(ctx, conn, row, state=runtime.dump(workflow), status="terminated", stage="terminated",
               completed_at=to_db(now), next_timer_due=None)
         _tasks(conn, instance_id, ("ready", "suspended"), "cancelled", ctx)
-        hooks_for(row.process_id).on_terminated(ctx, conn, instance_id, actor.id, now)
         audit.record(conn, "instance_terminated", now, actor_id=actor.id, instance_id=instance_id,
                      data={"reason": text, "stage": row.stage})
+        hooks_for(row.process_id).on_terminated(ctx, conn, instance_id, actor.id, now)
     return _outcome(instance_id, "terminated", "terminated")

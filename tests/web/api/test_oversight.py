@@ -79,7 +79,8 @@ def test_an_administrator_suspends_resumes_and_terminates(api: Api, ids: dict[st
     assert api.post(f"{base}/resume", "admin", {"reason": "核查完毕"}).get_json()["status"] == "running"
     assert api.post(f"{base}/terminate", "admin", {"reason": "不再实施"}).get_json()["status"] == "terminated"
     history = [e["event"] for e in api.get(f"/api/v1/projects/{ids['plan']}", "supervisor").get_json()["history"]]
-    assert history[-3:] == ["instance_suspended", "instance_resumed", "instance_terminated"]
+    assert history[-4:] == ["instance_suspended", "instance_resumed", "instance_terminated", "plan_left"], \
+        "terminated before its plan was signed, the project leaves the plan"
 
 
 def test_an_administrator_reassigns_a_task(api: Api, ids: dict[str, int]) -> None:
