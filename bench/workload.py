@@ -52,11 +52,15 @@ def notice_amount(remaining: str | None) -> str:
     return str(min(Decimal(NOTICE_AMOUNT), Decimal(remaining)))
 
 
-def step_data(step: str, sha: str, bank: str = "bank-icbc", remaining: str | None = None) -> dict[str, Any] | None:
+def step_data(step: str, sha: str, bank: str = "bank-icbc", remaining: str | None = None,
+              stage: str | None = None) -> dict[str, Any] | None:
     """Return valid form data for *step* (None for a step no simulated user does).
 
-    *remaining* is what the contract has left to pay (the payment notice form's default).
+    *remaining* is what the contract has left to pay (the payment notice form's default); *stage*
+    tells the allocation's `bank_confirm` (the card count) from the plan's (the funds).
     """
+    if step == "bank_confirm" and (stage or "").startswith("allocation"):
+        return {"card_count_decision": "confirm"}
     makers = {
         "declare": lambda: declaration(sha),
         "review": lambda: demo.review("approve", sha),

@@ -113,7 +113,8 @@ class RoleUser(HttpUser):
         detail = self.client.get(f"/api/v1/tasks/{chosen['id']}", name="api: task", headers=self._api())
         if not detail.ok:
             return
-        data = step_data(chosen["name"], self.sha, random.choice(list(BANKS)), remaining_to_pay(detail.json()))
+        data = step_data(chosen["name"], self.sha, random.choice(list(BANKS)), remaining_to_pay(detail.json()),
+                         chosen.get("stage"))
         ACKS.write(f"sent {chosen['id']}\n")
         answer = self.client.post(f"/api/v1/tasks/{chosen['id']}/complete", name="api: complete task",
                                   headers=self._api(), json={"data": data})
