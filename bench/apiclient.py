@@ -141,7 +141,8 @@ class ApiUser:
             return False
         if task["name"] == "bank_confirm" and "funds_decision" not in detail.get("form", {}).get("properties", {}):
             return False  # an allocation's count confirmation, not a plan's: no simulated user does it
-        data = step_data(task["name"], self.sha or "", self.random.choice(list(BANKS)), remaining_to_pay(detail))
+        data = step_data(task["name"], self.sha or "", self.random.choice(list(BANKS)), remaining_to_pay(detail),
+                         task.get("stage"))
         self._answered(*self._json("POST", f"/api/v1/tasks/{task['id']}/complete", {"data": data}))
         return True
 
