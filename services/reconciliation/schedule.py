@@ -4,8 +4,9 @@ The worker calls `start_due` on every pass; it starts what is missing and nothin
 reconciliation for a period exists at most once, held by a unique key). A worker that was down
 across a quarter's end catches up: each bank gets the quarters since its latest quarterly
 reconciliation, at most CATCH_UP of them; a bank with none yet (a new installation) gets only the
-last ended quarter, so going live never starts years of backlog. The scheduled start is recorded as the bureau's first active clerk (the
-instance needs a starter) and audited as `reconciliation_scheduled`.
+last ended quarter, so going live never starts years of backlog. The scheduled start is recorded
+as the bureau's first active clerk (the instance needs a starter) and audited as
+`reconciliation_scheduled`.
 """
 from __future__ import annotations
 
