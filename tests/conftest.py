@@ -82,17 +82,22 @@ def backend(request: pytest.FixtureRequest) -> str:
     return request.param
 
 
-@pytest.fixture
-def services(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Services]:
-    """Services on a fresh copy of the seeded database."""
+def fresh_services(backend: str, request: pytest.FixtureRequest, folder: Path) -> Services:
+    """Return services on a fresh copy of the seeded database of *backend*, files under *folder*."""
     if backend == "sqlite":
-        path = tmp_path / "test.sqlite3"
+        path = folder / "test.sqlite3"
         shutil.copy(request.getfixturevalue("sqlite_template"), path)
         db = Database(f"sqlite:///{path}")
     else:
         url, snapshot = request.getfixturevalue("pg_database")
         db = Database(url, pool_size=20)
         _reset_postgresql(db, snapshot)
-    ctx = Services(db=db, files_dir=tmp_path / "files", clock=FixedClock(NOON))
+    return Services(db=db, files_dir=folder / "files", clock=FixedClock(NOON))
+
+
+@pytest.fixture
+def services(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Services]:
+    """Services on a fresh copy of the seeded database."""
+    ctx = fresh_services(backend, request, tmp_path)
     yield ctx
-    db.dispose()
+    ctx.db.dispose()

@@ -40,6 +40,17 @@ def reviewed(ctx: Services, name: str, amount: str) -> int:
     return journey.instance_id
 
 
+def three_projects_in_two_plans(ctx: Services) -> dict[str, int]:
+    """Projects a and b in the ICBC draft plan, c in the ABC one; their ids and the two plans' ids."""
+    a = reviewed(ctx, "社保卡乘车码应用", "820000.00")
+    b = reviewed(ctx, "社保卡就医一码通", "1234.56")
+    icbc = join(ctx, a, "bank-icbc", "820000.00")
+    join(ctx, b, "bank-icbc", "1234.56")
+    c = reviewed(ctx, "社保卡文旅惠民一卡通", "300000.00")
+    abc = join(ctx, c, "bank-abc", "300000.00")
+    return {"a": a, "b": b, "c": c, "icbc": icbc, "abc": abc}
+
+
 def _task(ctx: Services, instance_id: int, name: str) -> str:
     ids = [t["id"] for t in show_instance(ctx, None, instance_id)["open_tasks"] if t["name"] == name]
     assert len(ids) == 1, f"{name} is not open in instance {instance_id}"

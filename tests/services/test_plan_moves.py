@@ -38,13 +38,7 @@ def _planned_by_bank(ctx: Services) -> dict[int, Decimal]:
 
 @pytest.fixture
 def two_plans(services: Services) -> dict[str, int]:
-    a = world.reviewed(services, "社保卡乘车码应用", "820000.00")
-    b = world.reviewed(services, "社保卡就医一码通", "1234.56")
-    icbc = world.join(services, a, "bank-icbc", "820000.00")
-    world.join(services, b, "bank-icbc", "1234.56")
-    c = world.reviewed(services, "社保卡文旅惠民一卡通", "300000.00")
-    abc = world.join(services, c, "bank-abc", "300000.00")
-    return {"a": a, "b": b, "c": c, "icbc": icbc, "abc": abc}
+    return world.three_projects_in_two_plans(services)
 
 
 def test_a_move_changes_the_bank_everywhere_and_is_audited(services: Services, two_plans: dict[str, int]) -> None:

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-import shutil
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -14,16 +13,14 @@ import pytest
 from flask import Flask
 from sqlalchemy import insert, select
 
-from models.db import Database
 from models.tables import api_token, app_user
 from services.auth import TOKEN_LIFETIME
-from services.clock import FixedClock, to_db
+from services.clock import to_db
 from services.context import Services
 from services.declaration.functions import list_functions
 from services.demo_projects import seed_sample_projects
 from services.inbox import tasks_for
 from services.users import load_actor
-from tests.support import NOON
 from web.app import create_app
 
 
@@ -64,17 +61,9 @@ class LiveApi:
 
 def demo_database(backend: str, request: pytest.FixtureRequest, folder: Path) -> tuple[Services, list[int]]:
     """Return services on a fresh copy of the seeded database, and the demo's sample projects in it."""
-    if backend == "sqlite":
-        path = folder / "live.sqlite3"
-        shutil.copy(request.getfixturevalue("sqlite_template"), path)
-        db = Database(f"sqlite:///{path}")
-    else:
-        from tests.conftest import _reset_postgresql
+    from tests.conftest import fresh_services
 
-        url, snapshot = request.getfixturevalue("pg_database")
-        db = Database(url, pool_size=20)
-        _reset_postgresql(db, snapshot)
-    ctx = Services(db=db, files_dir=folder / "files", clock=FixedClock(NOON))
+    ctx = fresh_services(backend, request, folder)
     return ctx, seed_sample_projects(ctx)
 
 

@@ -14,13 +14,7 @@ from tests.web.api.helpers import Api
 @pytest.fixture
 def plans(services: Services) -> dict[str, int]:
     world.fix_allocation(services)
-    a = world.reviewed(services, "社保卡乘车码应用", "820000.00")
-    b = world.reviewed(services, "社保卡就医一码通", "1234.56")
-    icbc = world.join(services, a, "bank-icbc", "820000.00")
-    world.join(services, b, "bank-icbc", "1234.56")
-    c = world.reviewed(services, "社保卡文旅惠民一卡通", "300000.00")
-    abc = world.join(services, c, "bank-abc", "300000.00")
-    return {"a": a, "b": b, "c": c, "icbc": icbc, "abc": abc}
+    return world.three_projects_in_two_plans(services)
 
 
 def _valid(api: Api, schema: str, body: Any) -> None:
