@@ -6,13 +6,11 @@
   one-row UPDATE and its COMMIT. A transaction that writes nothing is not a durable commit (neither
   database flushes its log for it), so one row is written. Floor *b* plus this is the durable floor.
 - ``ProductionHttp``: ``yikatong serve --production`` (gunicorn, gthread) on loopback against the
-  same database, a keep-alive HTTP/1.1 client, ``POST /api/v1/tasks/<id>/complete`` with a bearer
-  token for each task of the linear diagram.
+  same database, a lean keep-alive HTTP/1.1 client (``bench.wire``), ``POST /api/v1/tasks/<id>/complete``
+  with a bearer token for each task of the linear diagram.
 """
 from __future__ import annotations
 
-import http.client
-import json
 import subprocess
 import time
 from pathlib import Path
@@ -23,6 +21,7 @@ from sqlalchemy import text
 
 from bench import serving
 from bench.engine_paths import STEPS, step_data
+from bench.wire import Wire
 from services.context import Services
 from services.demo import DEMO_PASSWORD
 from services.instances import start_instance
@@ -64,7 +63,7 @@ class ProductionHttp:
         command = serving.production_command(self.port)
         self.server: subprocess.Popen[bytes] | None = serving.spawn(command, ctx.db.url, folder, folder / "server.log")
         serving.wait_ready(self.port, self.server)
-        self.conn = http.client.HTTPConnection(serving.HOST, self.port, timeout=30)
+        self.conn = Wire(serving.HOST, self.port)
         self.used = time.monotonic()
         status, answer = self._post("/api/v1/tokens", {"username": "hrss_clerk", "password": DEMO_PASSWORD}, {})
         assert status == 201, answer
@@ -73,17 +72,12 @@ class ProductionHttp:
     def _fresh(self) -> None:
         """Reconnect (untimed) if the server may have closed the idle keep-alive connection."""
         if time.monotonic() - self.used > IDLE_RECONNECT_SECONDS:
-            self.conn.close()
-            self.conn.connect()
+            self.conn.reconnect()
 
     def _post(self, path: str, body: dict[str, Any], headers: dict[str, str]) -> tuple[int, Any]:
-        payload = json.dumps(body).encode()
-        self.conn.request("POST", path, body=payload,
-                          headers={"Content-Type": "application/json", "Connection": "keep-alive", **headers})
-        response = self.conn.getresponse()
-        answer = json.loads(response.read())
+        status, answer = self.conn.post_json(path, body, headers)
         self.used = time.monotonic()
-        return response.status, answer
+        return status, answer
 
     def run_once(self, counter: Any = None, keep: bool = True) -> list[int]:
         """Start a linear instance (untimed), then time each completion request over HTTP."""

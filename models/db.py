@@ -139,15 +139,12 @@ class Database:
     def read_one(self) -> Iterator[Connection]:
         """Open a connection for one read statement, which is its own consistent snapshot.
 
-        On PostgreSQL it runs in autocommit: one round trip instead of BEGIN, the statement and
-        ROLLBACK. On SQLite it is a read transaction like read(). Use read() for several statements.
+        No BEGIN and no ROLLBACK: on PostgreSQL it runs in autocommit, one round trip; on SQLite
+        (the driver left in autocommit) a statement outside a transaction is its own read
+        transaction. Use read() for several statements.
         """
-        if not self.is_postgresql:
-            with self.read() as conn:
-                yield conn
-            return
         with self.connect() as conn:
-            yield conn.execution_options(isolation_level="AUTOCOMMIT")
+            yield conn if self.is_sqlite else conn.execution_options(isolation_level="AUTOCOMMIT")
 
     def dispose(self) -> None:
         """Close every pooled connection."""

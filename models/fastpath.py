@@ -11,7 +11,9 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, bindparam, insert, select, update
+from collections import namedtuple
+
+from sqlalchemy import Connection, Select, bindparam, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from models.tables import audit_event, human_task, process_instance
@@ -73,8 +75,33 @@ def sql(dialect: str, name: str) -> str:
     statement = _STATEMENTS[name]
     if name == "lock" and dialect == "postgresql":
         statement = statement.with_for_update()
-    target = postgresql.psycopg.dialect() if dialect == "postgresql" else sqlite.dialect(paramstyle="named")
-    return str(statement.compile(dialect=target))
+    return str(statement.compile(dialect=_dialect(dialect)))
+
+
+def _dialect(name: str) -> Any:
+    return postgresql.psycopg.dialect() if name == "postgresql" else sqlite.dialect(paramstyle="named")
+
+
+@functools.cache
+def _read_statement(dialect: str, statement: Select[Any]) -> tuple[str, Any]:
+    """Return a module-level SELECT rendered for *dialect*, and a row type named after its columns."""
+    row_type = namedtuple("Row", [c.key for c in statement.selected_columns])  # type: ignore[misc]
+    return str(statement.compile(dialect=_dialect(dialect))), row_type
+
+
+def fetch_all(conn: Connection, statement: Select[Any], params: dict[str, Any]) -> list[Any]:
+    """Run a read-only SELECT built once at import (never per call) on the driver; rows as named tuples.
+
+    For reads on every request, such as the bearer token's: no statement compilation, parameter
+    or result processing per call. Its columns must be plain texts and numbers.
+    """
+    sql_text, row_type = _read_statement(conn.dialect.name, statement)
+    cursor = conn.connection.driver_connection.cursor()
+    try:
+        cursor.execute(sql_text, _params(conn.dialect.name, params))
+        return [row_type(*row) for row in cursor.fetchall()]
+    finally:
+        cursor.close()
 
 
 def _sqlite_value(value: Any) -> Any:
@@ -104,6 +131,25 @@ def lock_task(conn: Connection, task_id: str) -> LockedTask | None:
     finally:
         cursor.close()
     return LockedTask(*row) if row else None
+
+
+def lock_task_and_read(conn: Connection, task_id: str, statement: Select[Any],
+                       params: dict[str, Any]) -> tuple[list[Any], LockedTask | None]:
+    """Run the read *statement* (see fetch_all), then lock_task; on PostgreSQL both in one round trip."""
+    if conn.dialect.name != "postgresql":
+        return fetch_all(conn, statement, params), lock_task(conn, task_id)
+    driver = conn.connection.driver_connection
+    read_sql, row_type = _read_statement("postgresql", statement)
+    reader, locker = driver.cursor(), driver.cursor()
+    try:
+        with driver.pipeline():
+            reader.execute(read_sql, params)
+            locker.execute(sql("postgresql", "lock"), {"task_id": task_id})
+        rows, row = [row_type(*r) for r in reader.fetchall()], locker.fetchone()
+    finally:
+        reader.close()
+        locker.close()
+    return rows, LockedTask(*row) if row else None
 
 
 def write(conn: Connection, batch: Sequence[tuple[str, list[dict[str, Any]]]]) -> list[int]:

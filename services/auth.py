@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import bindparam, delete, insert, select, update
 
+from models import fastpath
 from models.tables import api_token, app_user, user_session
 from services import throttle
 from services.clock import from_db, to_db
@@ -21,7 +22,7 @@ SESSION_IDLE = timedelta(hours=2)
 SESSION_LIFETIME = timedelta(hours=12)
 TOKEN_LIFETIME = timedelta(days=30)
 _DUMMY_HASH = hash_password("not-a-real-password")
-_TOKEN_ACTOR = actor_query().join(api_token, api_token.c.user_id == app_user.c.id).where(
+TOKEN_ACTOR = actor_query().join(api_token, api_token.c.user_id == app_user.c.id).where(
     api_token.c.token_hash == bindparam("digest"), api_token.c.revoked_at.is_(None),
     api_token.c.expires_at > bindparam("now"))
 _SESSION_ACTOR = actor_query().add_columns(
@@ -33,8 +34,10 @@ class SignInFailed(ServiceError):
     """Wrong user name or password (which of the two is never said)."""
 
 
-def _digest(token: str) -> str:
+def token_digest(token: str) -> str:
+    """Return the digest under which a session or bearer token is stored (never the token itself)."""
     return hashlib.sha256(token.encode()).hexdigest()
+
 
 
 def authenticate(ctx: Services, username: str, password: str, ip: str) -> Actor:
@@ -63,7 +66,7 @@ def start_session(ctx: Services, actor: Actor, ip: str) -> str:
     with ctx.db.write() as conn:
         conn.execute(delete(user_session).where(user_session.c.expires_at < to_db(now)))
         conn.execute(insert(user_session).values(
-            token_hash=_digest(token), user_id=actor.id, created_at=to_db(now), last_seen_at=to_db(now),
+            token_hash=token_digest(token), user_id=actor.id, created_at=to_db(now), last_seen_at=to_db(now),
             expires_at=to_db(now + SESSION_LIFETIME), ip=ip[:64]))
     return token
 
@@ -74,7 +77,7 @@ def actor_for_session(ctx: Services, token: str | None) -> Actor | None:
         return None
     now = ctx.clock.now()
     with ctx.db.read_one() as conn:
-        rows = conn.execute(_SESSION_ACTOR, {"digest": _digest(token)}).all()
+        rows = conn.execute(_SESSION_ACTOR, {"digest": token_digest(token)}).all()
     if not rows:
         return None
     row, actor = rows[0], to_actor(rows)
@@ -91,7 +94,7 @@ def end_session(ctx: Services, token: str | None) -> None:
     """End a session for good (sign-out)."""
     if token:
         with ctx.db.write() as conn:
-            conn.execute(delete(user_session).where(user_session.c.token_hash == _digest(token)))
+            conn.execute(delete(user_session).where(user_session.c.token_hash == token_digest(token)))
 
 
 def create_api_token(ctx: Services, username: str, password: str, ip: str) -> dict[str, Any]:
@@ -99,7 +102,7 @@ def create_api_token(ctx: Services, username: str, password: str, ip: str) -> di
     actor = authenticate(ctx, username, password, ip)
     token, now = secrets.token_urlsafe(32), ctx.clock.now()
     with ctx.db.write() as conn:
-        conn.execute(insert(api_token).values(token_hash=_digest(token), user_id=actor.id,
+        conn.execute(insert(api_token).values(token_hash=token_digest(token), user_id=actor.id,
                                               created_at=to_db(now), expires_at=to_db(now + TOKEN_LIFETIME)))
     return {"token": token, "token_type": "Bearer", "expires_at": (now + TOKEN_LIFETIME).isoformat()}
 
@@ -110,7 +113,7 @@ def revoke_api_token(ctx: Services, token: str | None) -> bool:
         return False
     with ctx.db.write() as conn:
         done = conn.execute(update(api_token).where(
-            api_token.c.token_hash == _digest(token), api_token.c.revoked_at.is_(None))
+            api_token.c.token_hash == token_digest(token), api_token.c.revoked_at.is_(None))
             .values(revoked_at=to_db(ctx.clock.now())))
     return done.rowcount == 1
 
@@ -120,7 +123,7 @@ def actor_for_token(ctx: Services, token: str | None) -> Actor | None:
     if not token:
         return None
     with ctx.db.read_one() as conn:
-        rows = conn.execute(_TOKEN_ACTOR, {"digest": _digest(token), "now": to_db(ctx.clock.now())}).all()
+        rows = fastpath.fetch_all(conn, TOKEN_ACTOR, {"digest": token_digest(token), "now": to_db(ctx.clock.now())})
     return to_actor(rows)
 
 

@@ -19,6 +19,7 @@ from models.fastpath import LockedTask
 from models.tables import document, human_task
 from services import audit, files, forms, idempotency
 from services.clock import to_db
+from services.bearer import Bearer, lock_task_as
 from services.context import Services
 from services.errors import (
     ConflictError, Hidden, NotFound, PermissionDenied, ProcessFailed, ValidationError,
@@ -185,12 +186,15 @@ def complete_in(ctx: Services, conn: Connection, actor: Actor, row: LockedTask, 
 
 
 @audit.audit_denials
-def complete_task(ctx: Services, actor: Actor, task_id: str, data: Any) -> dict[str, Any]:
-    """Complete the user task *task_id* with *data* as *actor*, in one transaction."""
+def complete_task(ctx: Services, caller: Actor | Bearer, task_id: str, data: Any) -> dict[str, Any]:
+    """Complete the user task *task_id* with *data* as *caller*, in one transaction.
+
+    A `Bearer` caller is verified in that transaction before anything else (TokenRefused).
+    """
     if not isinstance(data, dict):
         raise ValidationError("Form data must be a JSON object.")
     with ctx.db.write() as conn, ctx.calendars.using(conn):
-        row = fastpath.lock_task(conn, task_id)
+        actor, row = lock_task_as(ctx, conn, caller, task_id)
         if row is None:
             raise NotFound(f"task {task_id} does not exist")
         result = complete_in(ctx, conn, actor, row, data)

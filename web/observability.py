@@ -1,7 +1,6 @@
 """Operations: /healthz and /readyz, a request id on every answer, one JSON log line per request."""
 from __future__ import annotations
 
-import json
 import logging
 import re
 import sys
@@ -10,6 +9,7 @@ import uuid
 from datetime import datetime, timezone
 from typing import Any
 
+import orjson
 from flask import Flask, Response, g, has_request_context, request
 
 from services.health import health, readiness
@@ -19,6 +19,9 @@ REQUEST_ID_HEADER = "X-Request-Id"
 # A caller's id is kept only if it is short and plain, so that it can never forge or split a log line.
 SANE_REQUEST_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:@+=-]{0,127}")
 REQUEST_FIELDS = ("request_id", "method", "path", "status", "duration_ms", "user_id")
+# Loggers kept at WARNING in every process: SpiffWorkflow logs each task's state change at INFO
+# (a dozen lines per completion), and Alembic each migration step.
+QUIET_LOGGERS = {"alembic": "WARNING", "spiff": "WARNING"}
 
 
 def request_id_from(header: str | None) -> str:
@@ -42,7 +45,7 @@ class JsonLines(logging.Formatter):
                 line[name] = value
         if record.exc_info:
             line["exception"] = self.formatException(record.exc_info)
-        return json.dumps(line, ensure_ascii=False, default=str)
+        return orjson.dumps(line, default=str).decode()
 
 
 class RequestIdFilter(logging.Filter):
@@ -62,8 +65,8 @@ def configure_logging(level: int = logging.INFO) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    logging.getLogger("alembic").setLevel(logging.WARNING)
-    logging.getLogger("spiff").setLevel(logging.WARNING)  # SpiffWorkflow logs every task state change at INFO
+    for name, quiet in QUIET_LOGGERS.items():
+        logging.getLogger(name).setLevel(quiet)
 
 
 def _user_id() -> int | None:

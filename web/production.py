@@ -3,6 +3,10 @@
 The timer worker is not started here: run `yikatong worker` as its own process (on PostgreSQL
 several may run). Each gunicorn worker builds its own application and connection pool after
 the fork. Every log line, gunicorn's own included, is one JSON object on stderr.
+
+Two settings matter for the time of each request: HTTP is parsed by gunicorn's C parser
+(`gunicorn_h1c`, picked automatically when installed), and each worker's heartbeat file, touched
+on every pass of its loop, lives in memory (/dev/shm) rather than on the disk's temp folder.
 """
 from __future__ import annotations
 
@@ -11,8 +15,10 @@ from typing import Any
 
 from flask import Flask
 from gunicorn.app.base import BaseApplication
+from gunicorn.glogging import Logger
 
 from web.app import create_app
+from web.observability import QUIET_LOGGERS
 
 DEFAULT_THREADS = 4
 JSON_LOGGING: dict[str, Any] = {
@@ -25,13 +31,30 @@ JSON_LOGGING: dict[str, Any] = {
     "root": {"level": "INFO", "handlers": ["stderr"]},
     "loggers": {"gunicorn.error": {"level": "INFO", "handlers": ["stderr"], "propagate": False},
                 "gunicorn.access": {"level": "INFO", "handlers": [], "propagate": False},
-                "alembic": {"level": "WARNING"}},
+                **{name: {"level": quiet} for name, quiet in QUIET_LOGGERS.items()}},
 }
+
+
+class RequestLoggedByApp(Logger):  # type: ignore[misc]
+    """gunicorn's logger without its access log: the application logs each request itself, as JSON.
+
+    With a logging configuration in place, gunicorn would otherwise build the access log's fields
+    for every request only to drop them (its access logger has no handler).
+    """
+
+    def access(self, resp: Any, req: Any, environ: Any, request_time: Any) -> None:
+        return None
 
 
 def default_workers() -> int:
     """Return the number of worker processes for this machine: one per core, plus one."""
     return (os.cpu_count() or 1) + 1
+
+
+def heartbeat_dir() -> str | None:
+    """Return /dev/shm if it is a writable folder in memory here, else None (gunicorn's temp folder)."""
+    folder = "/dev/shm"
+    return folder if os.path.isdir(folder) and os.access(folder, os.W_OK) else None
 
 
 def gunicorn_options(host: str, port: int, workers: int, threads: int) -> dict[str, Any]:
@@ -40,7 +63,9 @@ def gunicorn_options(host: str, port: int, workers: int, threads: int) -> dict[s
         "bind": f"{host}:{port}", "workers": workers, "threads": threads, "worker_class": "gthread",
         "timeout": 60, "graceful_timeout": 30, "keepalive": 5, "max_requests": 10_000,
         "max_requests_jitter": 1_000, "accesslog": None, "logconfig_dict": JSON_LOGGING,
+        "logger_class": f"{__name__}.RequestLoggedByApp",
         "proc_name": "yikatong", "control_socket_disable": True,  # no shared ~/.gunicorn socket
+        "worker_tmp_dir": heartbeat_dir(),
     }
 
 

@@ -6,6 +6,10 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.pool import NullPool
 
 import models.db
+from models import fastpath
+from services.auth import TOKEN_ACTOR, actor_for_token, create_api_token, token_digest
+from services.clock import to_db
+from services.demo import DEMO_PASSWORD
 from services.context import Services
 
 
@@ -36,3 +40,17 @@ def test_a_single_read_leaves_the_pooled_connection_transactional(services: Serv
     with services.db.read_one() as conn:
         assert conn.execute(text("SELECT display_name FROM app_user WHERE username = 'hrss_clerk'")
                             ).scalar_one() != "changed"
+
+
+def test_a_bearer_token_read_through_the_driver_opens_no_transaction(services: Services) -> None:
+    """Every API request reads its token with one statement: no BEGIN, no ROLLBACK, on either database."""
+    token = create_api_token(services, "hrss_clerk", DEMO_PASSWORD, "127.0.0.1")["token"]
+    with services.db.read_one() as conn:
+        rows = fastpath.fetch_all(conn, TOKEN_ACTOR, {"digest": token_digest(token),
+                                                       "now": to_db(services.clock.now())})
+        driver = conn.connection.driver_connection
+        opened = driver.in_transaction if services.db.is_sqlite else driver.info.transaction_status != 0
+    assert not opened
+    assert {row.role for row in rows} == {"hrss"} and rows[0].username == "hrss_clerk"
+    assert actor_for_token(services, token).username == "hrss_clerk"
+    assert actor_for_token(services, token + "x") is None

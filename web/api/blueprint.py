@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, g, request
 
-from services.auth import actor_for_token
+from services import bearer
+from services.auth import actor_for_token, token_digest
+from services.idempotency import HEADER as IDEMPOTENCY_HEADER
 from web.api import errors
 from web.api.http import JSON_BODY_LIMIT, ApiError
 from web.app import services
@@ -13,6 +15,8 @@ PUBLIC_ENDPOINTS = frozenset({"api.create_token", "api.openapi", "api.verify_doc
 UPLOAD_ENDPOINTS = frozenset({"api.upload_file", "api.validate_model", "api.deploy_process_model",
                               "api.verify_document"})
 BODY_LIMITS: dict[str, int] = {}  # endpoint → its own body limit, set before anything reads the body
+# Views whose use case verifies a recently seen token itself, inside its own transaction (services.bearer).
+VERIFIED_IN_ACTION = frozenset({"api.complete"})
 
 
 def bearer_token() -> str | None:
@@ -42,10 +46,15 @@ def authenticate() -> None:
     if token is None:
         raise ApiError(401, "Send a bearer token: POST /api/v1/tokens, then `Authorization: Bearer <token>`.",
                        headers={"WWW-Authenticate": errors.BEARER_CHALLENGE})
+    digest = token_digest(token)
+    if (request.endpoint in VERIFIED_IN_ACTION and IDEMPOTENCY_HEADER not in request.headers
+            and bearer.recently_valid(digest)):
+        g.api_actor = bearer.Bearer(digest)
+        return
     who = actor_for_token(services(), token)
     if who is None:
-        raise ApiError(401, "The token is invalid or has expired.",
-                       headers={"WWW-Authenticate": f'{errors.BEARER_CHALLENGE}, error="invalid_token"'})
+        raise ApiError(401, errors.TOKEN_REFUSED, headers={"WWW-Authenticate": errors.INVALID_TOKEN_CHALLENGE})
+    bearer.remember(digest)
     g.api_actor = who
 
 

@@ -6,9 +6,12 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound, defau
 
 from services import errors
 from services.auth import SignInFailed, TooManyAttempts
+from services.bearer import TokenRefused
 from web.api.http import ApiError, error_response, is_api_path
 
 BEARER_CHALLENGE = 'Bearer realm="yikatong"'
+INVALID_TOKEN_CHALLENGE = f'{BEARER_CHALLENGE}, error="invalid_token"'
+TOKEN_REFUSED = "The token is invalid or has expired."
 
 
 def _api_error(exc: ApiError) -> Response:
@@ -34,6 +37,10 @@ def _conflict(exc: errors.ConflictError) -> Response:
 
 def _sign_in_failed(exc: SignInFailed) -> Response:
     return error_response(401, exc.message, headers={"WWW-Authenticate": BEARER_CHALLENGE})
+
+
+def _token_refused(exc: TokenRefused) -> Response:
+    return error_response(401, TOKEN_REFUSED, headers={"WWW-Authenticate": INVALID_TOKEN_CHALLENGE})
 
 
 def _throttled(exc: TooManyAttempts) -> Response:
@@ -69,6 +76,7 @@ def install(bp: Blueprint) -> None:
     bp.register_error_handler(errors.NotFound, _not_found)
     bp.register_error_handler(errors.ConflictError, _conflict)
     bp.register_error_handler(SignInFailed, _sign_in_failed)
+    bp.register_error_handler(TokenRefused, _token_refused)
     bp.register_error_handler(TooManyAttempts, _throttled)
     bp.register_error_handler(errors.ServiceError, _service_failed)
     for code in default_exceptions:

@@ -10,6 +10,7 @@ from marshmallow import Schema
 from marshmallow import ValidationError as SchemaError
 
 from services.input_limits import NUL_MESSAGE, deep_message, nul_path, too_deep
+from services.bearer import Bearer
 from services.users import Actor
 
 PREFIX = "/api/v1"
@@ -35,6 +36,16 @@ def is_api_path(path: str) -> bool:
 
 def actor() -> Actor:
     """Return the user the bearer token of this request belongs to."""
+    who = g.api_actor
+    if isinstance(who, Bearer):
+        if who.actor is None:
+            raise RuntimeError("this request's token is verified by its use case: pass caller() to it")
+        return who.actor
+    return who
+
+
+def caller() -> Actor | Bearer:
+    """Return the user of this request, or its token for the use case to verify (see services.bearer)."""
     return g.api_actor
 
 

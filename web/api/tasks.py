@@ -8,7 +8,7 @@ from services.inbox import InboxFilter, tasks_for
 from services.tasks import complete_task
 from web.api.blueprint import bp
 from web.api.idempotency import answering, idempotent
-from web.api.http import actor, json_body, query_args, reply
+from web.api.http import actor, caller, json_body, query_args, reply
 from web.app import services
 from web.api.schemas import CompleteRequest, Completion, TaskDetail, TaskList, TaskQuery
 
@@ -37,4 +37,4 @@ def complete(task_id: str) -> Response:
     """Complete a task with the form values in the body's `data`."""
     body = json_body(COMPLETE_REQUEST)
     respond = answering(lambda result: reply(COMPLETION, result))
-    return respond(complete_task(services(), actor(), task_id, body["data"]))
+    return respond(complete_task(services(), caller(), task_id, body["data"]))
