@@ -9,9 +9,20 @@ import subprocess
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
+from sqlalchemy import select
+
+from bench.engine_paths import step_data
+from bench.scratch import deploy_linear
+from models.tables import human_task
 from services.context import Services
+from services.demo import DEMO_PASSWORD
+from services.instances import start_instance
+from services.users import load_actor
 from tests.web.test_cli_errors import YIKATONG, run
 
 
@@ -41,7 +52,9 @@ def _wait_for(url: str, seconds: float = 90) -> tuple[int, dict[str, str], bytes
             time.sleep(0.3)
 
 
-def test_gunicorn_serves_health_with_two_workers_and_json_logs(services: Services, tmp_path: Path) -> None:
+@contextmanager
+def _production(services: Services, tmp_path: Path) -> Iterator[tuple[int, list[dict[str, Any]]]]:
+    """Serve *services*' database under gunicorn (2 workers x 2 threads); after the block, its log lines."""
     env = {"YIKATONG_DATABASE_URL": services.db.url, "YIKATONG_INSTANCE_PATH": str(tmp_path),
            "YIKATONG_SECRET_KEY": "test-secret"}
     assert run(env, "worker", "--once").returncode == 0
@@ -50,17 +63,63 @@ def test_gunicorn_serves_health_with_two_workers_and_json_logs(services: Service
     server = subprocess.Popen([str(YIKATONG), "serve", "--production", "--host", "127.0.0.1", "--port", str(port),
                                "--workers", "2", "--threads", "2"], env={**os.environ, **env},
                               stdout=log, stderr=log, start_new_session=True)
+    lines: list[dict[str, Any]] = []
     try:
-        status, headers, body = _wait_for(f"http://127.0.0.1:{port}/healthz")
+        status, _, body = _wait_for(f"http://127.0.0.1:{port}/healthz")
+        assert status == 200, body
+        yield port, lines
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(60)
+        log.seek(0)
+        lines += [json.loads(line) for line in log.read().splitlines() if line.startswith("{")]
+
+
+def test_gunicorn_serves_health_with_two_workers_and_json_logs(services: Services, tmp_path: Path) -> None:
+    with _production(services, tmp_path) as (port, lines):
+        status, headers, body = _get(f"http://127.0.0.1:{port}/healthz")
         assert status == 200, body
         assert json.loads(body)["status"] == "ok" and headers["X-Request-Id"] == "probe-1"
         assert headers["Server"] == "gunicorn"
         assert _get(f"http://127.0.0.1:{port}/readyz")[0] == 200
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(60)
-    log.seek(0)
-    lines = [json.loads(line) for line in log.read().splitlines() if line.startswith("{")]
     assert sum(line["message"].startswith("Booting worker") for line in lines) == 2
     assert any(line.get("path") == "/healthz" and line.get("request_id") == "probe-1" and line["status"] == 200
                for line in lines)
+
+
+def _post(port: int, path: str, body: dict[str, Any] | None, headers: dict[str, str],
+          method: str = "POST") -> tuple[int, Any]:
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", data=data, method=method,
+                                     headers={"Content-Type": "application/json", **headers})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, json.loads(response.read() or b"null")
+    except urllib.error.HTTPError as exc:
+        return exc.code, json.loads(exc.read() or b"null")
+
+
+def test_completions_under_gunicorn_log_one_line_each_and_a_revoked_token_stops_at_once(
+        services: Services, tmp_path: Path) -> None:
+    deploy_linear(services)
+    ready = start_instance(services, load_actor(services, "hrss_clerk"), "bench_linear")["ready"]
+    with _production(services, tmp_path) as (port, lines):
+        status, answer = _post(port, "/api/v1/tokens", {"username": "hrss_clerk", "password": DEMO_PASSWORD}, {})
+        assert status == 201, answer
+        auth = {"Authorization": f"Bearer {answer['token']}"}
+        for step in (1, 2, 3):  # the same token again and again: later ones are verified inside the completion
+            status, answer = _post(port, f"/api/v1/tasks/{ready[0]['id']}/complete", {"data": step_data(step)},
+                                   {**auth, "X-Request-Id": f"complete-{step}"})
+            assert status == 200, answer
+            ready = answer["ready"]
+        assert _post(port, "/api/v1/tokens/current", None, auth, method="DELETE")[0] == 204
+        for _ in range(2):  # whichever worker answers, the revoked token completes nothing
+            status, answer = _post(port, f"/api/v1/tasks/{ready[0]['id']}/complete", {"data": step_data(4)}, auth)
+            assert status == 401 and answer["message"] == "The token is invalid or has expired."
+    for step in (1, 2, 3):
+        (line,) = [line for line in lines if line.get("request_id") == f"complete-{step}"]
+        assert line["logger"] == "yikatong.request" and line["status"] == 200 and line["user_id"] is not None
+    assert not [line for line in lines if line["logger"].startswith("spiff")]
+    with services.db.read() as conn:
+        assert conn.execute(select(human_task.c.status).where(human_task.c.id == ready[0]["id"])).scalar_one() \
+            == "ready"
