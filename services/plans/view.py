@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from models.types import to_money
 from services.money.wan import to_wan
 from services.plans import figures, records
 
@@ -39,6 +40,25 @@ def plan_view(conn: Connection, instance_id: int) -> dict[str, Any] | None:
         "total": str(total), "total_wan": to_wan(total),
         "allocation_wan": _wan(allocation), "planned_wan": to_wan(planned),
         "difference_wan": _wan(None if allocation is None else allocation - planned),
+    }
+
+
+def task_plan(conn: Connection, instance_id: int) -> dict[str, Any] | None:
+    """Return the plan table the API shows with a task of the plan *instance_id*; None if it is not a plan.
+
+    Amounts are yuan with two decimals, as strings. Whoever may see the task may see its plan (the
+    plan's instance carries its bank, so a bank sees its own plans only).
+    """
+    plan = records.plan_row(conn, instance_id)
+    if plan is None:
+        return None
+    rows = records.items(conn, instance_id)
+    return {
+        "id": plan.instance_id, "bank": plan.bank_code, "bank_name": plan.bank_name, "year": plan.year,
+        "number": plan.number, "status": plan.status,
+        "rows": [{"no": row.number, "project_id": row.project_instance_id, "name": row.name,
+                  "amount": str(to_money(row.amount)), "remark": row.remark} for row in rows],
+        "total": str(to_money(sum((row.amount for row in rows), Decimal("0.00")))),
     }
 
 
