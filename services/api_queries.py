@@ -11,6 +11,7 @@ from services import audit
 from services.clock import from_db
 from services.context import Services
 from services.errors import Hidden, NotFound
+from services.plans.view import task_plan, with_current_remarks
 from services.process_models import model_by_id
 from services.tasks import may_complete, task_form
 from services.users import Actor
@@ -34,7 +35,7 @@ def _iso(moment: datetime | None) -> str | None:
 
 @audit.audit_denials
 def task_detail(ctx: Services, actor: Actor, task_id: str) -> dict[str, Any]:
-    """Return one task with its project and its form (values and choices filled), without the workflow."""
+    """Return one task with its project, its form (values and choices filled) and, in a plan, the plan's table."""
     query = select(*_COLUMNS).join(process_instance, process_instance.c.id == human_task.c.instance_id)
     with ctx.db.read() as conn:
         row = conn.execute(query.where(human_task.c.id == task_id)).first()
@@ -45,6 +46,8 @@ def task_detail(ctx: Services, actor: Actor, task_id: str) -> dict[str, Any]:
             raise Hidden("task", task_id, row.instance_id)
         form = task_form(ctx, conn, model_by_id(ctx, conn, row.model_id), row.task_name, row.form_patch,
                          row.instance_id)
+        form = with_current_remarks(conn, row.instance_id, row.task_name, form)
+        plan = task_plan(conn, row.instance_id)
     return {
         "id": row.id, "instance_id": row.instance_id, "name": row.task_name, "title": row.title,
         "lane": row.lane, "stage": row.stage, "status": row.status,
@@ -54,4 +57,5 @@ def task_detail(ctx: Services, actor: Actor, task_id: str) -> dict[str, Any]:
         "project": {"instance_id": row.instance_id, "title": row.instance_title,
                     "status": row.instance_status, "stage": row.instance_stage},
         "form": form,
+        "plan": plan,
     }

@@ -57,8 +57,8 @@ def plan_terminated(ctx: Services, conn: Connection, plan_id: int, actor_id: int
     if target is None:  # started on behalf of the bureau clerk who started the terminated plan
         starter = conn.execute(select(process_instance.c.started_by)
                                .where(process_instance.c.id == plan_id)).scalar_one()
-        target = joining._start_plan(ctx, conn, starter, plan.bank_code, plan.bank_org_id, plan.year,
-                                     plan.round_id, at)
+        target = joining.start_plan(ctx, conn, starter, plan.bank_code, plan.bank_org_id, plan.year,
+                                    plan.round_id, at)
     conn.execute(update(fund_plan_item).where(fund_plan_item.c.plan_instance_id == plan_id,
                                               fund_plan_item.c.project_instance_id.in_(released))
                  .values(plan_instance_id=target))

@@ -18,8 +18,13 @@ from services.users import actor_by_id, org_id_by_code
 PROCESS_ID = "fund_plan"
 
 
-def _start_plan(ctx: Services, conn: Connection, actor_id: int, bank_code: str, bank_org_id: int, year: int,
-                round_id: int | None, at: datetime) -> int:
+def start_plan(ctx: Services, conn: Connection, actor_id: int, bank_code: str, bank_org_id: int, year: int,
+               round_id: int | None, at: datetime) -> int:
+    """Start a new draft fund plan of the bank for *year* (and round) and return its instance id.
+
+    The plan gets the bank's next number for the year and is started by *actor_id*, in the caller's
+    transaction (*conn*); it lists no project yet. Callers make sure no draft plan is open already.
+    """
     from services.instances import start_in  # the instances module needs the hooks that call this one
 
     number = records.next_number(conn, bank_org_id, year)
@@ -46,7 +51,7 @@ def join_plan(ctx: Services, conn: Connection, project_instance_id: int, data: M
     bank_org_id = org_id_by_code(conn, bank_code)
     plan_id = records.open_draft(conn, bank_org_id, row.year, row.round_id)
     if plan_id is None:
-        plan_id = _start_plan(ctx, conn, actor_id, bank_code, bank_org_id, row.year, row.round_id, at)
+        plan_id = start_plan(ctx, conn, actor_id, bank_code, bank_org_id, row.year, row.round_id, at)
     records.add_item(conn, plan_id, project_instance_id, to_money(data["plan_amount"]),
                      str(data.get("plan_remarks") or ""), at)
     audit.record(conn, "plan_joined", at, actor_id=actor_id, instance_id=project_instance_id,

@@ -77,7 +77,7 @@ def _draft_of(ctx: Services, conn: Connection, actor: Actor, code: str, source: 
     found = records.open_draft(conn, bank_id, source.year, source.round_id)
     if found is not None:
         return int(found)
-    return joining._start_plan(ctx, conn, actor.id, code, bank_id, source.year, source.round_id, at)
+    return joining.start_plan(ctx, conn, actor.id, code, bank_id, source.year, source.round_id, at)
 
 
 def _target_plan(ctx: Services, conn: Connection, actor: Actor, target: Target, source: Row[Any],

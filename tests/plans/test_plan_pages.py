@@ -1,9 +1,12 @@
 """The plan's task pages show its table in 万元 with 合计, and the plan steps run through /api/v1."""
 from __future__ import annotations
 
+import re
+
 from flask.testing import FlaskClient
 
 from services.context import Services
+from services.plans import records
 from tests import support
 from tests.services.journey import Journey
 from tests.web.api.helpers import Api
@@ -67,3 +70,36 @@ def test_the_banks_plan_step_has_its_own_english_title(site: Site, services: Ser
     inbox = text_of(site.user("icbc_user").get("/?lang=en"))
     assert "Confirm the funds of the fund use plan" in inbox and "Confirm the card count" not in inbox
     assert "合作银行确认资金保障" in text_of(site.user("icbc_user").get("/?lang=zh"))
+
+
+def _input(html: str, name: str) -> str | None:
+    found = re.search(rf'name="{re.escape(name)}" value="([^"]*)"', html)
+    return found.group(1) if found else None
+
+
+def test_after_a_send_back_the_plan_form_shows_each_rows_current_remark(site: Site, services: Services) -> None:
+    first = Journey(services).assigned(plan_amount="820000.00", plan_remarks="一期")
+    second = Journey(services).assigned(plan_amount="1234.56", plan_remarks="")
+    first.plan_do("hrss_clerk", "plan_prepare", {"plan_rows": [{"project": first.instance_id,
+                                                                "remark": "用于乘车码应用开发"}]})
+    first.plan_do("hrss_reviewer", "plan_review", support.decision("plan_review", "send_back", "请补充第2项备注。"))
+    clerk = site.user("hrss_clerk")
+    url = f"/tasks/{first.plan_task_id('plan_prepare')}"
+    html = clerk.get(url).get_data(as_text=True)
+    assert "请补充第2项备注。" in html
+    assert _input(html, "plan_rows-0-project") == str(first.instance_id)
+    assert _input(html, "plan_rows-0-remark") == "用于乘车码应用开发"
+    assert _input(html, "plan_rows-1-project") == "", "a row without a remark is not listed: the form needs one"
+    done = clerk.post(url, {"plan_rows-0-project": str(first.instance_id), "plan_rows-0-remark": "用于乘车码应用开发",
+                            "plan_rows-1-project": str(second.instance_id), "plan_rows-1-remark": "二期"},
+                      token_from=url)
+    assert done.status_code == 302
+    with services.db.read() as conn:
+        assert records.items(conn, first.plan_id())[0].remark == "用于乘车码应用开发"
+        assert records.items(conn, first.plan_id())[1].remark == "二期"
+
+
+def test_the_api_task_shows_the_plan_forms_current_remarks(client: FlaskClient, services: Services) -> None:
+    journey = Journey(services).assigned(plan_remarks="一期")
+    task = Api(client).get(f"/api/v1/tasks/{journey.plan_task_id('plan_prepare')}", "hrss_clerk").get_json()
+    assert task["form"]["properties"]["plan_rows"]["default"] == [{"project": journey.instance_id, "remark": "一期"}]

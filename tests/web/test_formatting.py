@@ -2,12 +2,16 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
+from decimal import Decimal
 
 import pytest
 from flask import Flask
 
 from web.pages import i18n
-from web.pages.formatting import waited
+from services.errors import FieldError
+from services.plans.process import OVERRIDE_NEEDED
+from web.pages.formatting import money, total, waited
+from web.pages.messages import field_message
 
 ARRIVED = datetime(2026, 11, 30, 2, 18, tzinfo=timezone.utc)
 
@@ -49,3 +53,30 @@ def test_the_waiting_time_is_the_same_whatever_zone_the_instants_are_written_in(
         assert waited(ARRIVED.replace(tzinfo=None), now) == "已等待 27 分钟"
         assert waited(ARRIVED + timedelta(minutes=5), now - timedelta(minutes=30)) == "刚刚到达"
         assert waited("not a time", now) == "—"
+
+
+@pytest.mark.parametrize(("value", "written"), [
+    ("1150000", "¥1,150,000.00"),
+    (Decimal("-300000"), "-¥300,000.00"),
+    ("-1234.5", "-¥1,234.50"),
+    ("-0.004", "¥0.00"),
+    ("0", "¥0.00"),
+    (None, "—"),
+    ("not an amount", "not an amount"),
+])
+def test_money_puts_the_sign_before_the_yuan_sign(value: object, written: str) -> None:
+    assert money(value) == written
+
+
+def test_a_total_below_zero_has_its_sign_first() -> None:
+    assert total(["100.00", "-¥400.50", "x"]) == "-¥300.50"
+
+
+def test_a_message_about_a_negative_remaining_allocation_puts_the_sign_first(app: Flask) -> None:
+    error = FieldError("plan_override_reason", "override_required", OVERRIDE_NEEDED,
+                       {"total": "820000.00", "remaining": "-300000.00", "year": 2026})
+    with app.test_request_context("/"):
+        assert field_message(error) == ("计划表合计 ¥820,000.00 超出该行 2026 年剩余分配额度 -¥300,000.00："
+                                        "同意须填写理由。")
+    with app.test_request_context("/?lang=en"):
+        assert "of ¥820,000.00 exceeds the bank's remaining allocation of -¥300,000.00 for 2026" in field_message(error)

@@ -132,7 +132,8 @@ def _money_paths(json_in: tuple[int, ...]) -> dict[str, dict[str, Any]]:
 
 
 SCHEMAS = (
-    schemas.Error, schemas.TokenRequest, schemas.Token, schemas.TaskQuery, schemas.TaskList, schemas.TaskDetail,
+    schemas.Error, schemas.TokenRequest, schemas.Token, schemas.TaskQuery, schemas.TaskList, schemas.TaskPlanRow,
+    schemas.TaskPlan, schemas.TaskDetail,
     schemas.CompleteRequest, schemas.Completion, schemas.StartRequest, schemas.Started, schemas.ProjectQuery,
     project_schemas.ProjectPage, project_schemas.ProjectDetail, project_schemas.StoredFile,
     *model_openapi.SCHEMAS,

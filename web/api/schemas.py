@@ -148,6 +148,29 @@ class ProjectRef(Schema):
     stage = fields.String(required=True)
 
 
+class TaskPlanRow(Schema):
+    """One row of the plan table: 序号, the project, its amount and remark (备注)."""
+
+    no = fields.Integer(required=True, metadata={"description": "序号, from 1."})
+    project_id = fields.Integer(required=True, metadata={"description": "The project's process instance id."})
+    name = fields.String(required=True)
+    amount = Money(required=True)
+    remark = fields.String(required=True)
+
+
+class TaskPlan(Schema):
+    """The fund use plan a task belongs to, with its table as it stands now."""
+
+    id = fields.Integer(required=True, metadata={"description": "The plan's process instance id."})
+    bank = _text("The bank's code.", required=True)
+    bank_name = fields.String(required=True)
+    year = fields.Integer(required=True)
+    number = fields.Integer(required=True, metadata={"description": "第N号: counts the bank's plans of the year."})
+    status = _text("draft, review, signoff, bank, confirmed or terminated", required=True)
+    rows = fields.List(fields.Nested(TaskPlanRow), required=True)
+    total = Money(required=True)
+
+
 class TaskDetail(Schema):
     """One task with its project and the JSON Schema of its form."""
 
@@ -166,6 +189,8 @@ class TaskDetail(Schema):
     project = fields.Nested(ProjectRef, required=True)
     form = fields.Dict(required=True, metadata={
         "description": "JSON Schema (2020-12) of the form, with defaults and choices filled in."})
+    plan = fields.Nested(TaskPlan, required=True, allow_none=True, metadata={
+        "description": "The fund use plan's table for a task of a plan; null for other tasks."})
 
 
 class Completion(Schema):

@@ -21,15 +21,23 @@ def amount(value: object) -> str:
         return str(value)
     if not number.is_finite():
         return str(value)
-    return f"{number:,.2f}"
+    text = f"{number:,.2f}"
+    return text[1:] if text[:1] == "-" and not text.strip("-0.,") else text
 
 
 def money(value: object) -> str:
-    """Return an amount in yuan as ¥1,150,000.00."""
+    """Return an amount in yuan as ¥1,150,000.00; a negative one has its sign first: -¥300,000.00."""
     if value is None or value == "":
         return DASH
     text = amount(value)
-    return f"¥{text}" if text[:1].isdigit() or text[:1] == "-" else text
+    if text[:1] == "-" and text[1:2].isdigit():
+        return f"-¥{text[1:]}"
+    return f"¥{text}" if text[:1].isdigit() else text
+
+
+def sign_first(text: str) -> str:
+    """Return *text* with every ¥-300,000.00 written -¥300,000.00 (messages put ¥ before a placeholder)."""
+    return re.sub(r"([¥￥])-(?=\d)", r"-\1", text)
 
 
 def total(values: Iterable[object]) -> str:

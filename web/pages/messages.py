@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask_babel import gettext, lazy_gettext as _l
 
 from services.errors import FieldError
-from web.pages.formatting import amount, date_text
+from web.pages.formatting import amount, date_text, sign_first
 from web.pages.labels import is_english
 
 # Listed here so that message extraction finds them; keep in step with services/forms.py MESSAGES.
@@ -83,6 +83,8 @@ def _params(error: FieldError) -> dict[str, object]:
         params.update({k: amount(params[k]) for k in ("total", "expected") if k in params})
     if error.code == "over_price":
         params.update({k: amount(params[k]) for k in ("price", "paid") if k in params})
+    if error.code == "override_required":
+        params.update({k: amount(params[k]) for k in ("total", "remaining") if k in params})
     if error.code in ("notBefore", "notAfter") and "date" in params:
         params["date"] = date_text(params["date"])
     if error.code == "type":
@@ -94,7 +96,7 @@ def field_message(error: FieldError) -> str:
     """Return one field error in the page's language."""
     template = translate(error.template)
     try:
-        return template.format(**_params(error))
+        return sign_first(template.format(**_params(error)))
     except (KeyError, IndexError, ValueError):
         return template
 

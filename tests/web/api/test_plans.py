@@ -7,7 +7,10 @@ import pytest
 from openapi_schema_validator import OAS30Validator
 
 from services.context import Services
+from services.instances import show_instance
+from tests import support
 from tests.services import plan_world as world
+from tests.services.journey import Journey
 from tests.web.api.helpers import Api
 
 
@@ -74,3 +77,33 @@ def test_a_move_from_a_signed_plan_is_a_conflict(api: Api, services: Services, p
     answer = api.post(f"/api/v1/plans/{plans['icbc']}/moves", "hrss_clerk",
                       {"project_id": plans["b"], "target_plan_id": plans["abc"]})
     assert answer.status_code == 409 and "no longer a draft" in answer.get_json()["message"]
+
+
+def test_a_plan_task_carries_its_plan_table_and_a_bank_sees_only_its_own(api: Api, services: Services,
+                                                                         plans: dict[str, int]) -> None:
+    world.advance(services, plans["abc"], "bank", bank="bank-abc")
+    (confirm,) = api.get("/api/v1/tasks", "abc_user").get_json()["items"]
+    answer = api.get(f"/api/v1/tasks/{confirm['id']}", "abc_user")
+    assert answer.status_code == 200
+    _valid(api, "TaskDetail", answer.get_json())
+    assert answer.get_json()["plan"] == {
+        "id": plans["abc"], "bank": "bank-abc", "bank_name": "中国农业银行太仓分行", "year": 2026, "number": 1,
+        "status": "bank", "total": "300000.00",
+        "rows": [{"no": 1, "project_id": plans["c"], "name": "社保卡文旅惠民一卡通", "amount": "300000.00",
+                  "remark": ""}]}
+    assert api.get(f"/api/v1/tasks/{confirm['id']}", "icbc_user").status_code == 404, "another bank's plan"
+    (prepare,) = [t["id"] for t in show_instance(services, None, plans["icbc"])["open_tasks"]]
+    assert api.get(f"/api/v1/tasks/{prepare}", "abc_user").status_code == 404
+    icbc = api.get(f"/api/v1/tasks/{prepare}", "hrss_clerk").get_json()
+    assert [(r["no"], r["project_id"], r["amount"]) for r in icbc["plan"]["rows"]] == [
+        (1, plans["a"], "820000.00"), (2, plans["b"], "1234.56")]
+    assert icbc["plan"]["total"] == "821234.56" and icbc["plan"]["bank"] == "bank-icbc"
+
+
+def test_a_task_outside_any_plan_has_no_plan(api: Api, services: Services, plans: dict[str, int]) -> None:
+    journey = Journey(services)
+    journey.do("health_user", "declare", support.declare(journey.sha))
+    answer = api.get(f"/api/v1/tasks/{journey.task_id('review')}", "bdc_reviewer")
+    assert answer.status_code == 200
+    _valid(api, "TaskDetail", answer.get_json())
+    assert answer.get_json()["plan"] is None
