@@ -8,6 +8,10 @@
 - ``ProductionHttp``: ``yikatong serve --production`` (gunicorn, gthread) on loopback against the
   same database, a lean keep-alive HTTP/1.1 client (``bench.wire``), ``POST /api/v1/tasks/<id>/complete``
   with a bearer token for each task of the linear diagram.
+- ``ProductionEmpty``: ``GET /health`` on that same server and connection: the least any request
+  to the application costs (gunicorn, Flask, the app's request hooks, the loopback and the client),
+  with no token, no database and no use case. The use case plus this is what HTTP could at best
+  cost on this stack.
 """
 from __future__ import annotations
 
@@ -93,8 +97,29 @@ class ProductionHttp:
             ready = answer["ready"]
         return samples
 
+    def empty(self) -> int:
+        """Time one GET /health on the same connection."""
+        self._fresh()
+        started = perf_counter_ns()
+        status, answer = self.conn.get_json("/health")
+        taken = perf_counter_ns() - started
+        self.used = time.monotonic()
+        assert status == 200, answer
+        return taken
+
     def close(self) -> None:
         """Close the client and stop the server."""
         self.conn.close()
         serving.stop(self.server)
         self.server = None
+
+
+class ProductionEmpty:
+    """(e0) The application's least request, GET /health, through the server of a ProductionHttp."""
+
+    def __init__(self, name: str, server: ProductionHttp) -> None:
+        self.name, self.server = name, server
+
+    def run_once(self, counter: Any = None, keep: bool = True) -> list[int]:
+        """Time STEPS empty requests."""
+        return [self.server.empty() for _ in range(STEPS)]

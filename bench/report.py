@@ -89,7 +89,25 @@ def _floor_rows(results: dict[str, Any]) -> list[tuple[str, ...]]:
             rows.append(("floor", f"(e) complete over HTTP, gunicorn --production 3×4, keep-alive, {name}",
                          str(production["n"]), _ms(production["median_ms"]), _ms(production["p90_ms"]),
                          _x(times, "(c)"), f"≤ {target}× (c)", _met(times <= target if times is not None else None)))
+            rows += _empty_rows(paths, floor, backend, name)
     return rows
+
+
+def _empty_rows(paths: dict[str, Any], floor: dict[str, Any], backend: str, name: str) -> list[tuple[str, ...]]:
+    """The application's least request on the same server, and HTTP's best case: the use case plus it."""
+    empty = paths.get(f"http_empty_{backend}")
+    if not empty:
+        return []
+    return [
+        ("floor", f"(e0) least request: GET /health, same server and connection, {name}", str(empty["n"]),
+         _ms(empty["median_ms"]), _ms(empty["p90_ms"]), _x(ratio(empty["median_ms"], paths[f"complete_task_{backend}"]
+                                                              ["median_ms"]), "(c)"), "info", "-"),
+        ("floor", f"(e0) best case over HTTP = (c) + least request, {name}", "",
+         _ms(floor["http_empty_plus_use_case_ms"]), "", _x(floor["http_empty_plus_use_case_times_use_case"], "(c)"),
+         "info", "-"),
+        ("floor", f"(e) ÷ best case over HTTP, {name}", "", "", "",
+         _x(floor["http_production_times_empty_plus_use_case"], "best"), "info", "-"),
+    ]
 
 
 def _statement_rows(results: dict[str, Any]) -> list[tuple[str, ...]]:

@@ -32,7 +32,7 @@ from bench.stats import ratio, summary
 from bench.statesize import measure_state
 from bench.dashboard import Dashboard, measure as measure_dashboards
 from bench.tasklist import TaskList, measure
-from bench.floor import DurableCommit, ProductionHttp
+from bench.floor import DurableCommit, ProductionEmpty, ProductionHttp
 from bench.http import HttpUseCase
 from bench.usecase import FundProjectUseCase, LinearUseCase, count_statements, services
 
@@ -76,7 +76,7 @@ def _completions(plan: Plan, scratch: Scratch, backends: list[str], production: 
                         FundProjectUseCase(f"fund_project_{backend}", ctx)]
             if production:
                 servers.append(ProductionHttp(f"http_production_{backend}", ctx, scratch.files_dir(f"uc-{backend}")))
-                runners.append(servers[-1])
+                runners += [servers[-1], ProductionEmpty(f"http_empty_{backend}", servers[-1])]
         samples: dict[str, list[int]] = {r.name: [] for r in runners}
         for round_ in range(plan.warmup_instances + plan.instances):
             for runner in runners:  # interleaved, so that noise falls on every path alike
@@ -110,9 +110,14 @@ def _durable_floors(completion: dict[str, Any], backends: list[str]) -> dict[str
         commit = completion[f"durable_commit_{backend}"]["median_ms"]
         use_case = completion[f"complete_task_{backend}"]["median_ms"]
         production = completion.get(f"http_production_{backend}", {}).get("median_ms")
+        empty = completion.get(f"http_empty_{backend}", {}).get("median_ms")
+        best = use_case + empty if empty is not None else None
         floors[backend] = {"b_ms": b, "commit_ms": commit, "floor_ms": b + commit,
                            "complete_task_times_floor": ratio(use_case, b + commit),
-                           "http_production_times_use_case": ratio(production, use_case)}
+                           "http_production_times_use_case": ratio(production, use_case),
+                           "http_empty_plus_use_case_ms": best,
+                           "http_empty_plus_use_case_times_use_case": ratio(best, use_case),
+                           "http_production_times_empty_plus_use_case": ratio(production, best)}
     return floors
 
 

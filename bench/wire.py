@@ -36,9 +36,17 @@ class Wire:
     def post_json(self, path: str, body: Any, headers: dict[str, str]) -> tuple[int, Any]:
         """POST *body* as JSON to *path*; return the status and the decoded JSON answer."""
         payload = orjson.dumps(body)
+        return self.send("POST", path, {"Content-Type": "application/json", **headers}, payload)
+
+    def get_json(self, path: str, headers: dict[str, str] | None = None) -> tuple[int, Any]:
+        """GET *path*; return the status and the decoded JSON answer."""
+        return self.send("GET", path, headers or {}, b"")
+
+    def send(self, method: str, path: str, headers: dict[str, str], payload: bytes) -> tuple[int, Any]:
+        """Send one request in one write; return the status and the decoded JSON answer."""
         lines = "".join(f"{name}: {value}\r\n" for name, value in headers.items())
-        head = (f"POST {path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\nContent-Type: application/json\r\n"
-                f"{lines}Content-Length: {len(payload)}\r\n\r\n")
+        length = f"Content-Length: {len(payload)}\r\n" if payload or method == "POST" else ""
+        head = f"{method} {path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\n{lines}{length}\r\n"
         assert self.sock is not None
         self.sock.sendall(head.encode("latin-1") + payload)
         status, body_bytes = self._answer()
