@@ -2,9 +2,10 @@
 
 The record is created with the instance (one live record per bank and period: the database refuses
 a second); an administrator's termination marks it `terminated`, which frees the bank and period
-for a new start while the record keeps its lines and history. When the bank reports, the host adds its own figures to the report in the same transaction, the
-diagram compares them, and the lines are stored once with both figures. Explanations are added to
-their line; the figures of a line are never changed.
+for a new start while the record keeps its lines and history. When the bank reports, the host adds
+its own figures to the report in the same transaction, the diagram compares them, and the lines are
+stored once with both figures. Explanations are added to their line; the figures of a line are
+never changed.
 """
 from __future__ import annotations
 

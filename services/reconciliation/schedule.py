@@ -5,9 +5,9 @@ at most one live reconciliation for a period, held by a unique index). A worker 
 across a quarter's end catches up: each bank gets the quarters since its latest live quarterly
 reconciliation, at most CATCH_UP of them; a bank with none yet (a new installation) gets only the
 last ended quarter, so going live never starts years of backlog. A reconciliation an administrator
-terminated does not count: the next pass starts its quarter again if it is among those owed. The scheduled start is recorded
-as the bureau's first active clerk (the instance needs a starter) and audited as
-`reconciliation_scheduled`.
+terminated does not count: the next pass starts its quarter again if it is among those owed. The
+scheduled start is recorded as the bureau's first active clerk (the instance needs a starter) and
+audited as `reconciliation_scheduled`.
 """
 from __future__ import annotations
 
