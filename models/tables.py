@@ -17,6 +17,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    text,
     UniqueConstraint,
 )
 
@@ -485,8 +486,10 @@ reconciliation = Table(
     Column("reported_at", DateTime, nullable=True),
     Column("closed_at", DateTime, nullable=True),
     UniqueConstraint("instance_id"),
-    UniqueConstraint("bank_org_id", "period", name="uq_reconciliation_bank_period"),
-    CheckConstraint("status IN ('reporting', 'explaining', 'closed')", name="status"),
+    # One live reconciliation per bank and period; a terminated one keeps its row but frees the slot.
+    Index("uq_reconciliation_bank_period_live", "bank_org_id", "period", unique=True,
+          sqlite_where=text("status <> 'terminated'"), postgresql_where=text("status <> 'terminated'")),
+    CheckConstraint("status IN ('reporting', 'explaining', 'closed', 'terminated')", name="status"),
     CheckConstraint("period_start <= period_end", name="period_order"),
 )
 reconciliation_line = Table(

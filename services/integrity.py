@@ -1,5 +1,6 @@
 """Check the invariants the system promises: every completion audited, the task table true to the
-workflows, money sums true to their rows, the running totals true to the projects, the file sound.
+workflows, money sums true to their rows, the running totals true to the projects, a reconciliation
+terminated exactly when its instance is, the file sound.
 
 Run it on a quiet database (after a load or crash test): a check racing live writers may see a
 step half-way on PostgreSQL, where each statement reads its own snapshot.
@@ -10,11 +11,11 @@ from collections import Counter, defaultdict
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, and_, func, or_, select
 
 from engine import runtime
 from engine.errors import EngineError
-from models.tables import audit_event, human_task, payment, process_instance, project
+from models.tables import audit_event, human_task, payment, process_instance, project, reconciliation
 from models.types import to_money
 from services.context import Services
 from services.oversight import totals
@@ -106,6 +107,23 @@ def totals_violations(conn: Connection) -> list[Violation]:
     return found
 
 
+def reconciliation_violations(conn: Connection) -> list[Violation]:
+    """Return reconciliations marked terminated while their instance is not, or the other way round.
+
+    Only a live (not terminated) reconciliation holds its bank and period, so the mark must be true.
+    """
+    rows = conn.execute(select(reconciliation.c.id, reconciliation.c.instance_id, reconciliation.c.status,
+                               process_instance.c.status.label("instance_status"))
+                        .join(process_instance, process_instance.c.id == reconciliation.c.instance_id)
+                        .where(or_(and_(reconciliation.c.status == "terminated",
+                                        process_instance.c.status != "terminated"),
+                                   and_(reconciliation.c.status != "terminated",
+                                        process_instance.c.status == "terminated")))
+                        .order_by(reconciliation.c.id)).all()
+    return [_violation("reconciliation_terminated", f"reconciliation {r.id}: status {r.status} but its instance is "
+                       f"{r.instance_status}", instance_id=r.instance_id) for r in rows]
+
+
 def sqlite_violations(conn: Connection) -> list[Violation]:
     """Return what SQLite's `PRAGMA integrity_check` reports, if anything."""
     if conn.dialect.name != "sqlite":
@@ -120,5 +138,5 @@ def check(ctx: Services) -> dict[str, Any]:
         # A damaged file answers the other checks unreliably, if at all: report the damage alone.
         violations = sqlite_violations(conn) or (
             audit_violations(conn) + task_table_violations(ctx, conn) + money_violations(conn)
-            + totals_violations(conn))
+            + totals_violations(conn) + reconciliation_violations(conn))
     return {"ok": not violations, "violations": violations}

@@ -140,7 +140,8 @@ HOOKS: dict[str, ProcessHooks] = {
         title=fund_plan.title, started_by_host=True, on_terminated=plan_ends.plan_terminated),
     reconciliation.PROCESS_ID: ProcessHooks(
         start_title=reconciliation.UNTITLED, on_data=_reconciliation_step, check_task=reconciliation.check_task,
-        host_data=reconciliation.host_data, on_task_completed=_reconciliation_done, title=reconciliation.title),
+        host_data=reconciliation.host_data, on_task_completed=_reconciliation_done, title=reconciliation.title,
+        on_terminated=reconciliation.on_terminated),
 }
 DEFAULT = ProcessHooks()
 

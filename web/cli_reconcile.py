@@ -21,7 +21,7 @@ def reconcile_group() -> None:
 @click.option("--as", "username", required=True, help="a bureau user")
 @command_errors
 def reconcile_start(bank: str, period: str, username: str) -> None:
-    """Start the bank's reconciliation for the period (once per bank and period)."""
+    """Start the bank's reconciliation for the period (one live per bank and period: a terminated one frees it)."""
     try:
         print_json(start_reconciliation(ctx_services(), actor(username), bank, period))
     except ValidationError as exc:

@@ -1,9 +1,11 @@
 """The host's part of `bpmn/reconciliation.bpmn`: the record, the system's figures, the lines and explanations.
 
-The record is created with the instance (one per bank and period: the database refuses a second);
-when the bank reports, the host adds its own figures to the report in the same transaction, the
-diagram compares them, and the lines are stored once with both figures. Explanations are added to
-their line; the figures of a line are never changed.
+The record is created with the instance (one live record per bank and period: the database refuses
+a second); an administrator's termination marks it `terminated`, which frees the bank and period
+for a new start while the record keeps its lines and history. When the bank reports, the host adds
+its own figures to the report in the same transaction, the diagram compares them, and the lines are
+stored once with both figures. Explanations are added to their line; the figures of a line are
+never changed.
 """
 from __future__ import annotations
 
@@ -18,12 +20,15 @@ from sqlalchemy.exc import IntegrityError
 from models.tables import payment, process_instance, reconciliation, reconciliation_line
 from services import audit
 from services.clock import from_db, to_db
+from services.context import Services
 from services.errors import ConflictError, FieldError, NotFound, ValidationError
 from services.reconciliation.compare import bank_projects, recorded
 from services.reconciliation.periods import parse_period
 from services.users import org_id_by_code
 
 PROCESS_ID = "reconciliation"
+TERMINATED = "terminated"
+OPEN = ("reporting", "explaining")
 UNTITLED = "合作银行对账"
 REPORT, BANK_EXPLAIN, BUREAU_CLOSE = "bank_report", "bank_explain", "bureau_close"
 
@@ -83,7 +88,13 @@ def on_data(conn: Connection, instance_id: int, before: Mapping[str, Any], after
         _store_lines(conn, instance_id, after["reconciliation_lines"], int(after["difference_count"]))
     if ended:
         conn.execute(update(reconciliation).where(reconciliation.c.instance_id == instance_id,
-                                                  reconciliation.c.status != "closed").values(status="closed"))
+                                                  reconciliation.c.status.in_(OPEN)).values(status="closed"))
+
+
+def on_terminated(_ctx: Services, conn: Connection, instance_id: int, _actor_id: int, _at: datetime) -> None:
+    """Mark the record terminated: it stays for the record and no longer holds its bank and period."""
+    conn.execute(update(reconciliation).where(reconciliation.c.instance_id == instance_id)
+                 .values(status=TERMINATED))
 
 
 def host_data(conn: Connection, instance_id: int, task_name: str, _clean: Mapping[str, Any]) -> dict[str, Any]:

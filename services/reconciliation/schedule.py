@@ -1,12 +1,13 @@
 """The quarterly schedule: on the first working day after a quarter ends, start each bank's reconciliation.
 
-The worker calls `start_due` on every pass; it starts what is missing and nothing twice (a bank's
-reconciliation for a period exists at most once, held by a unique key). A worker that was down
-across a quarter's end catches up: each bank gets the quarters since its latest quarterly
+The worker calls `start_due` on every pass; it starts what is missing and nothing twice (a bank has
+at most one live reconciliation for a period, held by a unique index). A worker that was down
+across a quarter's end catches up: each bank gets the quarters since its latest live quarterly
 reconciliation, at most CATCH_UP of them; a bank with none yet (a new installation) gets only the
-last ended quarter, so going live never starts years of backlog. The scheduled start is recorded
-as the bureau's first active clerk (the instance needs a starter) and audited as
-`reconciliation_scheduled`.
+last ended quarter, so going live never starts years of backlog. A reconciliation an administrator
+terminated does not count: the next pass starts its quarter again if it is among those owed. The
+scheduled start is recorded as the bureau's first active clerk (the instance needs a starter) and
+audited as `reconciliation_scheduled`.
 """
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from services.calendar.days import Calendar
 from services.context import Services
 from services.errors import ConflictError
 from services.reconciliation.periods import Period, quarter_before, quarters_between
-from services.reconciliation.process import PROCESS_ID
+from services.reconciliation.process import PROCESS_ID, TERMINATED
 from services.reconciliation.start import exists, start_reconciliation
 from services.users import Actor, actor_by_id
 
@@ -46,7 +47,8 @@ def _starter(ctx: Services) -> Actor | None:
 
 def _owed(conn: Connection, bank_org_id: int, due: Period) -> list[Period]:
     latest = conn.execute(select(func.max(reconciliation.c.period_end)).where(
-        reconciliation.c.bank_org_id == bank_org_id, reconciliation.c.period.like("____Q_"))).scalar()
+        reconciliation.c.bank_org_id == bank_org_id, reconciliation.c.period.like("____Q_"),
+        reconciliation.c.status != TERMINATED)).scalar()
     periods = quarters_between(latest, due)[-CATCH_UP:] if latest is not None else [due]
     return [p for p in periods if not exists(conn, bank_org_id, p.name)]
 

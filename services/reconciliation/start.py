@@ -10,7 +10,7 @@ from services.context import Services
 from services.errors import ConflictError, FieldError, PermissionDenied, ValidationError
 from services.instances import start_instance
 from services.reconciliation.periods import Period, PeriodError, parse_period
-from services.reconciliation.process import PROCESS_ID
+from services.reconciliation.process import PROCESS_ID, TERMINATED
 from services.users import Actor, as_writer
 
 
@@ -22,9 +22,10 @@ def _bank(conn: Connection, code: object) -> Any:
 
 
 def exists(conn: Connection, bank_org_id: int, period: str) -> bool:
-    """Return True if the bank's reconciliation for *period* was already started."""
+    """Return True if the bank has a live (not terminated) reconciliation for *period*."""
     return conn.execute(select(reconciliation.c.id).where(
-        reconciliation.c.bank_org_id == bank_org_id, reconciliation.c.period == period)).first() is not None
+        reconciliation.c.bank_org_id == bank_org_id, reconciliation.c.period == period,
+        reconciliation.c.status != TERMINATED)).first() is not None
 
 
 def _checked(ctx: Services, conn: Connection, bank_code: object, period_text: object) -> tuple[Any, Period]:
@@ -50,7 +51,10 @@ def _checked(ctx: Services, conn: Connection, bank_code: object, period_text: ob
 
 def start_reconciliation(ctx: Services, actor: Actor, bank_code: object, period_text: object,
                          scheduled: bool = False) -> dict[str, Any]:
-    """Start *bank_code*'s reconciliation for the ended period *period_text*; one per bank and period."""
+    """Start *bank_code*'s reconciliation for the ended period *period_text*; one live one per bank and period.
+
+    A reconciliation an administrator terminated no longer counts: the period may be started again.
+    """
     if "hrss" not in as_writer(actor).roles:
         raise PermissionDenied("only the bureau may start a reconciliation")
     with ctx.db.read() as conn:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import orjson
 import pytest
-from sqlalchemy import create_engine, insert, select, text
+from sqlalchemy import Connection, create_engine, insert, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
@@ -18,6 +18,7 @@ from models.db import Database, normalize_url
 from models.migrate import upgrade
 from models.tables import document, file_upload, human_task, metadata, payment, payment_notice, project
 from services.oversight.totals import misplaced, recomputed, stored
+from services.reconciliation.periods import parse_period
 from tests.conftest import PG_URL
 
 AT = datetime(2026, 3, 2, 4, 0)
@@ -293,5 +294,85 @@ def test_0014_adds_the_fund_plan_tables_and_removes_them_again(empty_url: str) -
             with pytest.raises(Exception, match="fund_plan"):
                 conn.execute(text("SELECT 1 FROM fund_plan"))
         assert upgrade(db.engine, "0014") == "0014"
+    finally:
+        db.dispose()
+
+
+def _reconciliations_at_0015(db: Database) -> None:
+    """Two ICBC reconciliations: 2026Q1 explained in part, then terminated; 2026Q2 running."""
+    tables = metadata.tables
+    with db.write() as conn:
+        conn.execute(insert(tables["organization"]).values(id=1, code="bank-icbc", name="工商银行", kind="bank"))
+        conn.execute(insert(tables["app_user"]).values(id=1, username="a", display_name="A", password_hash="x",
+                                                       organization_id=1, created_at=AT))
+        conn.execute(insert(tables["process_model"]).values(id=1, process_id="reconciliation", version=1, name="R",
+                                                             content_hash="h", bpmn_xml="", forms_json="{}",
+                                                             spec_json="{}", created_at=AT))
+        for instance_id, status in ((1, "terminated"), (2, "running")):
+            conn.execute(insert(tables["process_instance"]).values(
+                id=instance_id, model_id=1, process_id="reconciliation", title="t", status=status, stage=status,
+                started_by=1, created_at=AT, updated_at=AT, version=1, state=b"{}"))
+        for record_id, period, status in ((1, "2026Q1", "explaining"), (2, "2026Q2", "reporting")):
+            start, end = parse_period(period).start, parse_period(period).end
+            conn.execute(insert(tables["reconciliation"]).values(
+                id=record_id, instance_id=record_id, bank_org_id=1, period=period, period_start=start,
+                period_end=end, status=status, scheduled=False, created_at=AT,
+                reported_at=AT if status == "explaining" else None))
+        conn.execute(insert(tables["reconciliation_line"]).values(reconciliation_id=1, line_no=1, kind="card_count",
+                                                                  label="三代卡", reported_count=2, recorded_count=1,
+                                                                  differs=True))
+
+
+def _again(conn: Connection, record_id: int, period: str) -> None:
+    """Insert another ICBC reconciliation for *period* on a new running instance."""
+    conn.execute(text("INSERT INTO process_instance (id, model_id, process_id, title, status, stage, started_by, "
+                      "created_at, updated_at, version, state) VALUES (:id, 1, 'reconciliation', 't', 'running', "
+                      "'bank_report', 1, :at, :at, 1, :state)"), {"id": record_id, "at": AT, "state": b"{}"})
+    conn.execute(text("INSERT INTO reconciliation (id, instance_id, bank_org_id, period, period_start, period_end, "
+                      "status, scheduled, created_at) VALUES (:id, :id, 1, :period, :start, :end, 'reporting', "
+                      ":no, :at)"), {"id": record_id, "period": period, "start": parse_period(period).start,
+                                     "end": parse_period(period).end, "no": False, "at": AT})
+
+
+def _statuses(db: Database) -> list[tuple[int, str]]:
+    with db.read() as conn:
+        return [tuple(r) for r in conn.execute(text("SELECT id, status FROM reconciliation ORDER BY id"))]
+
+
+def test_0016_marks_terminated_reconciliations_and_frees_their_period_for_one_live_one(empty_url: str) -> None:
+    from alembic import command
+
+    from models.migrate import alembic_config
+    db = Database(empty_url)
+    try:
+        assert upgrade(db.engine, "0015") == "0015"
+        _reconciliations_at_0015(db)
+        assert upgrade(db.engine, "0016") == "0016"
+        assert _statuses(db) == [(1, "terminated"), (2, "reporting")]
+        with db.read() as conn:
+            lines = conn.execute(text("SELECT reconciliation_id, reported_count FROM reconciliation_line")).all()
+        assert [tuple(line) for line in lines] == [(1, 2)], "the terminated one keeps its lines"
+        with db.write() as conn:
+            _again(conn, 3, "2026Q1")
+        with pytest.raises(DBAPIError):
+            with db.write() as conn:
+                _again(conn, 4, "2026Q2")
+        assert _statuses(db) == [(1, "terminated"), (2, "reporting"), (3, "reporting")]
+        config = alembic_config(db.engine)
+        with pytest.raises(RuntimeError, match=r"0016: .*\(1, '2026Q1'\)"):
+            with db.engine.begin() as conn:
+                config.attributes["connection"] = conn
+                command.downgrade(config, "0015")
+        with db.write() as conn:
+            conn.execute(text("DELETE FROM reconciliation WHERE id = 3"))
+        with db.engine.begin() as conn:
+            config.attributes["connection"] = conn
+            command.downgrade(config, "0015")
+        assert _statuses(db) == [(1, "explaining"), (2, "reporting")], "the status its figures show"
+        with pytest.raises(DBAPIError):
+            with db.write() as conn:
+                _again(conn, 3, "2026Q1")
+        assert upgrade(db.engine) == "0016"
+        assert _statuses(db) == [(1, "terminated"), (2, "reporting")]
     finally:
         db.dispose()

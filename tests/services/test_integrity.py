@@ -15,6 +15,9 @@ from sqlalchemy.exc import DBAPIError
 from models.tables import audit_event, human_task, payment, project
 from services.context import Services
 from services.integrity import check
+from services.oversight.actions import terminate
+from services.users import load_actor
+from tests.services import reconciliation_helpers as rec
 from tests.services.samples import seed
 from web.cli import main
 
@@ -120,6 +123,19 @@ def test_a_price_below_its_payments_that_slipped_past_the_database_is_reported(s
 def test_running_totals_unlike_the_projects_are_reported(sample: Services) -> None:
     corrupt(sample, "UPDATE oversight_total SET instances = instances + 1 WHERE stage = 'payment'")
     assert invariants(sample) == {"oversight_totals"}
+
+
+def test_a_reconciliation_marked_unlike_its_instance_is_reported(services: Services) -> None:
+    """Only a live reconciliation holds its bank and period, so its terminated mark must follow the instance."""
+    running, ended = rec.start(services, "bank-icbc"), rec.start(services, "bank-abc")
+    terminate(services, load_actor(services, "admin"), ended, "重新对账")
+    assert check(services) == {"ok": True, "violations": []}
+    corrupt(services, f"UPDATE reconciliation SET status = 'terminated' WHERE instance_id = {running}",
+            f"UPDATE reconciliation SET status = 'reporting' WHERE instance_id = {ended}")
+    found = check(services)["violations"]
+    assert sorted((v["invariant"], v["instance_id"]) for v in found) == [
+        ("reconciliation_terminated", running), ("reconciliation_terminated", ended)]
+    assert any("status terminated but its instance is running" in v["detail"] for v in found)
 
 
 @pytest.mark.parametrize("backend", ["sqlite"])

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from services.context import Services
+from services.oversight.actions import terminate
 from services.tasks import complete_task
 from services.users import load_actor
 from tests.services import reconciliation_helpers as rec
@@ -97,3 +98,20 @@ def test_the_bank_and_the_bureau_work_through_the_task_pages(site: Site, service
         assert site.user(user).get(f"/projects/{run}").status_code == 200
     assert "对账办结" in text_of(site.user("supervisor").get(f"/projects/{run}"))
     assert site.user("abc_user").get(f"/projects/{run}").status_code == 404
+
+
+def test_a_terminated_reconciliation_is_listed_as_terminated_and_the_bureau_starts_it_again(
+        site: Site, services: Services) -> None:
+    clerk, form = site.user("hrss_clerk"), {"bank": "bank-icbc", "period": "2026Q2"}
+    first = clerk.post("/reconciliations/start", form, token_from="/reconciliations/")
+    assert first.status_code == 302
+    (old,) = rec.rec_rows(services, "hrss_clerk")
+    terminate(services, load_actor(services, "admin"), old["instance_id"], "报送口径有误，重新对账。")
+    assert "已终止" in text_of(site.user("supervisor").get(first.headers["Location"]))
+    again = clerk.post("/reconciliations/start", form, token_from="/reconciliations/")
+    assert again.status_code == 302 and again.headers["Location"] != first.headers["Location"]
+    assert "待银行报送" in text_of(clerk.get(again.headers["Location"]))
+    listing = text_of(site.user("supervisor").get("/reconciliations/"))
+    assert listing.count("2026Q2") >= 2 and "已终止" in listing and "待银行报送" in listing
+    refused = clerk.post("/reconciliations/start", form, token_from="/reconciliations/")
+    assert refused.status_code == 409 and "已经发起" in text_of(refused)

@@ -5,6 +5,8 @@ from marshmallow import Schema, fields, validate
 
 from web.api.schemas import Day, ReadyTask, Timestamp
 
+STATUSES = ["reporting", "explaining", "closed", "terminated"]
+
 
 def _text(description: str, **kwargs: object) -> fields.String:
     return fields.String(metadata={"description": description}, **kwargs)  # type: ignore[arg-type]
@@ -53,7 +55,8 @@ class Reconciliation(Schema):
     period = _text("2026Q3, 2026-07 or 2026.", required=True)
     period_start = Day(required=True)
     period_end = Day(required=True)
-    status = fields.String(required=True, validate=validate.OneOf(["reporting", "explaining", "closed"]))
+    status = fields.String(required=True, validate=validate.OneOf(STATUSES), metadata={
+        "description": "A terminated one stays on record; its bank and period may be started again."})
     instance_status = fields.String(required=True)
     scheduled = fields.Boolean(required=True, metadata={"description": "Started by the quarterly schedule."})
     created_at = Timestamp(required=True)

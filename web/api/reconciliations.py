@@ -45,7 +45,8 @@ def paths(op: Any, json_in: tuple[int, ...]) -> dict[str, dict[str, Any]]:
         "/api/v1/reconciliations": {
             "get": op("The reconciliations with the banks (a bank sees its own only)", 200, "ReconciliationList",
                       (403,)),
-            "post": op("Start a bank's reconciliation for an ended period (the bureau); once per bank and period",
+            "post": op("Start a bank's reconciliation for an ended period (the bureau); one live reconciliation "
+                       "per bank and period (a terminated one frees it)",
                        201, "ReconciliationStarted", (*json_in, 403, 409, 422), body="ReconciliationStart"),
         },
         "/api/v1/reconciliations/{record_id}": {"get": op(

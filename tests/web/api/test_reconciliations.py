@@ -41,3 +41,21 @@ def test_the_bureau_starts_a_reconciliation_and_each_bank_reads_its_own(api: Api
     conforms(api, "ReconciliationList", listed.get_json())
     assert [r["bank"] for r in listed.get_json()["items"]] == ["bank-icbc"]
     assert api.get("/api/v1/reconciliations", "health_user").status_code == 403
+
+
+def test_after_a_termination_the_bureau_starts_the_period_again_and_both_stay_listed(api: Api) -> None:
+    body = {"bank": "bank-icbc", "period": "2026Q2"}
+    first = api.post("/api/v1/reconciliations", "hrss_clerk", body).get_json()
+    ended = api.post(f"/api/v1/instances/{first['instance_id']}/terminate", "admin", {"reason": "银行更正报表口径"})
+    assert ended.status_code == 200, ended.get_json()
+    again = api.post("/api/v1/reconciliations", "hrss_clerk", body)
+    assert again.status_code == 201, again.get_json()
+    assert again.get_json()["record_id"] != first["record_id"]
+    assert api.post("/api/v1/reconciliations", "hrss_clerk", body).status_code == 409
+    listed = api.get("/api/v1/reconciliations", "supervisor").get_json()
+    conforms(api, "ReconciliationList", listed)
+    assert sorted((r["id"], r["status"], r["instance_status"]) for r in listed["items"]) == [
+        (first["record_id"], "terminated", "terminated"), (again.get_json()["record_id"], "reporting", "running")]
+    old = api.get(f"/api/v1/reconciliations/{first['record_id']}", "icbc_user")
+    assert old.status_code == 200 and old.get_json()["status"] == "terminated"
+    conforms(api, "Reconciliation", old.get_json())
