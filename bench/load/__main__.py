@@ -105,7 +105,8 @@ def table(stats: list[dict[str, Any]]) -> str:
 
 def _journal(acks: Path) -> dict[str, list[str]]:
     lines = [line.split(" ", 1) for line in acks.read_text().splitlines()] if acks.exists() else []
-    kinds: dict[str, list[str]] = {"sent": [], "ack": [], "refused": [], "declaring": [], "declared": []}
+    kinds: dict[str, list[str]] = {"sent": [], "ack": [], "refused": [], "raced": [], "declaring": [],
+                                   "declared": []}
     for kind, task_id in lines:
         kinds[kind].append(task_id)
     return kinds
@@ -120,11 +121,13 @@ def verify(ctx: Services, before: int, acks: Path) -> dict[str, Any]:
     """Compare the acknowledged completions with the database and check every invariant.
 
     A completion stored without an acknowledgement is a violation unless its request was still in
-    flight when locust stopped its users (sent, never answered): then it is only counted. The same
+    flight when locust stopped its users (sent, never answered): then it is only counted. So are
+    lost races: a 409 "already been handled" because another user of the same identity completed
+    the task first, which is the answer a user must get, not a failure. The same
     holds for a declaration's first task, up to the number of declarations sent and never answered.
     """
     journal = _journal(acks)
-    acked, answered = journal["ack"], set(journal["ack"]) | set(journal["refused"])
+    acked, answered = journal["ack"], set(journal["ack"]) | set(journal["refused"]) | set(journal["raced"])
     stored = _completions_since(ctx, before)
     unacknowledged = set(stored) - set(acked)
     in_flight = {t for t in unacknowledged if t in journal["sent"] and t not in answered}
@@ -134,7 +137,9 @@ def verify(ctx: Services, before: int, acks: Path) -> dict[str, Any]:
     return {"acknowledged": len(acked), "acknowledged_twice": len(acked) - len(set(acked)),
             "stored_completions": len(stored), "lost_or_duplicated": lost_acknowledged(ctx, acked),
             "unacknowledged_completions": sorted(unacknowledged - in_flight),
-            "in_flight_at_stop_and_stored": len(in_flight), "check": integrity.check(ctx)}
+            "in_flight_at_stop_and_stored": len(in_flight),
+            "lost_races": len(journal["raced"]),  # 409: another user of the same identity completed it first
+            "check": integrity.check(ctx)}
 
 
 def load_run(url: str, folder: Path, users: int, duration: str, projects: int) -> dict[str, Any]:
