@@ -3,7 +3,9 @@ complete tasks with valid data, declare projects, upload files, open the dashboa
 
 Each simulated user takes the next demo identity in turn and signs in on the page; users sharing an
 identity share one API token and split its tasks between them by task id, so that two of them
-never race for the same task. Sign-in times are also written to $YIKATONG_LOAD_SIGN_INS, because
+rarely race for the same task (one that loses a race gets 409 "already been handled", counted as a
+lost race: the right answer, not a failure). A GET whose kept-alive connection the server closed at
+that very moment is resent once, as browsers do; POSTs never are. Sign-in times are also written to $YIKATONG_LOAD_SIGN_INS, because
 the statistics restart once every user has started (sign-in hashes the password on purpose slowly). Every completion
 the server acknowledges (2xx) is appended to the file named by $YIKATONG_LOAD_ACKS ("ack ID"), after
 a line "sent ID" before the request and followed by "refused ID" for any other answer; a declaration
@@ -20,6 +22,8 @@ import zlib
 from typing import Any
 
 from locust import HttpUser, between, events, task
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
 
 from bench.apiclient import remaining_to_pay
 from bench.workload import BANKS, IDENTITIES, PASSWORD, PDF, step_data
@@ -60,6 +64,11 @@ class RoleUser(HttpUser):
     wait_time = between(0.5, 1.5)
 
     def on_start(self) -> None:
+        # Like a browser: a GET whose kept-alive connection the server closed at that very moment (idle
+        # timeout) is sent again once on a new connection. POSTs are never resent.
+        retry = Retry(total=1, connect=1, read=1, status=0, other=0, allowed_methods={"GET"},
+                      raise_on_status=False)
+        self.client.mount("http://", HTTPAdapter(max_retries=retry))
         number = next(_numbers)
         self.username, steps = IDENTITIES[number % len(IDENTITIES)]
         self.steps = set(steps)
