@@ -7,11 +7,10 @@ call. On PostgreSQL a batch of writes goes out in one pipeline, one round trip.
 from __future__ import annotations
 
 import functools
+from collections import namedtuple
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
-
-from collections import namedtuple
 
 from sqlalchemy import Connection, Select, bindparam, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite

@@ -15,7 +15,8 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Any
+
+from sqlalchemy import Connection
 
 from models import fastpath
 from models.fastpath import LockedTask
@@ -68,7 +69,8 @@ def forget(digest: str) -> None:
         _seen.pop(digest, None)
 
 
-def lock_task_as(ctx: Services, conn: Any, caller: Actor | Bearer, task_id: str) -> tuple[Actor, LockedTask | None]:
+def lock_task_as(ctx: Services, conn: Connection, caller: Actor | Bearer,
+                 task_id: str) -> tuple[Actor, LockedTask | None]:
     """Lock task *task_id* and return it with the verified caller; raise TokenRefused first if the token fails."""
     if not isinstance(caller, Bearer):
         return caller, fastpath.lock_task(conn, task_id)

@@ -9,8 +9,8 @@ from flask import Response, current_app, g, request
 from marshmallow import Schema
 from marshmallow import ValidationError as SchemaError
 
-from services.input_limits import NUL_MESSAGE, deep_message, nul_path, too_deep
 from services.bearer import Bearer
+from services.input_limits import NUL_MESSAGE, deep_message, nul_path, too_deep
 from services.users import Actor
 
 PREFIX = "/api/v1"
