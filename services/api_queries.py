@@ -11,7 +11,7 @@ from services import audit
 from services.clock import from_db
 from services.context import Services
 from services.errors import Hidden, NotFound
-from services.plans.view import task_plan, with_current_remarks
+from services.plans.view import task_plan
 from services.process_models import model_by_id
 from services.tasks import may_complete, task_form
 from services.users import Actor
@@ -46,7 +46,6 @@ def task_detail(ctx: Services, actor: Actor, task_id: str) -> dict[str, Any]:
             raise Hidden("task", task_id, row.instance_id)
         form = task_form(ctx, conn, model_by_id(ctx, conn, row.model_id), row.task_name, row.form_patch,
                          row.instance_id)
-        form = with_current_remarks(conn, row.instance_id, row.task_name, form)
         plan = task_plan(conn, row.instance_id)
     return {
         "id": row.id, "instance_id": row.instance_id, "name": row.task_name, "title": row.title,

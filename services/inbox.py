@@ -11,7 +11,6 @@ from services import returns
 from services.calendar.status import due_status
 from services.clock import from_db, to_db
 from services.context import Services
-from services.plans.view import with_current_remarks
 from services.process_models import model_by_id
 from services.steps import SCOPED_LANES
 from services.tasks import task_form
@@ -101,9 +100,8 @@ def tasks_for(ctx: Services, actor: Actor, *, with_forms: bool = False, limit: i
                 "due_date": clock["due_date"], "days_left": clock["days_left"], "days_late": clock["days_late"],
             }
             if with_forms:
-                form = task_form(ctx, conn, model_by_id(ctx, conn, r.model_id), r.task_name, r.form_patch,
-                                 r.instance_id)
-                item["form"] = with_current_remarks(conn, r.instance_id, r.task_name, form)
+                item["form"] = task_form(ctx, conn, model_by_id(ctx, conn, r.model_id), r.task_name, r.form_patch,
+                                         r.instance_id)
             result.append(item)
     return result
 

@@ -12,7 +12,7 @@ from services.calendar.status import due_status
 from services.clock import from_db
 from services.context import Services
 from services.errors import ConflictError, FieldError, Hidden, NotFound, ValidationError
-from services.plans.view import plan_view, with_current_remarks
+from services.plans.view import plan_view
 from services.process_models import model_by_id
 from services.project_pages import project_page
 from services.tasks import SUSPENDED, complete_task, may_complete, refusal, task_form
@@ -72,7 +72,6 @@ def _open_form(ctx: Services, actor: Actor, task_id: str) -> tuple[Row[Any], dic
         row = _check(actor, _task_row(conn, task_id), task_id)
         model = model_by_id(ctx, conn, row.model_id)
         form = task_form(ctx, conn, model, row.task_name, row.form_patch, row.instance_id)
-        form = with_current_remarks(conn, row.instance_id, row.task_name, form)
         return row, form, returns.return_info(model, row)
 
 

@@ -26,6 +26,7 @@ from services.errors import (
 )
 from services.form_sources import FormHost, options_for, supplied_for
 from services.process_hooks import TaskDone, hooks_for
+from services.plans.view import with_current_remarks
 from services.process_models import cached_model, model_by_id
 from services.steps import Locked, StepWrites, save_step
 from services.users import Actor, as_writer
@@ -103,8 +104,12 @@ def resolved_form(ctx: Services, conn: Connection, model: LoadedModel, task_name
 
 def task_form(ctx: Services, conn: Connection, model: LoadedModel, task_name: str, patch_json: str,
               instance_id: int | None) -> dict[str, Any]:
-    """Return the JSON Schema a user fills in for this task, with its values and choices."""
-    return copy.deepcopy(resolved_form(ctx, conn, model, task_name, patch_json, instance_id).schema)
+    """Return the JSON Schema a user fills in for this task, with its values and choices.
+
+    Values that live outside the task's data are read now: a fund plan's current remarks.
+    """
+    form = copy.deepcopy(resolved_form(ctx, conn, model, task_name, patch_json, instance_id).schema)
+    return with_current_remarks(conn, instance_id, task_name, form) if instance_id is not None else form
 
 
 def separated_steps(model: LoadedModel, task_name: str) -> list[str]:
