@@ -6,6 +6,7 @@ import re
 import sys
 import time
 import uuid
+from contextvars import ContextVar
 from datetime import datetime, timezone
 from typing import Any
 
@@ -22,6 +23,8 @@ REQUEST_FIELDS = ("request_id", "method", "path", "status", "duration_ms", "user
 # Loggers kept at WARNING in every process: SpiffWorkflow logs each task's state change at INFO
 # (a dozen lines per completion), and Alembic each migration step.
 QUIET_LOGGERS = {"alembic": "WARNING", "spiff": "WARNING"}
+# The id of a request answered outside Flask's request context (web.api.fastlane), for its log records.
+REQUEST_ID: ContextVar[str | None] = ContextVar("request_id", default=None)
 
 
 def request_id_from(header: str | None) -> str:
@@ -52,8 +55,8 @@ class RequestIdFilter(logging.Filter):
     """Give every record logged while a request is handled that request's id."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if getattr(record, "request_id", None) is None and has_request_context():
-            record.request_id = g.get("request_id")
+        if getattr(record, "request_id", None) is None:
+            record.request_id = g.get("request_id") if has_request_context() else REQUEST_ID.get()
         return True
 
 
@@ -79,14 +82,20 @@ def _start() -> None:
     g.request_started = time.perf_counter()
 
 
+def log_request(request_id: str, method: str, path: str, status: int, duration: float | None,
+                user_id: int | None) -> None:
+    """Write the one log line of a request (*duration* in ms)."""
+    REQUEST_LOG.info("%s %s %s", method, path, status, extra={
+        "request_id": request_id, "method": method, "path": path, "status": status,
+        "duration_ms": duration, "user_id": user_id})
+
+
 def _finish(response: Response) -> Response:
     request_id = g.get("request_id") or request_id_from(request.headers.get(REQUEST_ID_HEADER))
     response.headers[REQUEST_ID_HEADER] = request_id
     started = g.get("request_started")
     duration = round((time.perf_counter() - started) * 1000, 2) if started is not None else None
-    REQUEST_LOG.info("%s %s %s", request.method, request.path, response.status_code, extra={
-        "request_id": request_id, "method": request.method, "path": request.path,
-        "status": response.status_code, "duration_ms": duration, "user_id": _user_id()})
+    log_request(request_id, request.method, request.path, response.status_code, duration, _user_id())
     return response
 
 

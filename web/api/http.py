@@ -63,15 +63,21 @@ def reply(schema: Schema, obj: Any, status: int = 200, headers: Mapping[str, str
     return json_response(schema.dump(obj), status, headers)
 
 
-def error_response(status: int, message: str, fields: Mapping[str, str] | None = None,
-                   details: list[dict[str, str]] | None = None,
-                   headers: Mapping[str, str] | None = None) -> Response:
+def error_body(message: str, fields: Mapping[str, str] | None = None,
+               details: list[dict[str, str]] | None = None) -> dict[str, Any]:
     """Return the API's error body: a message, one message per field, and coded details."""
     fields = dict(fields or {})
     if details is None:
         details = [{"path": path, "code": _CODES.get(text, "invalid"), "message": text}
                    for path, text in fields.items()]
-    return json_response({"message": message, "errors": fields, "details": details}, status, headers)
+    return {"message": message, "errors": fields, "details": details}
+
+
+def error_response(status: int, message: str, fields: Mapping[str, str] | None = None,
+                   details: list[dict[str, str]] | None = None,
+                   headers: Mapping[str, str] | None = None) -> Response:
+    """Return the API's error body (see error_body) as a response."""
+    return json_response(error_body(message, fields, details), status, headers)
 
 
 def flatten(messages: Any, prefix: str = "") -> dict[str, str]:
