@@ -8,6 +8,9 @@
 - ``ProductionHttp``: ``yikatong serve --production`` (gunicorn, gthread) on loopback against the
   same database, a lean keep-alive HTTP/1.1 client (``bench.wire``), ``POST /api/v1/tasks/<id>/complete``
   with a bearer token for each task of the linear diagram.
+- ``ProductionFlask``: the same completions with a query string, which sends them through Flask's
+  request handling instead of the completion lane in front of it (``web.api.fastlane``): what the
+  lane saves, in the same run.
 - ``ProductionEmpty``: ``GET /health`` on that same server and connection: the least any request
   to the application costs (gunicorn, Flask, the app's request hooks, the loopback and the client),
   with no token, no database and no use case. The use case plus this is what HTTP could at best
@@ -83,15 +86,15 @@ class ProductionHttp:
         self.used = time.monotonic()
         return status, answer
 
-    def run_once(self, counter: Any = None, keep: bool = True) -> list[int]:
+    def run_once(self, counter: Any = None, keep: bool = True, query: str = "") -> list[int]:
         """Start a linear instance (untimed), then time each completion request over HTTP."""
         ready = start_instance(self.ctx, self.actor, "bench_linear")["ready"]
         samples = []
         for step in range(1, STEPS + 1):
             self._fresh()
             started = perf_counter_ns()
-            status, answer = self._post(f"/api/v1/tasks/{ready[0]['id']}/complete", {"data": step_data(step)},
-                                        self.headers)
+            status, answer = self._post(f"/api/v1/tasks/{ready[0]['id']}/complete{query}",
+                                        {"data": step_data(step)}, self.headers)
             samples.append(perf_counter_ns() - started)
             assert status == 200, answer
             ready = answer["ready"]
@@ -112,6 +115,17 @@ class ProductionHttp:
         self.conn.close()
         serving.stop(self.server)
         self.server = None
+
+
+class ProductionFlask:
+    """(e') The completions of a ProductionHttp sent through Flask: a query string keeps them out of the lane."""
+
+    def __init__(self, name: str, server: ProductionHttp) -> None:
+        self.name, self.server = name, server
+
+    def run_once(self, counter: Any = None, keep: bool = True) -> list[int]:
+        """Time the completions of one linear instance through Flask."""
+        return self.server.run_once(counter, keep, query="?via=flask")
 
 
 class ProductionEmpty:

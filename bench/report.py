@@ -95,13 +95,16 @@ def _floor_rows(results: dict[str, Any]) -> list[tuple[str, ...]]:
 
 def _empty_rows(paths: dict[str, Any], floor: dict[str, Any], backend: str, name: str) -> list[tuple[str, ...]]:
     """The application's least request on the same server, and HTTP's best case: the use case plus it."""
-    empty = paths.get(f"http_empty_{backend}")
+    empty, flask = paths.get(f"http_empty_{backend}"), paths.get(f"http_flask_{backend}")
     if not empty:
         return []
-    return [
+    use_case = paths[f"complete_task_{backend}"]["median_ms"]
+    through_flask = [] if not flask else [
+        ("floor", f"(e') the same through Flask, not the completion lane, {name}", str(flask["n"]),
+         _ms(flask["median_ms"]), _ms(flask["p90_ms"]), _x(ratio(flask["median_ms"], use_case), "(c)"), "info", "-")]
+    return through_flask + [
         ("floor", f"(e0) least request: GET /health, same server and connection, {name}", str(empty["n"]),
-         _ms(empty["median_ms"]), _ms(empty["p90_ms"]), _x(ratio(empty["median_ms"], paths[f"complete_task_{backend}"]
-                                                              ["median_ms"]), "(c)"), "info", "-"),
+         _ms(empty["median_ms"]), _ms(empty["p90_ms"]), _x(ratio(empty["median_ms"], use_case), "(c)"), "info", "-"),
         ("floor", f"(e0) best case over HTTP = (c) + least request, {name}", "",
          _ms(floor["http_empty_plus_use_case_ms"]), "", _x(floor["http_empty_plus_use_case_times_use_case"], "(c)"),
          "info", "-"),

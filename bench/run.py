@@ -32,7 +32,7 @@ from bench.stats import ratio, summary
 from bench.statesize import measure_state
 from bench.dashboard import Dashboard, measure as measure_dashboards
 from bench.tasklist import TaskList, measure
-from bench.floor import DurableCommit, ProductionEmpty, ProductionHttp
+from bench.floor import DurableCommit, ProductionEmpty, ProductionFlask, ProductionHttp
 from bench.http import HttpUseCase
 from bench.usecase import FundProjectUseCase, LinearUseCase, count_statements, services
 
@@ -76,7 +76,8 @@ def _completions(plan: Plan, scratch: Scratch, backends: list[str], production: 
                         FundProjectUseCase(f"fund_project_{backend}", ctx)]
             if production:
                 servers.append(ProductionHttp(f"http_production_{backend}", ctx, scratch.files_dir(f"uc-{backend}")))
-                runners += [servers[-1], ProductionEmpty(f"http_empty_{backend}", servers[-1])]
+                runners += [servers[-1], ProductionFlask(f"http_flask_{backend}", servers[-1]),
+                            ProductionEmpty(f"http_empty_{backend}", servers[-1])]
         samples: dict[str, list[int]] = {r.name: [] for r in runners}
         for round_ in range(plan.warmup_instances + plan.instances):
             for runner in runners:  # interleaved, so that noise falls on every path alike
