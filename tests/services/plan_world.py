@@ -97,3 +97,14 @@ def bank_of(ctx: Services, project_id: int) -> dict[str, Any]:
                                          .where(process_instance.c.id == project_id)).scalar_one(),
                 "project": conn.execute(select(project.c.bank_org_id)
                                         .where(project.c.instance_id == project_id)).scalar_one()}
+
+
+def second_plan_at_signoff(ctx: Services, amount: str = "1234.50") -> int:
+    """ICBC's plan 第1号 signed above its ¥520,000.00 share (remaining -¥301,234.56); plan 第2号 with one
+    project of *amount* waits for the head's sign-off. Return plan 第2号."""
+    first = three_projects_in_two_plans(ctx)
+    advance(ctx, first["icbc"], "bank", plan_override_reason="急需上线，经局务会同意。")
+    second = join(ctx, reviewed(ctx, "社保卡助残服务", amount), "bank-icbc", amount)
+    assert second != first["icbc"]
+    advance(ctx, second, "signoff")
+    return second

@@ -107,3 +107,18 @@ def test_a_task_outside_any_plan_has_no_plan(api: Api, services: Services, plans
     assert answer.status_code == 200
     _valid(api, "TaskDetail", answer.get_json())
     assert answer.get_json()["plan"] is None
+
+
+def test_a_sign_off_above_a_negative_remaining_allocation_names_both_amounts_formatted(
+        api: Api, services: Services) -> None:
+    world.fix_allocation(services)
+    plan_id = world.second_plan_at_signoff(services)
+    (signoff,) = show_instance(services, None, plan_id)["open_tasks"]
+    answer = api.post(f"/api/v1/tasks/{signoff['id']}/complete", "hrss_head",
+                      {"data": support.decision("plan_signoff")})
+    assert answer.status_code == 422
+    expected = ("The plan's total of ¥1,234.50 exceeds the bank's remaining allocation of -¥301,234.56 for 2026: "
+                "give the reason for approving it anyway.")
+    assert answer.get_json()["errors"] == {"plan_override_reason": expected}
+    assert [d["message"] for d in answer.get_json()["details"]] == [expected]
+    assert api.get(f"/api/v1/plans/{plan_id}", "hrss_head").get_json()["status"] == "signoff"
