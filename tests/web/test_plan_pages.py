@@ -122,3 +122,23 @@ def test_a_sign_off_above_a_negative_remaining_allocation_shows_both_amounts_for
     assert response.status_code == 422
     page = text_of(response)
     assert shown in page and "¥-" not in page and "301234.56" not in page
+
+
+def test_the_plans_page_shows_twenty_plans_and_page_two_the_rest(site: Site, services: Services,
+                                                                  plans: dict[str, int]) -> None:
+    world.empty_plans(services, 21)  # with icbc's and abc's: 23 plans, abc, icbc, then trcb 第1号–第21号
+    clerk = site.user("hrss_clerk")
+    first = text_of(clerk.get("/plans/?year=2026"))
+    assert "第 1 页，共 2 页" in first and "下一页" in first
+    assert "中国工商银行" in first and "2026年第18号" in first and "2026年第19号" not in first
+    assert "-¥301,234.56" in first and "建议分配" in first
+    response = clerk.get("/plans/?year=2026&page=2")
+    second = text_of(response)
+    assert response.status_code == 200 and "第 2 页，共 2 页" in second and "上一页" in second
+    assert all(f"2026年第{n}号" in second for n in (19, 20, 21)) and "2026年第18号" not in second
+    assert "中国工商银行" not in second.split("建议分配")[0], "icbc's plan is on page 1"
+    assert "江苏太仓农村商业银行" in second and "建议分配" in second, "figures and proposal stay on every page"
+    for wrong in ("abc", "0", "-1", "99999999"):
+        answer = clerk.get(f"/plans/?year=2026&page={wrong}")
+        assert answer.status_code == 200 and "第 1 页，共 2 页" in text_of(answer), wrong
+    assert "第 2 页，共 2 页" in text_of(clerk.get("/plans/?year=2026&page=7")), "past the last page: the last"
