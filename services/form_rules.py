@@ -19,12 +19,13 @@ from typing import Any
 
 from services.clock import parse_date
 from services.errors import FieldError
+from services.money.text import money_text
 
 TODAY = "today"
 MESSAGES: dict[str, str] = {
     "notBefore": "This date must not be earlier than {date}.",
     "notAfter": "This date must not be later than {date}.",
-    "sum": "The lines add up to ¥{total} but must add up to ¥{expected}.",
+    "sum": "The lines add up to {total} but must add up to {expected}.",
 }
 
 
@@ -97,7 +98,7 @@ def sums(schema: Mapping[str, Any], data: Mapping[str, Any]) -> list[FieldError]
             continue
         added = sum(parts, Decimal(0))  # type: ignore[arg-type]
         if added != total:
-            errors.append(_error(str(spec["items"]), "sum", total=f"{added:.2f}", expected=f"{total:.2f}"))
+            errors.append(_error(str(spec["items"]), "sum", total=money_text(added), expected=money_text(total)))
     return errors
 
 

@@ -32,6 +32,7 @@ from services import form_rules
 from services.clock import Clock, parse_date
 from services.errors import FieldError, ValidationError
 from services.input_limits import check_depth
+from services.money.text import money_text
 
 MONEY_RE = re.compile(r"^(0|[1-9][0-9]{0,15})(\.[0-9]{1,2})?$")
 SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
@@ -97,8 +98,8 @@ MESSAGES: dict[str, str] = {
     "confirm": "This must be confirmed.",
     "minimum": "Enter a number of at least {limit}.",
     "maximum": "Enter a number of at most {limit}.",
-    "moneyMinimum": "The amount must be at least ¥{limit}.",
-    "moneyMaximum": "The amount must be at most ¥{limit}.",
+    "moneyMinimum": "The amount must be at least {limit}.",
+    "moneyMaximum": "The amount must be at most {limit}.",
     "minItems": "Add at least {limit} items.",
     "maxItems": "Add at most {limit} items.",
     "readOnly": "This value is set by the system and cannot be changed.",
@@ -132,8 +133,9 @@ def _translate(error: SchemaError) -> list[FieldError]:
         return [field_error(path, error.validator_value if error.validator_value in MESSAGES else "invalid")]
     if kind in ("minLength",) and error.validator_value == 1:
         return [field_error(path, "required")]
-    if kind in ("minLength", "maxLength", "minimum", "maximum", "minItems", "maxItems",
-                "moneyMinimum", "moneyMaximum"):
+    if kind in ("moneyMinimum", "moneyMaximum"):
+        return [field_error(path, kind, limit=money_text(error.validator_value))]
+    if kind in ("minLength", "maxLength", "minimum", "maximum", "minItems", "maxItems"):
         return [field_error(path, kind, limit=error.validator_value)]
     if kind == "type":
         return [field_error(path, "type", expected=error.validator_value)]

@@ -14,6 +14,7 @@ from models.types import to_money
 from services.clock import parse_date, to_db
 from services.declaration.functions import function_id
 from services.errors import FieldError, ValidationError
+from services.money.text import money_text
 from services.oversight import totals
 
 PROCESS_ID = "fund_project"
@@ -68,7 +69,7 @@ def title(data: Mapping[str, Any]) -> str | None:
 
 DUPLICATE_REFERENCE = "This bank transaction number was already used for another payment of this bank."
 DUPLICATE_INVOICE = "This invoice number was already used in another payment notice for this contractor."
-OVER_PRICE = "The payments of this contract would exceed its price of ¥{price} (¥{paid} already paid)."
+OVER_PRICE = "The payments of this contract would exceed its price of {price} ({paid} already paid)."
 ZERO = Decimal("0.00")
 
 
@@ -100,7 +101,7 @@ def _over_price(conn: Connection, instance_id: int, data: Mapping[str, Any]) -> 
     if to_money(paid) + amount <= (price if price is not None else ZERO):
         return []
     return [FieldError("notice_amount", "over_price", OVER_PRICE,
-                       {"price": str(price if price is not None else ZERO), "paid": str(to_money(paid))})]
+                       {"price": money_text(price if price is not None else ZERO), "paid": money_text(paid)})]
 
 
 def check_task(conn: Connection, task_name: str, data: Mapping[str, Any], bank_org_id: int | None,

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, Row, select
+from sqlalchemy import Connection, Row, func, select
 
 from models.tables import (allocation, allocation_share, declaration_round, fund_plan, fund_plan_item,
                            issued_document, organization, project)
@@ -28,6 +28,8 @@ SIGNED = ("bank", "confirmed")
 UNSIGNED = ("draft", "review", "signoff")
 COMMITTED = ("review", "signoff", "bank", "confirmed")  # past the draft: the proposal moves none of them
 ZERO = Decimal("0.00")
+PER_PAGE = 20  # plans (each with its table) per page
+MAX_PER_PAGE = 100
 
 
 def scope(actor: Actor) -> int | None:
@@ -71,8 +73,9 @@ def _shares(conn: Connection, year: int) -> dict[int, Decimal] | None:
 
 def _plans(conn: Connection, year: int, bank: int | None, plan_id: int | None = None) -> list[Row[Any]]:
     query = (select(fund_plan, declaration_round.c.name.label("round_name"))
+             .join(organization, organization.c.id == fund_plan.c.bank_org_id)
              .outerjoin(declaration_round, declaration_round.c.id == fund_plan.c.round_id)
-             .where(fund_plan.c.year == year).order_by(fund_plan.c.bank_org_id, fund_plan.c.number))
+             .where(fund_plan.c.year == year).order_by(organization.c.code, fund_plan.c.number))
     if bank is not None:
         query = query.where(fund_plan.c.bank_org_id == bank)
     if plan_id is not None:
@@ -97,6 +100,14 @@ def _documents(conn: Connection, plan_ids: list[int]) -> dict[int, list[dict[str
     return {plan_id: documents_of(conn, plan_id) for plan_id in found}
 
 
+def _totals(conn: Connection, plan_ids: list[int]) -> dict[int, Decimal]:
+    """Return each plan's total in yuan (a plan without rows is absent)."""
+    rows = conn.execute(select(fund_plan_item.c.plan_instance_id, func.sum(fund_plan_item.c.amount))
+                        .where(fund_plan_item.c.plan_instance_id.in_(plan_ids))
+                        .group_by(fund_plan_item.c.plan_instance_id))
+    return {plan_id: Decimal(total) for plan_id, total in rows}
+
+
 def _plan(plan: Row[Any], items: list[Row[Any]], banks: dict[int, Row[Any]],
           documents: list[dict[str, Any]]) -> dict[str, Any]:
     total = sum((Decimal(i.amount) for i in items), ZERO)
@@ -110,56 +121,83 @@ def _plan(plan: Row[Any], items: list[Row[Any]], banks: dict[int, Row[Any]],
             "documents": documents}
 
 
-def _summary(bank: Row[Any], share: Decimal | None, plans: list[dict[str, Any]]) -> dict[str, Any]:
-    def total(statuses: Iterable[str]) -> Decimal:
-        return sum((Decimal(p["total"]["yuan"]) for p in plans if p["status"] in statuses), ZERO)
-    planned, draft = total(SIGNED), total(UNSIGNED)
+def _sum(plans: Iterable[Row[Any]], totals: dict[int, Decimal], statuses: Iterable[str]) -> Decimal:
+    return sum((totals.get(p.instance_id, ZERO) for p in plans if p.status in statuses), ZERO)
+
+
+def _summary(bank: Row[Any], share: Decimal | None, own: list[Row[Any]], totals: dict[int, Decimal],
+             shown: list[dict[str, Any]]) -> dict[str, Any]:
+    """Return the bank's figures over all its plans *own* of the year, with the tables *shown* on this page."""
+    planned, draft = _sum(own, totals, SIGNED), _sum(own, totals, UNSIGNED)
     return {"bank": bank.code, "bank_name": bank.name, "bank_name_en": bank.name_en,
             "allocation": None if share is None else money(share), "planned": money(planned),
             "in_draft": money(draft), "difference": None if share is None else money(share - planned - draft),
-            "plans": plans}
+            "plans": shown}
 
 
-def _proposal(banks: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _proposal(banks: list[dict[str, Any]], fixed: dict[str, Decimal], drafts: list[dict[str, Any]]
+              ) -> list[dict[str, Any]]:
+    """Return the proposed moves of the projects in the draft plans *drafts*; *fixed* is each bank's
+    total of plans past their draft."""
     shares = {b["bank"]: Decimal(b["allocation"]["yuan"]) for b in banks if b["allocation"] is not None}
     if not shares:
         return []
-    fixed = {b["bank"]: sum((Decimal(p["total"]["yuan"]) for p in b["plans"] if p["status"] in COMMITTED), ZERO)
-             for b in banks}
-    rows = {i["project_id"]: (i, p) for b in banks for p in b["plans"] if p["status"] == "draft" for i in p["items"]}
+    rows = {i["project_id"]: (i, p) for p in drafts for i in p["items"]}
     candidates = [Candidate(pid, Decimal(i["amount"]["yuan"]), p["bank"]) for pid, (i, p) in rows.items()]
     names = {b["bank"]: {"code": b["bank"], "name": b["bank_name"], "name_en": b["bank_name_en"]} for b in banks}
     return [{"project_id": m.project_id, "name": rows[m.project_id][0]["name"], "amount": money(m.amount),
              "plan_id": rows[m.project_id][1]["id"], "source": m.source, "target": m.target,
              "source_org": names.get(m.source or ""), "target_org": names[m.target]}
-            for m in moves(candidates, shares, fixed)]
+            for m in moves(candidates, shares, {b["bank"]: fixed.get(b["bank"], ZERO) for b in banks})]
 
 
-def overview_in(conn: Connection, year: int, bank: int | None, bureau: bool) -> dict[str, Any]:
-    """Return the plans of *year* (of *bank* only, if given) inside the caller's read transaction."""
+def _page_of(plans: list[Row[Any]], page: int | None, per_page: int) -> list[Row[Any]]:
+    return plans if page is None else plans[(page - 1) * per_page:page * per_page]
+
+
+def overview_in(conn: Connection, year: int, bank: int | None, bureau: bool, page: int | None = None,
+                per_page: int = PER_PAGE) -> dict[str, Any]:
+    """Return the plans of *year* (of *bank* only, if given) inside the caller's read transaction.
+
+    The figures and the proposal count every plan of the year; the tables are those of page *page*
+    (*per_page* plans in bank and number order; all of them if *page* is None). A bank with no plan
+    at all shows on the first page only.
+    """
     banks, shares, plans = _banks(conn), _shares(conn, year), _plans(conn, year, bank)
-    ids = [p.instance_id for p in plans]
-    items, documents = _items(conn, ids), _documents(conn, ids)
-    shown = [i for i in banks if bank is None or i == bank]
-    rows = []
-    for bank_id in sorted(shown, key=lambda i: banks[i].code):
-        own = [_plan(p, items.get(p.instance_id, []), banks, documents.get(p.instance_id, []))
-               for p in plans if p.bank_org_id == bank_id]
-        if own or (shares and bank_id in shares):
-            rows.append(_summary(banks[bank_id], None if shares is None else shares.get(bank_id, ZERO), own))
+    totals, shown = _totals(conn, [p.instance_id for p in plans]), _page_of(plans, page, per_page)
+    proposing = bureau and shares is not None
+    detailed = {p.instance_id: p for p in shown} | (
+        {p.instance_id: p for p in plans if p.status == "draft"} if proposing else {})
+    items, documents = _items(conn, list(detailed)), _documents(conn, [p.instance_id for p in shown])
+    tables = {i: _plan(p, items.get(i, []), banks, documents.get(i, [])) for i, p in detailed.items()}
+    summaries, rows = [], []
+    for bank_id in sorted((i for i in banks if bank is None or i == bank), key=lambda i: banks[i].code):
+        own = [p for p in plans if p.bank_org_id == bank_id]
+        if not own and not (shares and bank_id in shares):
+            continue
+        on_page = [tables[p.instance_id] for p in shown if p.bank_org_id == bank_id]
+        summaries.append(_summary(banks[bank_id], None if shares is None else shares.get(bank_id, ZERO), own,
+                                  totals, on_page))
+        if on_page or (not own and (page or 1) == 1):
+            rows.append(summaries[-1])
+    fixed = {banks[i].code: _sum([p for p in plans if p.bank_org_id == i], totals, COMMITTED) for i in banks}
     choices = [{"code": banks[i].code, "name": banks[i].name, "name_en": banks[i].name_en}
                for i in sorted(banks, key=lambda i: banks[i].code)] if bureau else []
+    drafts = [tables[p.instance_id] for p in plans if p.status == "draft"] if proposing else []
     return {"year": year, "allocation_fixed": shares is not None, "own_bank_only": bank is not None,
-            "banks": rows, "proposal": _proposal(rows) if bureau and shares is not None else [],
-            "bank_choices": choices}
+            "banks": rows, "proposal": _proposal(summaries, fixed, drafts) if proposing else [],
+            "bank_choices": choices, "page": page or 1, "per_page": per_page if page else len(plans),
+            "total": len(plans), "more": page is not None and page * per_page < len(plans)}
 
 
-def plans_overview(ctx: Any, actor: Actor, year: int) -> dict[str, Any]:
-    """Return the plans of *year* as *actor* may see them (a bank its own; departments are refused)."""
+def plans_overview(ctx: Any, actor: Actor, year: int, page: int = 1, per_page: int = PER_PAGE) -> dict[str, Any]:
+    """Return page *page* of the plans of *year* as *actor* may see them (a bank its own; departments are
+    refused), with the figures and the proposal of the whole year."""
     bank = scope(actor)
+    page, per_page = max(1, page), max(1, min(per_page, MAX_PER_PAGE))
     with ctx.db.read() as conn:
         years = sorted(set(conn.execute(select(fund_plan.c.year).distinct()).scalars()), reverse=True)
-        return {**overview_in(conn, check_year(year), bank, may_move(actor)), "years_known": years,
+        return {**overview_in(conn, check_year(year), bank, may_move(actor), page, per_page), "years_known": years,
                 "may_move": may_move(actor)}
 
 

@@ -11,12 +11,13 @@ from sqlalchemy import Connection
 from services.clock import to_db
 from services.context import Services
 from services.errors import FieldError, ServiceError, ValidationError
+from services.money.text import money_text
 from services.plans import figures, records
 
 PROCESS_ID = "fund_plan"
 UNTITLED = "合作金融资金使用计划表"
 NOT_IN_PLAN = "Project {project} is not listed in this plan."
-OVERRIDE_NEEDED = ("The plan's total of ¥{total} exceeds the bank's remaining allocation of ¥{remaining} "
+OVERRIDE_NEEDED = ("The plan's total of {total} exceeds the bank's remaining allocation of {remaining} "
                    "for {year}: give the reason for approving it anyway.")
 
 
@@ -48,7 +49,7 @@ def override_error(conn: Connection, plan_instance_id: int, data: Mapping[str, A
     if remaining is None or total <= remaining:
         return None
     return FieldError("plan_override_reason", "override_required", OVERRIDE_NEEDED,
-                      {"total": str(total), "remaining": str(remaining), "year": plan.year})
+                      {"total": money_text(total), "remaining": money_text(remaining), "year": plan.year})
 
 
 def check_task(conn: Connection, instance_id: int, task_name: str, data: Mapping[str, Any]) -> None:

@@ -67,9 +67,9 @@ def with_current_remarks(conn: Connection, instance_id: int, task_name: str, for
 
     The remarks live in the plan's table, not in the task's data (`x-prefill: false`: a send-back or a
     move between plans leaves the data of an earlier round stale), so they are read when the form is shown.
-    Rows without a remark are left out: the form requires a remark in each row it lists, and a page cannot
-    send an empty one. *form* is changed in place (callers pass their own copy) and returned; other forms
-    are returned unchanged.
+    Rows without a remark are left out (the preparer lists a row to change it); a listed row whose remark
+    is emptied clears it (the page sends the emptied text as ''). *form* is changed in place (callers pass
+    their own copy) and returned; other forms are returned unchanged.
     """
     rows = form.get("properties", {}).get(REMARK_ROWS)
     if task_name != PREPARE or not isinstance(rows, dict):

@@ -18,10 +18,11 @@ from sqlalchemy import Connection, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from models.tables import payment, process_instance, reconciliation, reconciliation_line
-from services import audit
+from services import audit, form_rules
 from services.clock import from_db, to_db
 from services.context import Services
 from services.errors import ConflictError, FieldError, NotFound, ValidationError
+from services.money.text import money_text
 from services.reconciliation.compare import bank_projects, recorded
 from services.reconciliation.periods import parse_period
 from services.users import org_id_by_code
@@ -120,9 +121,8 @@ def _report_errors(conn: Connection, record: Any, data: Mapping[str, Any]) -> li
         seen.add(line["project_id"])
     total = sum((Decimal(line["amount"]) for line in lines), Decimal("0.00"))
     if lines and total != Decimal(data["reported_paid_total"]):
-        errors.append(FieldError("reported_paid_total", "sum",
-                                 "The lines add up to ¥{total} but must add up to ¥{expected}.",
-                                 {"total": str(total), "expected": str(Decimal(data["reported_paid_total"]))}))
+        errors.append(FieldError("reported_paid_total", "sum", form_rules.MESSAGES["sum"],
+                                 {"total": money_text(total), "expected": money_text(data["reported_paid_total"])}))
     return errors
 
 

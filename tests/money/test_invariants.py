@@ -119,7 +119,7 @@ def test_a_payment_above_what_is_left_of_the_price_is_a_field_error_and_writes_n
         contract.do("icbc_user", "payment", support.paid(reference="TX-NEW"))
     (error,) = caught.value.fields
     assert (error.path, error.code) == ("notice_amount", "over_price")
-    assert error.message == ("The payments of this contract would exceed its price of ¥1000000.00 "
+    assert error.message == ("The payments of this contract would exceed its price of ¥1,000,000.00 "
                              "(¥0.01 already paid).")
     after = contract.show()
     assert (after["updated_at"], after["tasks"]) == (before["updated_at"], before["tasks"])

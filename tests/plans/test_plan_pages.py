@@ -1,10 +1,13 @@
 """The plan's task pages show its table in 万元 with 合计, and the plan steps run through /api/v1."""
 from __future__ import annotations
 
+import json
 import re
 
 from flask.testing import FlaskClient
+from sqlalchemy import select
 
+from models.tables import audit_event
 from services.context import Services
 from services.plans import records
 from tests import support
@@ -103,3 +106,51 @@ def test_the_api_task_shows_the_plan_forms_current_remarks(client: FlaskClient, 
     journey = Journey(services).assigned(plan_remarks="一期")
     task = Api(client).get(f"/api/v1/tasks/{journey.plan_task_id('plan_prepare')}", "hrss_clerk").get_json()
     assert task["form"]["properties"]["plan_rows"]["default"] == [{"project": journey.instance_id, "remark": "一期"}]
+
+
+def _completed_rows(services: Services, plan_id: int) -> list[object]:
+    with services.db.read() as conn:
+        events = conn.execute(select(audit_event.c.data).where(audit_event.c.instance_id == plan_id,
+                                                               audit_event.c.event == "task_completed")).scalars()
+        return [json.loads(data)["data"].get("plan_rows") for data in events]
+
+
+def test_a_remark_is_cleared_on_the_plan_form_and_the_plan_then_shows_none(site: Site, services: Services) -> None:
+    journey = Journey(services).assigned(plan_amount="820000.00", plan_remarks="一期工程备注")
+    clerk = site.user("hrss_clerk")
+    url = f"/tasks/{journey.plan_task_id('plan_prepare')}"
+    html = clerk.get(url).get_data(as_text=True)
+    assert _input(html, "plan_rows-0-remark") == "一期工程备注"
+    assert 'data-label="备注 *"' not in html and 'data-label="备注"' in html, "a remark may be left empty"
+    done = clerk.post(url, {"plan_rows-0-project": str(journey.instance_id), "plan_rows-0-remark": " "},
+                      token_from=url)
+    assert done.status_code == 302, text_of(done)
+    with services.db.read() as conn:
+        assert records.items(conn, journey.plan_id())[0].remark == ""
+    assert "一期工程备注" not in text_of(site.user("hrss_head").get(f"/plans/{journey.plan_id()}"))
+    assert _completed_rows(services, journey.plan_id()) == [[{"project": journey.instance_id, "remark": ""}]]
+
+
+def test_a_row_without_its_project_is_still_refused_and_changes_no_remark(site: Site, services: Services) -> None:
+    journey = Journey(services).assigned(plan_remarks="一期")
+    clerk = site.user("hrss_clerk")
+    url = f"/tasks/{journey.plan_task_id('plan_prepare')}"
+    refused = clerk.post(url, {"plan_rows-0-project": "", "plan_rows-0-remark": "新备注"}, token_from=url)
+    assert refused.status_code == 422 and "此项为必填项" in text_of(refused)
+    with services.db.read() as conn:
+        assert records.items(conn, journey.plan_id())[0].remark == "一期"
+
+
+def test_a_remark_is_cleared_through_the_api_and_the_plan_then_shows_none(client: FlaskClient,
+                                                                         services: Services) -> None:
+    journey = Journey(services).assigned(plan_remarks="一期")
+    api = Api(client)
+    task = api.get(f"/api/v1/tasks/{journey.plan_task_id('plan_prepare')}", "hrss_clerk").get_json()
+    done = api.complete(task, {"plan_rows": [{"project": journey.instance_id, "remark": ""}]})
+    assert done.status_code == 200, done.get_json()
+    plan = api.get(f"/api/v1/plans/{journey.plan_id()}", "hrss_head").get_json()
+    assert [row["remark"] for row in plan["items"]] == [""]
+    assert _completed_rows(services, journey.plan_id()) == [[{"project": journey.instance_id, "remark": ""}]]
+    journey.plan_do("hrss_reviewer", "plan_review", support.decision("plan_review", "send_back", "请核对。"))
+    again = api.get(f"/api/v1/tasks/{journey.plan_task_id('plan_prepare')}", "hrss_clerk").get_json()
+    assert again["form"]["properties"]["plan_rows"].get("default") == [], "no remark left to prefill"

@@ -195,7 +195,7 @@ def test_a_plan_above_the_remaining_allocation_needs_the_heads_reason(services: 
     with pytest.raises(ValidationError) as refused:
         journey.plan_do("hrss_head", "plan_signoff", support.decision("plan_signoff"))
     assert [e.path for e in refused.value.fields] == ["plan_override_reason"]
-    assert "520000.00" in refused.value.fields[0].message
+    assert "remaining allocation of ¥520,000.00 for 2026" in refused.value.fields[0].message
     assert plan(services, journey.plan_id())["status"] == "signoff"
     reason = "全年项目集中于该行，经局务会研究同意超额安排。"
     journey.plan_do("hrss_head", "plan_signoff", {**support.decision("plan_signoff"), "plan_override_reason": reason})

@@ -14,9 +14,10 @@ from sqlalchemy import select
 from models.tables import process_instance, project
 from services.context import Services
 from services.instances import show_instance
+from services.plans.joining import start_plan
 from services.plans.records import plan_of_project
 from services.tasks import complete_task
-from services.users import load_actor
+from services.users import load_actor, org_id_by_code
 from tests import support
 from tests.services import allocation_helpers as alloc
 from tests.services.journey import Journey
@@ -97,3 +98,23 @@ def bank_of(ctx: Services, project_id: int) -> dict[str, Any]:
                                          .where(process_instance.c.id == project_id)).scalar_one(),
                 "project": conn.execute(select(project.c.bank_org_id)
                                         .where(project.c.instance_id == project_id)).scalar_one()}
+
+
+def second_plan_at_signoff(ctx: Services, amount: str = "1234.50") -> int:
+    """ICBC's plan 第1号 signed above its ¥520,000.00 share (remaining -¥301,234.56); plan 第2号 with one
+    project of *amount* waits for the head's sign-off. Return plan 第2号."""
+    first = three_projects_in_two_plans(ctx)
+    advance(ctx, first["icbc"], "bank", plan_override_reason="急需上线，经局务会同意。")
+    second = join(ctx, reviewed(ctx, "社保卡助残服务", amount), "bank-icbc", amount)
+    assert second != first["icbc"]
+    advance(ctx, second, "signoff")
+    return second
+
+
+def empty_plans(ctx: Services, count: int, bank: str = "bank-trcb", year: int = YEAR) -> list[int]:
+    """Start *count* plans of *bank* for *year* that list no project yet (第1号, 第2号, …); return them."""
+    clerk, started = load_actor(ctx, "hrss_clerk").id, []
+    for _ in range(count):
+        with ctx.db.write() as conn:
+            started.append(start_plan(ctx, conn, clerk, bank, org_id_by_code(conn, bank), year, None, ctx.clock.now()))
+    return started

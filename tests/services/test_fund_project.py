@@ -98,7 +98,7 @@ def test_a_notice_cannot_ask_for_more_than_the_unpaid_remainder(services: Servic
     assert form["properties"]["notice_amount"]["default"] == "400000.00"
     with pytest.raises(ValidationError) as caught:
         j.do("hrss_clerk", "payment_notice", support.notice("400000.01", sha=j.sha))
-    assert caught.value.field_messages() == {"notice_amount": "The amount must be at most ¥400000.00."}
+    assert caught.value.field_messages() == {"notice_amount": "The amount must be at most ¥400,000.00."}
 
 
 def test_a_department_sees_and_completes_only_its_own_projects(services: Services) -> None:

@@ -38,7 +38,7 @@ def test_lines_that_do_not_add_up_are_refused_on_the_lines() -> None:
         validate(SCHEMA, {"budget": "860000", "budget_lines": lines("700000", "100000")})
     (error,) = caught.value.fields
     assert (error.path, error.code) == ("budget_lines", "sum")
-    assert error.message == "The lines add up to ¥800000.00 but must add up to ¥860000.00."
+    assert error.message == "The lines add up to ¥800,000.00 but must add up to ¥860,000.00."
 
 
 def test_a_sum_must_name_line_items_the_form_has() -> None:

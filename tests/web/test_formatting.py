@@ -9,6 +9,7 @@ from flask import Flask
 
 from web.pages import i18n
 from services.errors import FieldError
+from services.money.text import money_text
 from services.plans.process import OVERRIDE_NEEDED
 from web.pages.formatting import money, total, waited
 from web.pages.messages import field_message
@@ -66,6 +67,8 @@ def test_the_waiting_time_is_the_same_whatever_zone_the_instants_are_written_in(
 ])
 def test_money_puts_the_sign_before_the_yuan_sign(value: object, written: str) -> None:
     assert money(value) == written
+    if value is not None:
+        assert money_text(value) == written, "the pages and the services' messages write money alike"
 
 
 def test_a_total_below_zero_has_its_sign_first() -> None:
@@ -74,7 +77,8 @@ def test_a_total_below_zero_has_its_sign_first() -> None:
 
 def test_a_message_about_a_negative_remaining_allocation_puts_the_sign_first(app: Flask) -> None:
     error = FieldError("plan_override_reason", "override_required", OVERRIDE_NEEDED,
-                       {"total": "820000.00", "remaining": "-300000.00", "year": 2026})
+                       {"total": money_text(Decimal("820000.00")), "remaining": money_text(Decimal("-300000.00")),
+                        "year": 2026})
     with app.test_request_context("/"):
         assert field_message(error) == ("计划表合计 ¥820,000.00 超出该行 2026 年剩余分配额度 -¥300,000.00："
                                         "同意须填写理由。")

@@ -14,6 +14,8 @@ from flask.testing import FlaskClient
 
 from services.demo import FUNCTIONS, USERS
 from services.forms import MESSAGES
+from services.fund_project import OVER_PRICE
+from services.plans.process import OVERRIDE_NEEDED
 from tests import support
 from tests.services.journey import Journey
 from tests.web.site import Site, text_of
@@ -59,6 +61,22 @@ def test_every_message_of_the_pages_has_a_chinese_translation() -> None:
 def test_the_service_field_messages_are_translated() -> None:
     zh = _translated(_catalog("zh"))
     assert sorted(set(MESSAGES.values()) - set(zh)) == []
+
+
+PLACEHOLDER = re.compile(r"{(\w*)}")
+
+
+def test_each_chinese_message_keeps_the_placeholders_of_its_english_one() -> None:
+    differing = {m.id: m.string for m in _catalog("zh") if isinstance(m.id, str) and m.string and
+                 "python-brace-format" in m.flags and
+                 sorted(PLACEHOLDER.findall(m.id)) != sorted(PLACEHOLDER.findall(m.string))}
+    assert differing == {}
+
+
+def test_the_money_messages_leave_the_yuan_sign_to_their_amounts() -> None:
+    zh = _translated(_catalog("zh"))
+    for message in (OVER_PRICE, OVERRIDE_NEEDED, MESSAGES["sum"], MESSAGES["moneyMinimum"], MESSAGES["moneyMaximum"]):
+        assert "¥" not in message and "¥" not in str(zh[message]), message
 
 
 @pytest.mark.parametrize("language", ["zh", "en"])

@@ -6,6 +6,8 @@ from datetime import timedelta
 import pytest
 
 from services.context import Services
+from services.instances import show_instance
+from tests import support
 from tests.services import plan_world as world
 from tests.web.site import Site, text_of
 
@@ -104,3 +106,39 @@ def test_the_bureau_sees_the_proposal_and_applies_one_move(site: Site, plans: di
     # 820,000 stays with icbc (520,000 left, the most); 300,000 → abc (310,000); 1,234.56 → trcb (170,000)
     assert "社保卡就医一码通 0.123456 ¥1,234.56 中国工商银行太仓分行 江苏太仓农村商业银行" in page
     assert "社保卡文旅惠民一卡通" not in page.split("建议分配")[1]
+
+
+@pytest.mark.parametrize(("lang", "shown"), [
+    ("zh", "计划表合计 ¥1,234.50 超出该行 2026 年剩余分配额度 -¥301,234.56：同意须填写理由。"),
+    ("en", "The plan's total of ¥1,234.50 exceeds the bank's remaining allocation of -¥301,234.56 for 2026"),
+])
+def test_a_sign_off_above_a_negative_remaining_allocation_shows_both_amounts_formatted(
+        site: Site, services: Services, lang: str, shown: str) -> None:
+    world.fix_allocation(services)
+    plan_id = world.second_plan_at_signoff(services)
+    (signoff,) = show_instance(services, None, plan_id)["open_tasks"]
+    url = f"/tasks/{signoff['id']}?lang={lang}"
+    response = site.user("hrss_head").post(url, support.decision("plan_signoff"), token_from=url)
+    assert response.status_code == 422
+    page = text_of(response)
+    assert shown in page and "¥-" not in page and "301234.56" not in page
+
+
+def test_the_plans_page_shows_twenty_plans_and_page_two_the_rest(site: Site, services: Services,
+                                                                  plans: dict[str, int]) -> None:
+    world.empty_plans(services, 21)  # with icbc's and abc's: 23 plans, abc, icbc, then trcb 第1号–第21号
+    clerk = site.user("hrss_clerk")
+    first = text_of(clerk.get("/plans/?year=2026"))
+    assert "第 1 页，共 2 页" in first and "下一页" in first
+    assert "中国工商银行" in first and "2026年第18号" in first and "2026年第19号" not in first
+    assert "-¥301,234.56" in first and "建议分配" in first
+    response = clerk.get("/plans/?year=2026&page=2")
+    second = text_of(response)
+    assert response.status_code == 200 and "第 2 页，共 2 页" in second and "上一页" in second
+    assert all(f"2026年第{n}号" in second for n in (19, 20, 21)) and "2026年第18号" not in second
+    assert "中国工商银行" not in second.split("建议分配")[0], "icbc's plan is on page 1"
+    assert "江苏太仓农村商业银行" in second and "建议分配" in second, "figures and proposal stay on every page"
+    for wrong in ("abc", "0", "-1", "99999999"):
+        answer = clerk.get(f"/plans/?year=2026&page={wrong}")
+        assert answer.status_code == 200 and "第 1 页，共 2 页" in text_of(answer), wrong
+    assert "第 2 页，共 2 页" in text_of(clerk.get("/plans/?year=2026&page=7")), "past the last page: the last"

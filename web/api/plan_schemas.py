@@ -20,9 +20,12 @@ class PlanAmount(Schema):
 
 
 class PlansQuery(Schema):
-    """Which year the plans are shown for."""
+    """Which year the plans are shown for, and which page of them."""
 
     year = fields.Integer(metadata={"description": "A funding year; absent: this year."})
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000))
+    per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100),
+                              metadata={"description": "Plans (each with its table) per page."})
 
 
 class PlanItem(Schema):
@@ -73,7 +76,7 @@ class BankFigures(Schema):
 
 
 class BankPlans(BankFigures):
-    """A bank's figures and its plans of the year."""
+    """A bank's figures over all its plans of the year, and its plans on this page."""
 
     plans = fields.List(fields.Nested(Plan), required=True)
 
@@ -98,6 +101,10 @@ class PlanOverview(Schema):
     banks = fields.List(fields.Nested(BankPlans), required=True)
     proposal = fields.List(fields.Nested(ProposedMove), required=True, metadata={
         "description": "Largest amount first to the bank with the most allocation left; only for the bureau."})
+    page = fields.Integer(required=True)
+    per_page = fields.Integer(required=True)
+    total = fields.Integer(required=True, metadata={"description": "Plans of the year the user may see."})
+    more = fields.Boolean(required=True, metadata={"description": "True if later pages hold more plans."})
 
 
 class PlanDetail(Plan):

@@ -26,9 +26,11 @@ def _with_urls(plan: dict[str, Any]) -> dict[str, Any]:
 
 @bp.get("/plans")
 def plans() -> Response:
-    """Answer the plans of a year per bank with their figures (a bank its own) and, for the bureau, the proposal."""
-    year = query_args(QUERY).get("year") or services().clock.today().year
-    data = plans_overview(services(), actor(), year)
+    """Answer one page of the plans of a year per bank with their figures (a bank its own) and, for the bureau,
+    the proposal."""
+    args = query_args(QUERY)
+    year = args.get("year") or services().clock.today().year
+    data = plans_overview(services(), actor(), year, page=args["page"], per_page=args["per_page"])
     data["banks"] = [{**b, "plans": [_with_urls(p) for p in b["plans"]]} for b in data["banks"]]
     return reply(OVERVIEW, data)
 
@@ -52,8 +54,9 @@ def paths(op: Any, json_in: tuple[int, ...]) -> dict[str, dict[str, Any]]:
     """Return the OpenAPI paths of this module, built with the document's operation helper."""
     return {
         "/api/v1/plans": {"get": op(
-            "The fund use plans of a year per bank: allocation, planned, in draft, difference, each plan's table "
-            "(a bank sees its own; departments are refused); the proposed assignment for the bureau", 200,
+            "One page of the fund use plans of a year per bank (in bank and number order): allocation, planned, in "
+            "draft and difference over the whole year, each plan's table (a bank sees its own; departments are "
+            "refused); the proposed assignment for the bureau; `more` when later pages hold more plans", 200,
             "PlanOverview", (400, 403, 404), parameters=[{"in": "query", "schema": "PlansQuery"}])},
         "/api/v1/plans/{plan_id}": {"get": op(
             "One fund use plan: rows with 序号 and exact 万元, total, the bank's figures, issued tables", 200,

@@ -9,35 +9,19 @@ from decimal import Decimal, InvalidOperation
 from flask_babel import format_date, gettext as _, lazy_gettext as _l, ngettext
 
 from services.clock import CHINA, parse_date
+from services.money.text import amount_text, money_text
 
 DASH = "—"
 
 
 def amount(value: object) -> str:
     """Return an amount with thousands separators and two decimals, without the currency sign."""
-    try:
-        number = Decimal(str(value).replace(",", ""))
-    except (InvalidOperation, ValueError):
-        return str(value)
-    if not number.is_finite():
-        return str(value)
-    text = f"{number:,.2f}"
-    return text[1:] if text[:1] == "-" and not text.strip("-0.,") else text
+    return amount_text(value)
 
 
 def money(value: object) -> str:
     """Return an amount in yuan as ¥1,150,000.00; a negative one has its sign first: -¥300,000.00."""
-    if value is None or value == "":
-        return DASH
-    text = amount(value)
-    if text[:1] == "-" and text[1:2].isdigit():
-        return f"-¥{text[1:]}"
-    return f"¥{text}" if text[:1].isdigit() else text
-
-
-def sign_first(text: str) -> str:
-    """Return *text* with every ¥-300,000.00 written -¥300,000.00 (messages put ¥ before a placeholder)."""
-    return re.sub(r"([¥￥])-(?=\d)", r"-\1", text)
+    return DASH if value is None or value == "" else money_text(value)
 
 
 def total(values: Iterable[object]) -> str:

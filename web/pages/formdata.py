@@ -8,7 +8,7 @@ from typing import Any
 from werkzeug.datastructures import FileStorage, MultiDict
 
 from services.task_pages import Upload
-from web.pages.schema import Schema, properties, widget
+from web.pages.schema import Schema, may_be_empty, properties, widget
 
 IGNORED = frozenset({"csrf_token"})
 MAX_ROW_INDEX = 999
@@ -50,6 +50,13 @@ def _rows(name: str, form: MultiDict[str, str]) -> dict[int, dict[str, str]]:
     return rows
 
 
+def _emptied(items: Schema, row: dict[str, str]) -> dict[str, str]:
+    """Return the required texts of a row that were left empty and may be: they are sent as ''."""
+    needed = items.get("required") if isinstance(items.get("required"), list) else []
+    subs = properties(items)
+    return {sub: "" for sub in needed if sub in row and not row[sub].strip() and may_be_empty(subs.get(sub, {}))}
+
+
 def _lines(name: str, prop: Schema, form: MultiDict[str, str], parsed: Parsed) -> set[str]:
     items = properties(prop.get("items", {}))
     typed, shown, used = [], [], set()
@@ -58,7 +65,7 @@ def _lines(name: str, prop: Schema, form: MultiDict[str, str], parsed: Parsed) -
         values = {sub: convert(items.get(sub, {}), text) for sub, text in row.items()}
         values = {sub: v for sub, v in values.items() if v is not MISSING}
         if values:
-            typed.append(values)
+            typed.append({**_emptied(prop.get("items", {}), row), **values})
             shown.append({sub: text.strip() for sub, text in row.items()})
     if typed:
         parsed.data[name] = typed

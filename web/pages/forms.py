@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 
 from web.pages import display
 from web.pages.formatting import money, total
-from web.pages.schema import Schema, choices, label, properties, raw_value, summed_field, widget
+from web.pages.schema import Schema, choices, label, may_be_empty, properties, raw_value, summed_field, widget
 from web.pages.labels import form_text, is_english
 
 BLANK_ROWS = 3
@@ -73,6 +73,7 @@ def _lines(name: str, prop: Schema, values: list[dict[str, str]], errors: dict[s
     items = prop.get("items", {})
     subs, needed = properties(items), set(items.get("required", []))
     top = _field(name, name, prop, False, "", errors)
+    needed = {sub for sub in needed if not may_be_empty(subs.get(sub, {}))}  # an empty text is sent as ''
     top.columns = [_field(sub, sub, p, sub in needed, "", {}) for sub, p in subs.items()]
     limit = prop.get("maxItems") if isinstance(prop.get("maxItems"), int) else len(values) + BLANK_ROWS
     rows = list(values) + [{}] * max(0, min(BLANK_ROWS, limit - len(values)))

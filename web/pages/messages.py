@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask_babel import gettext, lazy_gettext as _l
 
 from services.errors import FieldError
-from web.pages.formatting import amount, date_text, sign_first
+from web.pages.formatting import date_text
 from web.pages.labels import is_english
 
 # Listed here so that message extraction finds them; keep in step with services/forms.py MESSAGES.
@@ -14,8 +14,8 @@ FIELD_MESSAGES = (
     _l("Upload a file."), _l("Enter at least {limit} characters."), _l("Enter at most {limit} characters."),
     _l("The value is not in the expected format."), _l("Choose one of the options."),
     _l("This must be confirmed."), _l("Enter a number of at least {limit}."),
-    _l("Enter a number of at most {limit}."), _l("The amount must be at least ¥{limit}."),
-    _l("The amount must be at most ¥{limit}."), _l("Add at least {limit} items."),
+    _l("Enter a number of at most {limit}."), _l("The amount must be at least {limit}."),
+    _l("The amount must be at most {limit}."), _l("Add at least {limit} items."),
     _l("Add at most {limit} items."), _l("This date must not be earlier than {date}."),
     _l("The value is not valid."), _l("This value is set by the system and cannot be changed."),
     _l("This bank is listed twice."), _l("At least one bank must have cards: all counts are zero."),
@@ -25,13 +25,13 @@ FIELD_MESSAGES = (
     _l("The dates overlap {other}."), _l("The date must lie in {year}."),
     _l("Another round of this year has this name."),
     _l("This date must not be later than {date}."),
-    _l("The lines add up to ¥{total} but must add up to ¥{expected}."),
+    _l("The lines add up to {total} but must add up to {expected}."),
     _l("This bank transaction number was already used for another payment of this bank."),
     _l("This invoice number was already used in another payment notice for this contractor."),
-    _l("The payments of this contract would exceed its price of ¥{price} (¥{paid} already paid)."),
+    _l("The payments of this contract would exceed its price of {price} ({paid} already paid)."),
     _l("The value is not valid."),
     _l("Project {project} is not listed in this plan."),
-    _l("The plan's total of ¥{total} exceeds the bank's remaining allocation of ¥{remaining} for {year}: "
+    _l("The plan's total of {total} exceeds the bank's remaining allocation of {remaining} for {year}: "
        "give the reason for approving it anyway."),
 )
 SERVICE_MESSAGES = (
@@ -77,14 +77,6 @@ def translated_detail(message: str) -> str:
 
 def _params(error: FieldError) -> dict[str, object]:
     params = dict(error.params)
-    if error.code in ("moneyMinimum", "moneyMaximum") and "limit" in params:
-        params["limit"] = amount(params["limit"])
-    if error.code == "sum":
-        params.update({k: amount(params[k]) for k in ("total", "expected") if k in params})
-    if error.code == "over_price":
-        params.update({k: amount(params[k]) for k in ("price", "paid") if k in params})
-    if error.code == "override_required":
-        params.update({k: amount(params[k]) for k in ("total", "remaining") if k in params})
     if error.code in ("notBefore", "notAfter") and "date" in params:
         params["date"] = date_text(params["date"])
     if error.code == "type":
@@ -96,7 +88,7 @@ def field_message(error: FieldError) -> str:
     """Return one field error in the page's language."""
     template = translate(error.template)
     try:
-        return sign_first(template.format(**_params(error)))
+        return template.format(**_params(error))
     except (KeyError, IndexError, ValueError):
         return template
 

@@ -49,15 +49,24 @@ def _year() -> int:
     return int(text) if text.isdigit() and len(text) == 4 else ctx().clock.today().year
 
 
+def _page_number() -> int:
+    text = (request.args.get("page") or request.form.get("page") or "1").strip()
+    return int(text) if text.isdigit() and len(text) <= 6 else 1
+
+
 def _index(year: int, status: int = 200, errors: dict[int, str] | None = None) -> tuple[str, int]:
-    data = plans_overview(ctx(), actor(), year)
+    data = plans_overview(ctx(), actor(), year, page=_page_number())
+    pages = max(1, -(-data["total"] // data["per_page"]))
+    if data["page"] > pages:  # past the last page: show the last one
+        data = plans_overview(ctx(), actor(), year, page=pages)
     years = sorted({*data["years_known"], ctx().clock.today().year, year}, reverse=True)
-    return render_template("plans/index.html", d=data, year=year, years=years, errors=errors or {}), status
+    return render_template("plans/index.html", d=data, year=year, years=years, errors=errors or {},
+                           pages=pages), status
 
 
 @bp.get("/")
 def index() -> tuple[str, int]:
-    """Show the plans of a year per bank: allocation, planned, in draft, difference and each plan's table."""
+    """Show the plans of a year per bank, paged: allocation, planned, in draft, difference and each plan's table."""
     return _index(_year())
 
 
@@ -93,4 +102,5 @@ def move(plan_id: int) -> Response | tuple[str, int]:
         return _index(year, 409, {project_id: translate(exc.message)})
     flash(_("%(project)s was moved to plan No. %(number)s of the chosen bank.", project=moved["name"],
             number=moved["target"]["number"]), "success")
-    return redirect(url_for("plans.index", year=moved["target"]["year"], _anchor=f"plan-{moved['target']['plan_id']}"))
+    return redirect(url_for("plans.index", year=moved["target"]["year"], page=_page_number(),
+                            _anchor=f"plan-{moved['target']['plan_id']}"))

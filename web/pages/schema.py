@@ -48,6 +48,14 @@ def widget(prop: Schema) -> str:
     return "textarea" if prop.get("x-widget") == "textarea" else "text"
 
 
+def may_be_empty(prop: Schema) -> bool:
+    """Return True if an empty text is a value of *prop*: a plain text with no least length and no pattern
+    (a remark that may be cleared, say), so a page sends it empty instead of leaving it out."""
+    minimum = prop.get("minLength")
+    return (prop.get("type") == "string" and widget(prop) in ("text", "textarea") and "pattern" not in prop
+            and not (isinstance(minimum, int) and minimum > 0))
+
+
 def summed_field(schema: Schema, lines: str) -> str:
     """Return the item field that line items *lines* add up into a total (`x-sum-of`), or ''."""
     for prop in properties(schema).values():

@@ -107,3 +107,52 @@ def test_a_task_outside_any_plan_has_no_plan(api: Api, services: Services, plans
     assert answer.status_code == 200
     _valid(api, "TaskDetail", answer.get_json())
     assert answer.get_json()["plan"] is None
+
+
+def test_a_sign_off_above_a_negative_remaining_allocation_names_both_amounts_formatted(
+        api: Api, services: Services) -> None:
+    world.fix_allocation(services)
+    plan_id = world.second_plan_at_signoff(services)
+    (signoff,) = show_instance(services, None, plan_id)["open_tasks"]
+    answer = api.post(f"/api/v1/tasks/{signoff['id']}/complete", "hrss_head",
+                      {"data": support.decision("plan_signoff")})
+    assert answer.status_code == 422
+    expected = ("The plan's total of ¥1,234.50 exceeds the bank's remaining allocation of -¥301,234.56 for 2026: "
+                "give the reason for approving it anyway.")
+    assert answer.get_json()["errors"] == {"plan_override_reason": expected}
+    assert [d["message"] for d in answer.get_json()["details"]] == [expected]
+    assert api.get(f"/api/v1/plans/{plan_id}", "hrss_head").get_json()["status"] == "signoff"
+
+
+def _page(api: Api, user: str, **query: Any) -> dict[str, Any]:
+    answer = api.get("/api/v1/plans", user, **{"year": "2026", "per_page": 2, **query})
+    assert answer.status_code == 200, answer.get_json()
+    _valid(api, "PlanOverview", answer.get_json())
+    return answer.get_json()
+
+
+def test_the_plans_come_in_pages_and_the_figures_and_proposal_count_every_plan(
+        api: Api, services: Services, plans: dict[str, int]) -> None:
+    trcb = world.empty_plans(services, 3)
+    pages = [_page(api, "hrss_clerk", page=n) for n in (1, 2, 3, 4)]
+    shown = [[p["id"] for b in page["banks"] for p in b["plans"]] for page in pages]
+    assert shown == [[plans["abc"], plans["icbc"]], trcb[:2], trcb[2:], []], "bank code, then number"
+    assert [(p["page"], p["per_page"], p["total"], p["more"]) for p in pages] == [
+        (1, 2, 5, True), (2, 2, 5, True), (3, 2, 5, False), (4, 2, 5, False)]
+    icbc = next(b for b in pages[0]["banks"] if b["bank"] == "bank-icbc")
+    assert icbc["in_draft"] == {"yuan": "821234.56", "wan": "82.123456"}
+    assert [b["bank"] for b in pages[1]["banks"]] == ["bank-trcb"]
+    assert all(p["proposal"] == pages[0]["proposal"] for p in pages) and pages[0]["proposal"]
+    everything = _page(api, "hrss_clerk", per_page=100)
+    assert (everything["total"], everything["more"], everything["proposal"]) == (5, False, pages[0]["proposal"])
+    own = _page(api, "abc_user")
+    assert (own["total"], [b["bank"] for b in own["banks"]]) == (1, ["bank-abc"])
+
+
+@pytest.mark.parametrize("query", [{"page": "0"}, {"page": "x"}, {"page": "10000000"}, {"per_page": "0"},
+                                   {"per_page": "101"}])
+def test_a_malformed_page_of_plans_is_400_on_its_parameter(api: Api, plans: dict[str, int],
+                                                           query: dict[str, str]) -> None:
+    answer = api.get("/api/v1/plans", "hrss_clerk", year="2026", **query)
+    assert answer.status_code == 400, answer.get_json()
+    assert set(answer.get_json()["errors"]) == set(query)
