@@ -55,6 +55,7 @@ def run_locust(base: str, users: int, duration: str, folder: Path, acks: Path) -
     prefix = folder / "locust"
     env = {**os.environ, "YIKATONG_LOAD_USERS": str(users), "YIKATONG_LOAD_ACKS": str(acks),
            "YIKATONG_LOAD_SIGN_INS": str(folder / "sign_ins.json"), "YIKATONG_LOAD_PHASES": str(folder / "phases.json"),
+           "YIKATONG_LOAD_COMPLETIONS": str(folder / "completions.json"),
            "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
     command = [sys.executable, "-m", "locust", "-f", str(HERE / "locustfile.py"), "--headless",
                "-u", str(users), "-r", str(max(1, users // 10)), "-t", duration, "--host", base,
@@ -97,6 +98,26 @@ def sign_in_stats(folder: Path) -> list[dict[str, Any]]:
              **{key: round(statistics.quantiles(values, n=100)[q - 1]) if len(values) > 1 else round(values[0])
                 for key, q in (("p50", 50), ("p95", 95), ("p99", 99))}, "max": round(max(values))}
             for name, values in sorted(times.items()) if values]
+
+
+def _quantiles(values: list[float]) -> dict[str, Any]:
+    if len(values) < 2:
+        return {"requests": len(values), **{k: round(values[0]) if values else None for k in ("p50", "p95", "p99")}}
+    cuts = statistics.quantiles(values, n=100)
+    return {"requests": len(values), "p50": round(cuts[49]), "p95": round(cuts[94]), "p99": round(cuts[98])}
+
+
+def completions_by_kind(ctx: Services, folder: Path) -> dict[str, Any]:
+    """Split the window's completion times: steps that issued an official document (a sealed PDF
+    rendered inside the step's transaction) and the others."""
+    path = folder / "completions.json"
+    times = json.loads(path.read_text()) if path.exists() else []
+    with ctx.db.read() as conn:
+        issuing = set(conn.execute(select(audit_event.c.task_id).where(
+            audit_event.c.event == "document_issued",
+            audit_event.c.task_id.in_({task_id for task_id, _ in times}))).scalars()) if times else set()
+    return {"issued a document": _quantiles([ms for task_id, ms in times if task_id in issuing]),
+            "other steps": _quantiles([ms for task_id, ms in times if task_id not in issuing])}
 
 
 def _rate(value: str) -> str:
@@ -171,7 +192,8 @@ def load_run(url: str, folder: Path, users: int, duration: str, projects: int) -
               "seconds": round(seconds, 1), "projects": projects, "server": " ".join(serving.server_command(port)[1:]),
               "load_average": os.getloadavg(), "stats": read_stats(prefix) + sign_in_stats(folder),
               "window": {k: phases.get(k) for k in ("signed_in", "ramp_seconds", "ramp_requests", "window_seconds")},
-              "note": window_note(phases, duration), "failures": phases["failures"], "verify": verify(ctx, before, acks)}
+              "note": window_note(phases, duration), "failures": phases["failures"],
+              "completions_ms": completions_by_kind(ctx, folder), "verify": verify(ctx, before, acks)}
     ctx.db.dispose()
     return report
 

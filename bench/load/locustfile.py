@@ -11,7 +11,8 @@ The statistics restart once every user has finished signing in (its on_start ret
 hashes the password on purpose slowly, so the ramp's CPU would inflate the first seconds of the
 measured window. Sign-in times go to $YIKATONG_LOAD_SIGN_INS; the ramp's and the window's length,
 the requests made during the ramp and every failed request of the whole run (ramp included, which
-the restart would otherwise forget) go to $YIKATONG_LOAD_PHASES. Every completion
+the restart would otherwise forget) go to $YIKATONG_LOAD_PHASES; each completion of the window
+(task id, ms) to $YIKATONG_LOAD_COMPLETIONS. Every completion
 the server acknowledges (2xx) is appended to the file named by $YIKATONG_LOAD_ACKS ("ack ID"), after
 a line "sent ID" before the request and followed by "refused ID" for any other answer; a declaration
 (whose task id only its answer tells) is framed by "declaring USER" and "declared USER".
@@ -46,6 +47,8 @@ TOKENS: dict[str, str] = {}  # one API token per identity, shared by the users t
 SIGN_INS: dict[str, list[float]] = {}  # sign-in times (ms), kept apart: the statistics restart after the ramp
 PHASES: dict[str, Any] = {"started": None, "signed_in": 0, "window_started": None, "ramp_requests": 0}
 FAILURES: Counter[tuple[str, str, str, str]] = Counter()  # (phase, method, action, error), whole run
+COMPLETE = "api: complete task"
+COMPLETIONS: list[tuple[str, float]] = []  # (task id, ms) of the window's answered completions
 
 
 @events.test_start.add_listener
@@ -55,12 +58,14 @@ def _started(**_kwargs: Any) -> None:
 
 @events.request.add_listener
 def _keep_sign_ins(request_type: str, name: str, response_time: float, exception: Exception | None,
-                   **_kwargs: Any) -> None:
+                   url: str = "", **_kwargs: Any) -> None:
     if exception is not None:
         phase = "window" if PHASES["window_started"] is not None else "ramp"
         FAILURES[(phase, request_type, name, str(exception)[:300])] += 1
     elif name.startswith("sign in"):
         SIGN_INS.setdefault(name, []).append(response_time)
+    elif name == COMPLETE and PHASES["window_started"] is not None:
+        COMPLETIONS.append((url.rstrip("/").split("/")[-2], response_time))  # .../tasks/ID/complete
 
 
 def _signed_in(environment: Environment) -> None:
@@ -84,7 +89,8 @@ def _phases(now: float) -> dict[str, Any]:
 @events.test_stop.add_listener
 def _write_phases(**_kwargs: Any) -> None:
     for variable, content in (("YIKATONG_LOAD_SIGN_INS", SIGN_INS),
-                              ("YIKATONG_LOAD_PHASES", _phases(time.monotonic()))):
+                              ("YIKATONG_LOAD_PHASES", _phases(time.monotonic())),
+                              ("YIKATONG_LOAD_COMPLETIONS", COMPLETIONS)):
         path = os.environ.get(variable)
         if path:
             with open(path, "w") as out:
@@ -170,7 +176,7 @@ class RoleUser(HttpUser):
         data = step_data(chosen["name"], self.sha, random.choice(list(BANKS)), remaining_to_pay(detail.json()),
                          chosen.get("stage"))
         ACKS.write(f"sent {chosen['id']}\n")
-        with self.client.post(f"/api/v1/tasks/{chosen['id']}/complete", name="api: complete task",
+        with self.client.post(f"/api/v1/tasks/{chosen['id']}/complete", name=COMPLETE,
                               headers=self._api(), json={"data": data}, catch_response=True) as answer:
             if answer.status_code == 409 and "already been handled" in answer.text:
                 answer.success()  # another user of the same identity completed it first: the right answer
