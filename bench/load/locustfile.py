@@ -57,8 +57,8 @@ def _started(**_kwargs: Any) -> None:
 
 
 @events.request.add_listener
-def _keep_sign_ins(request_type: str, name: str, response_time: float, exception: Exception | None,
-                   url: str = "", **_kwargs: Any) -> None:
+def _on_request(request_type: str, name: str, response_time: float, exception: Exception | None,
+               url: str = "", **_kwargs: Any) -> None:
     if exception is not None:
         phase = "window" if PHASES["window_started"] is not None else "ramp"
         FAILURES[(phase, request_type, name, str(exception)[:300])] += 1
@@ -87,7 +87,7 @@ def _phases(now: float) -> dict[str, Any]:
 
 
 @events.test_stop.add_listener
-def _write_phases(**_kwargs: Any) -> None:
+def _write_records(**_kwargs: Any) -> None:
     for variable, content in (("YIKATONG_LOAD_SIGN_INS", SIGN_INS),
                               ("YIKATONG_LOAD_PHASES", _phases(time.monotonic())),
                               ("YIKATONG_LOAD_COMPLETIONS", COMPLETIONS)):
