@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, false, func, or_, select
+from sqlalchemy import ColumnElement, Connection, Select, and_, case, false, func, or_, select
 
 from models.tables import human_task, process_instance, project
 from services import returns
@@ -72,41 +72,52 @@ def inbox_query(actor: Actor, limit: int = INBOX_LIMIT, flt: InboxFilter | None 
 
 def inbox_counts(ctx: Services, actor: Actor) -> dict[str, Any]:
     """Return how many tasks wait for *actor*: in all, overdue, and per step."""
-    overdue = case((human_task.c.due_at < to_db(ctx.clock.now()), 1), else_=0)
-    query = (select(human_task.c.stage, func.count(), func.sum(overdue))
-             .where(inbox_clause(actor)).group_by(human_task.c.stage))
     with ctx.db.read() as conn:
-        rows = conn.execute(query).all()
+        return _counts_in(ctx, conn, actor)
+
+
+def _counts_in(ctx: Services, conn: Connection, actor: Actor) -> dict[str, Any]:
+    overdue = case((human_task.c.due_at < to_db(ctx.clock.now()), 1), else_=0)
+    rows = conn.execute(select(human_task.c.stage, func.count(), func.sum(overdue))
+                        .where(inbox_clause(actor)).group_by(human_task.c.stage)).all()
     by_stage = {r[0]: r[1] for r in rows}
     return {"total": sum(by_stage.values()), "overdue": sum(int(r[2] or 0) for r in rows), "by_stage": by_stage}
 
 
 def tasks_for(ctx: Services, actor: Actor, *, with_forms: bool = False, limit: int = INBOX_LIMIT,
               flt: InboxFilter | None = None) -> list[dict[str, Any]]:
-    """Return the ready tasks *actor* may complete, with their forms if asked."""
+    """Return the ready tasks *actor* may complete, with their forms if asked (one read transaction)."""
+    with ctx.db.read() as conn, ctx.calendars.using(conn):
+        return _tasks_in(ctx, conn, actor, with_forms, limit, flt)
+
+
+def _tasks_in(ctx: Services, conn: Connection, actor: Actor, with_forms: bool, limit: int,
+              flt: InboxFilter | None) -> list[dict[str, Any]]:
+    rows = conn.execute(inbox_query(actor, limit, flt)).all()
+    if not rows:
+        return []
     calendar, now = ctx.calendar(), ctx.clock.now()
-    with ctx.db.read() as conn:
-        rows = conn.execute(inbox_query(actor, limit, flt)).all()
-        result = []
-        for r in rows:
-            clock = due_status(calendar, from_db(r.due_at), now)
-            item = {
-                "id": r.id, "instance_id": r.instance_id, "name": r.task_name, "title": r.title,
-                "lane": r.lane, "stage": r.stage, "project": r.instance_title,
-                "due": from_db(r.due_at).isoformat() if r.due_at else None,
-                "due_provisional": bool(r.due_at is not None and r.due_provisional),
-                "created_at": from_db(r.created_at).isoformat(),
-                "returned": returns.return_info(model_by_id(ctx, conn, r.model_id), r) if r.returned_from else None,
-                "due_date": clock["due_date"], "days_left": clock["days_left"], "days_late": clock["days_late"],
-            }
-            if with_forms:
-                item["form"] = task_form(ctx, conn, model_by_id(ctx, conn, r.model_id), r.task_name, r.form_patch,
-                                         r.instance_id)
-            result.append(item)
+    result = []
+    for r in rows:
+        clock = due_status(calendar, from_db(r.due_at), now)
+        item = {
+            "id": r.id, "instance_id": r.instance_id, "name": r.task_name, "title": r.title,
+            "lane": r.lane, "stage": r.stage, "project": r.instance_title,
+            "due": from_db(r.due_at).isoformat() if r.due_at else None,
+            "due_provisional": bool(r.due_at is not None and r.due_provisional),
+            "created_at": from_db(r.created_at).isoformat(),
+            "returned": returns.return_info(model_by_id(ctx, conn, r.model_id), r) if r.returned_from else None,
+            "due_date": clock["due_date"], "days_left": clock["days_left"], "days_late": clock["days_late"],
+        }
+        if with_forms:
+            item["form"] = task_form(ctx, conn, model_by_id(ctx, conn, r.model_id), r.task_name, r.form_patch,
+                                     r.instance_id)
+        result.append(item)
     return result
 
 
 def inbox_page(ctx: Services, actor: Actor, flt: InboxFilter | None = None,
                limit: int = INBOX_LIMIT) -> dict[str, Any]:
-    """Return a user's home page data: task counts and the (filtered) ready tasks."""
-    return {"counts": inbox_counts(ctx, actor), "tasks": tasks_for(ctx, actor, flt=flt, limit=limit)}
+    """Return a user's home page data: task counts and the (filtered) ready tasks, in one read transaction."""
+    with ctx.db.read() as conn, ctx.calendars.using(conn):
+        return {"counts": _counts_in(ctx, conn, actor), "tasks": _tasks_in(ctx, conn, actor, False, limit, flt)}

@@ -194,14 +194,18 @@ def show_instance(ctx: Services, actor: Actor | None, instance_id: int) -> dict[
     Someone who may not see the instance but has a task of it scoped to their organisation
     (a bank asked to confirm its card count) sees only those tasks and their history.
     """
-    calendar = ctx.calendar()
-    with ctx.db.read() as conn:
-        row = _instance_row(conn, instance_id)
-        if row is None:
-            raise NotFound(f"instance {instance_id} does not exist")
-        own = None
-        if actor and not can_see_instance(actor, row.department_org_id, row.bank_org_id):
-            own = _scoped_tasks(conn, actor, instance_id)
-            if not own:
-                raise Hidden("instance", instance_id, instance_id)
-        return _view(conn, row, own, calendar, ctx.clock.now())
+    with ctx.db.read() as conn, ctx.calendars.using(conn):
+        return show_instance_in(ctx, conn, actor, instance_id)
+
+
+def show_instance_in(ctx: Services, conn: Connection, actor: Actor | None, instance_id: int) -> dict[str, Any]:
+    """Return what `show_instance` returns, read in the caller's transaction (denials are not audited here)."""
+    row = _instance_row(conn, instance_id)
+    if row is None:
+        raise NotFound(f"instance {instance_id} does not exist")
+    own = None
+    if actor and not can_see_instance(actor, row.department_org_id, row.bank_org_id):
+        own = _scoped_tasks(conn, actor, instance_id)
+        if not own:
+            raise Hidden("instance", instance_id, instance_id)
+    return _view(conn, row, own, ctx.calendar(), ctx.clock.now())

@@ -7,9 +7,9 @@ from sqlalchemy import Connection, select
 
 from engine.model import LoadedModel
 from models.tables import human_task, organization, process_model
-from services import forms
+from services import audit, forms
 from services.context import Services
-from services.instances import show_instance
+from services.instances import show_instance_in
 from services.process_models import model_by_id
 from services.tasks import may_complete
 from services.form_sources import options_for
@@ -56,16 +56,25 @@ def may_withdraw(actor: Actor, info: dict[str, Any]) -> bool:
             and info["status"] == "running" and info["stage"] in WITHDRAWABLE_STAGES)
 
 
+@audit.audit_denials
 def project_page(ctx: Services, actor: Actor, instance_id: int) -> dict[str, Any]:
-    """Return an instance as *actor* may see it, with its forms, organisations and allowed actions."""
-    info = show_instance(ctx, actor, instance_id)
-    with ctx.db.read() as conn:
-        model = _model(ctx, conn, info["process_id"], info["model_version"])
-        return {
-            **info,
-            "forms": _forms(conn, model),
-            "organizations": _organizations(conn, info.get("department"), info.get("bank")),
-            "actionable": _actionable(conn, actor, instance_id),
-            "may_withdraw": may_withdraw(actor, info),
-            "may_comment": may_comment(actor, info),
-        }
+    """Return an instance as *actor* may see it, with its forms, organisations and allowed actions.
+
+    One read transaction (one snapshot) for the whole page, the calendar's revision included.
+    """
+    with ctx.db.read() as conn, ctx.calendars.using(conn):
+        return project_page_in(ctx, conn, actor, instance_id)
+
+
+def project_page_in(ctx: Services, conn: Connection, actor: Actor, instance_id: int) -> dict[str, Any]:
+    """Return what `project_page` returns, read in the caller's transaction (denials are not audited here)."""
+    info = show_instance_in(ctx, conn, actor, instance_id)
+    model = _model(ctx, conn, info["process_id"], info["model_version"])
+    return {
+        **info,
+        "forms": _forms(conn, model),
+        "organizations": _organizations(conn, info.get("department"), info.get("bank")),
+        "actionable": _actionable(conn, actor, instance_id),
+        "may_withdraw": may_withdraw(actor, info),
+        "may_comment": may_comment(actor, info),
+    }

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Connection, Select, func, select
 
 from models.tables import organization, process_instance, project
 from services.clock import from_db
@@ -55,7 +55,11 @@ def _row(r: Any) -> dict[str, Any]:
 def list_projects(ctx: Services, actor: Actor, flt: ProjectFilter | None = None, *, page: int = 1,
                   per_page: int = 20) -> dict[str, Any]:
     """Return one page of the projects *actor* may see, newest first, with the total count."""
-    flt = flt or ProjectFilter()
+    with ctx.db.read() as conn:
+        return _listed(conn, actor, flt or ProjectFilter(), page, per_page)
+
+
+def _listed(conn: Connection, actor: Actor, flt: ProjectFilter, page: int, per_page: int) -> dict[str, Any]:
     per_page = max(1, min(per_page, MAX_PAGE_SIZE))
     page = max(1, page)
     dept, bank = organization.alias("dept"), organization.alias("bank")
@@ -72,21 +76,20 @@ def list_projects(ctx: Services, actor: Actor, flt: ProjectFilter | None = None,
     query = _filtered(base, actor, flt)
     counted = _filtered(select(func.count()).select_from(process_instance.join(
         project, project.c.instance_id == process_instance.c.id)), actor, flt)
-    with ctx.db.read() as conn:
-        total = conn.execute(counted).scalar_one()
-        rows = conn.execute(query.order_by(process_instance.c.id.desc())
-                            .limit(per_page).offset((page - 1) * per_page)).all()
+    total = conn.execute(counted).scalar_one()
+    rows = conn.execute(query.order_by(process_instance.c.id.desc())
+                        .limit(per_page).offset((page - 1) * per_page)).all()
     return {"total": total, "page": page, "per_page": per_page, "items": [_row(r) for r in rows]}
 
 
 def project_list_page(ctx: Services, actor: Actor, flt: ProjectFilter | None = None, *, page: int = 1,
                       per_page: int = 20) -> dict[str, Any]:
-    """Return one page of projects with the names of the organisations they mention."""
-    result = list_projects(ctx, actor, flt, page=page, per_page=per_page)
-    codes = {c for item in result["items"] for c in (item["department"], item["bank"]) if c}
-    names: dict[str, dict[str, str]] = {}
-    if codes:
-        with ctx.db.read() as conn:
+    """Return one page of projects with the names of the organisations they mention (one read transaction)."""
+    with ctx.db.read() as conn:
+        result = _listed(conn, actor, flt or ProjectFilter(), page, per_page)
+        codes = {c for item in result["items"] for c in (item["department"], item["bank"]) if c}
+        names: dict[str, dict[str, str]] = {}
+        if codes:
             rows = conn.execute(select(organization.c.code, organization.c.name, organization.c.name_en)
                                 .where(organization.c.code.in_(codes)))
             names = {r.code: {"code": r.code, "name": r.name, "name_en": r.name_en} for r in rows}

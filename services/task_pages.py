@@ -14,7 +14,7 @@ from services.context import Services
 from services.errors import ConflictError, FieldError, Hidden, NotFound, ValidationError
 from services.plans.view import plan_view
 from services.process_models import model_by_id
-from services.project_pages import project_page
+from services.project_pages import project_page_in
 from services.tasks import SUSPENDED, complete_task, may_complete, refusal, task_form
 from services.users import Actor
 from services.visibility import can_see_instance
@@ -67,26 +67,34 @@ def _check(actor: Actor, row: Row[Any] | None, task_id: str) -> Row[Any]:
     return row
 
 
+def _open_form_in(ctx: Services, conn: Connection, actor: Actor,
+                  task_id: str) -> tuple[Row[Any], dict[str, Any], dict[str, Any] | None]:
+    row = _check(actor, _task_row(conn, task_id), task_id)
+    model = model_by_id(ctx, conn, row.model_id)
+    form = task_form(ctx, conn, model, row.task_name, row.form_patch, row.instance_id)
+    return row, form, returns.return_info(model, row)
+
+
 def _open_form(ctx: Services, actor: Actor, task_id: str) -> tuple[Row[Any], dict[str, Any], dict[str, Any] | None]:
     with ctx.db.read() as conn:
-        row = _check(actor, _task_row(conn, task_id), task_id)
-        model = model_by_id(ctx, conn, row.model_id)
-        form = task_form(ctx, conn, model, row.task_name, row.form_patch, row.instance_id)
-        return row, form, returns.return_info(model, row)
+        return _open_form_in(ctx, conn, actor, task_id)
 
 
 @audit.audit_denials
 def task_page(ctx: Services, actor: Actor, task_id: str) -> dict[str, Any]:
-    """Return a ready task's title, its form (defaults and choices filled in) and its project."""
-    row, form, returned = _open_form(ctx, actor, task_id)
-    task = {"id": row.id, "name": row.task_name, "title": row.title, "lane": row.lane, "stage": row.stage,
-            "created_at": from_db(row.created_at).isoformat(),
-            "due": from_db(row.due_at).isoformat() if row.due_at else None,
-            "due_provisional": bool(row.due_at is not None and row.due_provisional),
-            "returned": returned, **due_status(ctx.calendar(), from_db(row.due_at), ctx.clock.now())}
-    with ctx.db.read() as conn:
-        plan = plan_view(conn, row.instance_id)
-    return {"task": task, "form": form, "project": project_page(ctx, actor, row.instance_id), "plan": plan}
+    """Return a ready task's title, its form (defaults and choices filled in) and its project.
+
+    One read transaction (one snapshot) for the whole page, the calendar's revision included.
+    """
+    with ctx.db.read() as conn, ctx.calendars.using(conn):
+        row, form, returned = _open_form_in(ctx, conn, actor, task_id)
+        task = {"id": row.id, "name": row.task_name, "title": row.title, "lane": row.lane, "stage": row.stage,
+                "created_at": from_db(row.created_at).isoformat(),
+                "due": from_db(row.due_at).isoformat() if row.due_at else None,
+                "due_provisional": bool(row.due_at is not None and row.due_provisional),
+                "returned": returned, **due_status(ctx.calendar(), from_db(row.due_at), ctx.clock.now())}
+        return {"task": task, "form": form, "project": project_page_in(ctx, conn, actor, row.instance_id),
+                "plan": plan_view(conn, row.instance_id)}
 
 
 def _store(ctx: Services, actor: Actor, uploads: list[Upload], data: dict[str, Any],

@@ -21,8 +21,9 @@ REQUEST_ID_HEADER = "X-Request-Id"
 SANE_REQUEST_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:@+=-]{0,127}")
 REQUEST_FIELDS = ("request_id", "method", "path", "status", "duration_ms", "user_id")
 # Loggers kept at WARNING in every process: SpiffWorkflow logs each task's state change at INFO
-# (a dozen lines per completion), and Alembic each migration step.
-QUIET_LOGGERS = {"alembic": "WARNING", "spiff": "WARNING"}
+# (a dozen lines per completion), WeasyPrint each step of every official document it renders
+# (about eight), and Alembic each migration step.
+QUIET_LOGGERS = {"alembic": "WARNING", "spiff": "WARNING", "weasyprint": "WARNING"}
 # The id of a request answered outside Flask's request context (web.api.fastlane), for its log records.
 REQUEST_ID: ContextVar[str | None] = ContextVar("request_id", default=None)
 

@@ -2,7 +2,9 @@
 
 The timer worker is not started here: run `yikatong worker` as its own process (on PostgreSQL
 several may run). Each gunicorn worker builds its own application and connection pool after
-the fork. Every log line, gunicorn's own included, is one JSON object on stderr.
+the fork, and produces each official document once before it takes requests (the first one would
+otherwise cost seconds inside a step). Every log line, gunicorn's own included, is one JSON object
+on stderr.
 
 Two settings matter for the time of each request: HTTP is parsed by gunicorn's C parser
 (`gunicorn_h1c`, picked automatically when installed), and each worker's heartbeat file, touched
@@ -10,6 +12,7 @@ on every pass of its loop, lives in memory (/dev/shm) rather than on the disk's 
 """
 from __future__ import annotations
 
+import logging
 import os
 from typing import Any
 
@@ -17,6 +20,7 @@ from flask import Flask
 from gunicorn.app.base import BaseApplication
 from gunicorn.glogging import Logger
 
+from services.official.issue import warm_up
 from web.app import create_app
 from web.observability import QUIET_LOGGERS
 
@@ -82,7 +86,24 @@ class ProductionServer(BaseApplication):  # type: ignore[misc]
                 self.cfg.set(name, value)
 
     def load(self) -> Flask:
-        return create_app()
+        app = create_app()
+        warm_documents(app)
+        return app
+
+
+def warm_documents(app: Flask) -> None:
+    """Produce each official document once in this worker before it takes requests (see `warm_up`).
+
+    A failure here is logged and the worker serves anyway: the step that issues a document reports
+    its own error.
+    """
+    log = logging.getLogger("yikatong.server")
+    try:
+        seconds = warm_up(app.extensions["yikatong"])
+    except Exception:  # noqa: BLE001 - never keep a worker from serving
+        log.warning("Official documents could not be produced at start", exc_info=True)
+    else:
+        log.info("Official documents warmed up in %.2f s", seconds)
 
 
 def run(host: str, port: int, workers: int, threads: int) -> None:

@@ -1,8 +1,10 @@
 """Load test: ``python -m bench.load --users 50 --time 60s [--database-url URL]``.
 
 Prepares a fresh database (demo data and --projects declared projects), serves it on loopback
-with the timer worker beside it (bench/serving.py), runs locust headless for the given time,
-then stops the server and checks: every completion acknowledged with a 2xx is in the database
+with the timer worker beside it (bench/serving.py), runs locust headless for the given time
+(--time bounds the whole run: the ramp, in which every user signs in, and the measured window
+after it; the statistics restart when the last user has signed in, and the report gives both
+lengths), then stops the server and checks: every completion acknowledged with a 2xx is in the database
 exactly once, no completion happened that was not acknowledged, and `yikatong check` finds no
 violation. Prints throughput and p50/p95/p99 per action; exit 1 on an error or a violation.
 """
@@ -52,12 +54,12 @@ def run_locust(base: str, users: int, duration: str, folder: Path, acks: Path) -
     """Run locust headless against *base*; return the prefix of its CSV files."""
     prefix = folder / "locust"
     env = {**os.environ, "YIKATONG_LOAD_USERS": str(users), "YIKATONG_LOAD_ACKS": str(acks),
-           "YIKATONG_LOAD_SIGN_INS": str(folder / "sign_ins.json"),
+           "YIKATONG_LOAD_SIGN_INS": str(folder / "sign_ins.json"), "YIKATONG_LOAD_PHASES": str(folder / "phases.json"),
+           "YIKATONG_LOAD_COMPLETIONS": str(folder / "completions.json"),
            "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
     command = [sys.executable, "-m", "locust", "-f", str(HERE / "locustfile.py"), "--headless",
                "-u", str(users), "-r", str(max(1, users // 10)), "-t", duration, "--host", base,
-               "--csv", str(prefix), "--only-summary", "--stop-timeout", "10", "--loglevel", "WARNING",
-               "--reset-stats"]
+               "--csv", str(prefix), "--only-summary", "--stop-timeout", "10", "--loglevel", "WARNING"]
     with (folder / "locust.log").open("wb") as log:
         subprocess.run(command, env=env, stdout=log, stderr=subprocess.STDOUT, check=False)
     return prefix
@@ -67,27 +69,55 @@ def read_stats(prefix: Path) -> list[dict[str, Any]]:
     """Return locust's per-action figures (requests, failures, req/s, p50/p95/p99/max in ms)."""
     with Path(f"{prefix}_stats.csv").open(newline="") as handle:
         rows = list(csv.DictReader(handle))
-    return [{"action": row["Name"] or "all", **{key: row[column] for key, column in COLUMNS.items()}} for row in rows]
+    return [{"action": row["Name"] or "all", **{key: row[column] for key, column in COLUMNS.items()}} for row in rows
+            if row["Request Count"] != "0"]  # the ramp's own actions (sign-in) are left at zero by the restart
 
 
-def read_failures(prefix: Path) -> list[dict[str, str]]:
-    """Return locust's failed requests: method, action, error and how often."""
-    path = Path(f"{prefix}_failures.csv")
-    if not path.exists():
-        return []
-    with path.open(newline="") as handle:
-        return [{"method": r["Method"], "action": r["Name"], "error": r["Error"], "occurrences": r["Occurrences"]}
-                for r in csv.DictReader(handle)]
+def read_phases(folder: Path) -> dict[str, Any]:
+    """Return the ramp and the window (seconds, requests) and every failed request of the whole run."""
+    path = folder / "phases.json"
+    return json.loads(path.read_text()) if path.exists() else {"signed_in": 0, "failures": [{
+        "phase": "-", "method": "-", "action": "-", "error": "locust wrote no phases (see locust.log)", "occurrences": 1}]}
+
+
+def window_note(phases: dict[str, Any], duration: str) -> str:
+    """Say what the figures cover: the window after every user signed in, or (if never) the whole run."""
+    if phases.get("window_seconds") is None:
+        return (f"WARNING: only {phases.get('signed_in')} of {phases.get('users')} users had signed in when --time "
+                f"{duration} ran out: the figures include the ramp (sign-ins' CPU); run longer.")
+    return (f"Measured window: {phases['window_seconds']} s of steady work after every user had signed in "
+            f"(ramp {phases['ramp_seconds']} s, {phases['ramp_requests']} requests, not in the figures but its "
+            f"failures are counted); --time {duration} bounds ramp and window together.")
 
 
 def sign_in_stats(folder: Path) -> list[dict[str, Any]]:
     """Return the sign-ins' figures (made while the users started, before the statistics restarted)."""
     path = folder / "sign_ins.json"
     times = json.loads(path.read_text()) if path.exists() else {}
-    return [{"action": f"{name} (during the ramp)", "requests": len(values), "failures": "-", "rps": "nan",
+    return [{"action": f"{name} (during the ramp)", "requests": len(values), "failures": "see failures", "rps": "nan",
              **{key: round(statistics.quantiles(values, n=100)[q - 1]) if len(values) > 1 else round(values[0])
                 for key, q in (("p50", 50), ("p95", 95), ("p99", 99))}, "max": round(max(values))}
             for name, values in sorted(times.items()) if values]
+
+
+def _quantiles(values: list[float]) -> dict[str, Any]:
+    if len(values) < 2:
+        return {"requests": len(values), **{k: round(values[0]) if values else None for k in ("p50", "p95", "p99")}}
+    cuts = statistics.quantiles(values, n=100)
+    return {"requests": len(values), "p50": round(cuts[49]), "p95": round(cuts[94]), "p99": round(cuts[98])}
+
+
+def completions_by_kind(ctx: Services, folder: Path) -> dict[str, Any]:
+    """Split the window's completion times: steps that issued an official document (a sealed PDF
+    rendered inside the step's transaction) and the others."""
+    path = folder / "completions.json"
+    times = json.loads(path.read_text()) if path.exists() else []
+    with ctx.db.read() as conn:
+        issuing = set(conn.execute(select(audit_event.c.task_id).where(
+            audit_event.c.event == "document_issued",
+            audit_event.c.task_id.in_({task_id for task_id, _ in times}))).scalars()) if times else set()
+    return {"issued a document": _quantiles([ms for task_id, ms in times if task_id in issuing]),
+            "other steps": _quantiles([ms for task_id, ms in times if task_id not in issuing])}
 
 
 def _rate(value: str) -> str:
@@ -157,10 +187,13 @@ def load_run(url: str, folder: Path, users: int, duration: str, projects: int) -
     finally:
         serving.stop(server)
         serving.stop(worker)
+    phases = read_phases(folder)
     report = {"database": ctx.db.engine.dialect.name, "users": users, "duration": duration,
               "seconds": round(seconds, 1), "projects": projects, "server": " ".join(serving.server_command(port)[1:]),
               "load_average": os.getloadavg(), "stats": read_stats(prefix) + sign_in_stats(folder),
-              "failures": read_failures(prefix), "verify": verify(ctx, before, acks)}
+              "window": {k: phases.get(k) for k in ("signed_in", "ramp_seconds", "ramp_requests", "window_seconds")},
+              "note": window_note(phases, duration), "failures": phases["failures"],
+              "completions_ms": completions_by_kind(ctx, folder), "verify": verify(ctx, before, acks)}
     ctx.db.dispose()
     return report
 
@@ -168,7 +201,8 @@ def load_run(url: str, folder: Path, users: int, duration: str, projects: int) -
 def failed(report: dict[str, Any]) -> bool:
     """Return True if a request failed or a check found something."""
     check = report["verify"]
-    return (any(str(s["failures"]).isdigit() and int(s["failures"]) for s in report["stats"]) or bool(check["lost_or_duplicated"])
+    return (any(str(s["failures"]).isdigit() and int(s["failures"]) for s in report["stats"]) or bool(report["failures"])
+            or bool(check["lost_or_duplicated"])
             or bool(check["unacknowledged_completions"]) or bool(check["acknowledged_twice"])
             or not check["check"]["ok"])
 
@@ -177,7 +211,8 @@ def main(argv: list[str] | None = None) -> int:
     """Run the load test from the command line."""
     parser = argparse.ArgumentParser(prog="python -m bench.load", description=__doc__.split("\n\n")[0])
     parser.add_argument("--users", type=int, default=50)
-    parser.add_argument("--time", default="60s", help="how long locust runs (locust syntax: 60s, 2m)")
+    parser.add_argument("--time", default="60s", help="how long locust runs, ramp (sign-ins) and measured window "
+                        "together (locust syntax: 60s, 2m)")
     parser.add_argument("--projects", type=int, default=200, help="declared projects in the fresh database")
     parser.add_argument("--database-url", help="PostgreSQL server to create a scratch database on (default SQLite)")
     parser.add_argument("--json", type=Path, help="also write the report to this file")
@@ -186,6 +221,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="yikatong_load_") as tmp, fresh_database(args.database_url, Path(tmp)) as url:
         report = load_run(url, Path(tmp), args.users, args.time, args.projects)
     print(table(report["stats"]))
+    print(report["note"])
     print(json.dumps({k: v for k, v in report.items() if k != "stats"}, ensure_ascii=False, indent=2, default=str))
     if args.json:
         args.json.write_text(json.dumps(report, ensure_ascii=False, indent=2, default=str))

@@ -5,8 +5,14 @@ Each simulated user takes the next demo identity in turn and signs in on the pag
 identity share one API token and split its tasks between them by task id, so that two of them
 rarely race for the same task (one that loses a race gets 409 "already been handled", counted as a
 lost race: the right answer, not a failure). A GET whose kept-alive connection the server closed at
-that very moment is resent once, as browsers do; POSTs never are. Sign-in times are also written to $YIKATONG_LOAD_SIGN_INS, because
-the statistics restart once every user has started (sign-in hashes the password on purpose slowly). Every completion
+that very moment is resent once, as browsers do; POSTs never are.
+
+The statistics restart once every user has finished signing in (its on_start returned): sign-in
+hashes the password on purpose slowly, so the ramp's CPU would inflate the first seconds of the
+measured window. Sign-in times go to $YIKATONG_LOAD_SIGN_INS; the ramp's and the window's length,
+the requests made during the ramp and every failed request of the whole run (ramp included, which
+the restart would otherwise forget) go to $YIKATONG_LOAD_PHASES; each completion of the window
+(task id, ms) to $YIKATONG_LOAD_COMPLETIONS. Every completion
 the server acknowledges (2xx) is appended to the file named by $YIKATONG_LOAD_ACKS ("ack ID"), after
 a line "sent ID" before the request and followed by "refused ID" for any other answer; a declaration
 (whose task id only its answer tells) is framed by "declaring USER" and "declared USER".
@@ -18,10 +24,13 @@ import json
 import os
 import random
 import re
+import time
 import zlib
+from collections import Counter
 from typing import Any
 
 from locust import HttpUser, between, events, task
+from locust.env import Environment
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
@@ -36,20 +45,56 @@ ACKS = open(os.environ.get("YIKATONG_LOAD_ACKS", os.devnull), "a", buffering=1) 
 
 TOKENS: dict[str, str] = {}  # one API token per identity, shared by the users taking it
 SIGN_INS: dict[str, list[float]] = {}  # sign-in times (ms), kept apart: the statistics restart after the ramp
+PHASES: dict[str, Any] = {"started": None, "signed_in": 0, "window_started": None, "ramp_requests": 0}
+FAILURES: Counter[tuple[str, str, str, str]] = Counter()  # (phase, method, action, error), whole run
+COMPLETE = "api: complete task"
+COMPLETIONS: list[tuple[str, float]] = []  # (task id, ms) of the window's answered completions
+
+
+@events.test_start.add_listener
+def _started(**_kwargs: Any) -> None:
+    PHASES["started"] = time.monotonic()
 
 
 @events.request.add_listener
-def _keep_sign_ins(name: str, response_time: float, exception: Exception | None, **_kwargs: Any) -> None:
-    if name.startswith("sign in") and exception is None:
+def _on_request(request_type: str, name: str, response_time: float, exception: Exception | None,
+               url: str = "", **_kwargs: Any) -> None:
+    if exception is not None:
+        phase = "window" if PHASES["window_started"] is not None else "ramp"
+        FAILURES[(phase, request_type, name, str(exception)[:300])] += 1
+    elif name.startswith("sign in"):
         SIGN_INS.setdefault(name, []).append(response_time)
+    elif name == COMPLETE and PHASES["window_started"] is not None:
+        COMPLETIONS.append((url.rstrip("/").split("/")[-2], response_time))  # .../tasks/ID/complete
+
+
+def _signed_in(environment: Environment) -> None:
+    """Count a user that finished signing in; when all have, restart the statistics: the window begins."""
+    PHASES["signed_in"] += 1
+    if PHASES["signed_in"] == USERS and environment.stats is not None:
+        PHASES["ramp_requests"] = environment.stats.total.num_requests
+        environment.stats.reset_all()
+        PHASES["window_started"] = time.monotonic()
+
+
+def _phases(now: float) -> dict[str, Any]:
+    started, window = PHASES["started"] or now, PHASES["window_started"]
+    return {"users": USERS, "signed_in": PHASES["signed_in"], "ramp_requests": PHASES["ramp_requests"],
+            "ramp_seconds": round((window or now) - started, 1),
+            "window_seconds": round(now - window, 1) if window is not None else None,
+            "failures": [{"phase": phase, "method": method, "action": name, "error": error, "occurrences": n}
+                         for (phase, method, name, error), n in sorted(FAILURES.items())]}
 
 
 @events.test_stop.add_listener
-def _write_sign_ins(**_kwargs: Any) -> None:
-    path = os.environ.get("YIKATONG_LOAD_SIGN_INS")
-    if path:
-        with open(path, "w") as out:
-            json.dump(SIGN_INS, out)
+def _write_records(**_kwargs: Any) -> None:
+    for variable, content in (("YIKATONG_LOAD_SIGN_INS", SIGN_INS),
+                              ("YIKATONG_LOAD_PHASES", _phases(time.monotonic())),
+                              ("YIKATONG_LOAD_COMPLETIONS", COMPLETIONS)):
+        path = os.environ.get(variable)
+        if path:
+            with open(path, "w") as out:
+                json.dump(content, out)
 
 
 def _share(number: int) -> tuple[int, int]:
@@ -64,6 +109,12 @@ class RoleUser(HttpUser):
     wait_time = between(0.5, 1.5)
 
     def on_start(self) -> None:
+        try:
+            self._sign_in()
+        finally:
+            _signed_in(self.environment)
+
+    def _sign_in(self) -> None:
         # Like a browser: a GET whose kept-alive connection the server closed at that very moment (idle
         # timeout) is sent again once on a new connection. POSTs are never resent.
         retry = Retry(total=1, connect=1, read=1, status=0, other=0, allowed_methods={"GET"},
@@ -125,7 +176,7 @@ class RoleUser(HttpUser):
         data = step_data(chosen["name"], self.sha, random.choice(list(BANKS)), remaining_to_pay(detail.json()),
                          chosen.get("stage"))
         ACKS.write(f"sent {chosen['id']}\n")
-        with self.client.post(f"/api/v1/tasks/{chosen['id']}/complete", name="api: complete task",
+        with self.client.post(f"/api/v1/tasks/{chosen['id']}/complete", name=COMPLETE,
                               headers=self._api(), json={"data": data}, catch_response=True) as answer:
             if answer.status_code == 409 and "already been handled" in answer.text:
                 answer.success()  # another user of the same identity completed it first: the right answer

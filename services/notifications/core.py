@@ -74,8 +74,8 @@ def notify_users(conn: Connection, now: datetime, user_ids: list[int], *, kind: 
 
 
 def unread_count(ctx: Services, actor: Actor) -> int:
-    """Return how many notifications *actor* has not read."""
-    with ctx.db.read() as conn:
+    """Return how many notifications *actor* has not read (one statement, its own snapshot: every page asks)."""
+    with ctx.db.read_one() as conn:
         return conn.execute(select(func.count()).select_from(notification).where(
             notification.c.user_id == actor.id, notification.c.read_at.is_(None))).scalar_one()
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Mapping
 from datetime import datetime
+from time import perf_counter
 from typing import Any
 
 from sqlalchemy import Connection, func, insert, select
@@ -105,3 +106,18 @@ def issue_plan_document(ctx: Services, conn: Connection, plan_instance_id: int, 
     """Issue Attachment 1 of a per-bank plan the head just signed, archived on the plan's own instance."""
     doc = content.plan_table(conn, plan_instance_id, ctx.today())
     return issue(ctx, conn, plan_instance_id, doc, actor_id=actor_id, task_id=task_id, at=at)
+
+
+def warm_up(ctx: Services) -> float:
+    """Render and seal a sample of each official document, storing nothing; return the seconds it took.
+
+    A server process calls it once before it takes requests: the first document a process produces
+    otherwise pays for importing WeasyPrint and pyHanko and loading the CJK fonts (about 1 s of
+    CPU, several seconds under load), inside a step's transaction and holding the process's GIL.
+    """
+    from documents import samples
+
+    started = perf_counter()
+    for doc in (samples.fund_plan(), samples.acceptance_report(), samples.payment_notice()):
+        _pdf(ctx, doc, samples.meta_for(doc.kind), ctx.clock.now())
+    return perf_counter() - started

@@ -83,6 +83,9 @@ def test_gunicorn_serves_health_with_two_workers_and_json_logs(services: Service
         assert headers["Server"] == "gunicorn"
         assert _get(f"http://127.0.0.1:{port}/readyz")[0] == 200
     assert sum(line["message"].startswith("Booting worker") for line in lines) == 2
+    # each worker produced every official document once before its first request, not inside a step
+    assert sum(line["message"].startswith("Official documents warmed up in") for line in lines) == 2
+    assert not [line for line in lines if line["logger"].startswith("weasyprint")]  # its steps, at INFO
     assert any(line.get("path") == "/healthz" and line.get("request_id") == "probe-1" and line["status"] == 200
                for line in lines)
 
