@@ -34,7 +34,7 @@ from bench.dashboard import Dashboard, measure as measure_dashboards
 from bench.tasklist import TaskList, measure
 from bench.floor import DurableCommit, ProductionEmpty, ProductionFlask, ProductionHttp
 from bench.http import HttpUseCase
-from bench.usecase import FundProjectUseCase, LinearUseCase, count_statements, services
+from bench.usecase import FundProjectUseCase, LinearUseCase, ServedUseCase, count_statements, services
 
 RESULTS = BENCH_DIR / "results" / "latest.json"
 LIST_USER = "hrss_clerk"
@@ -71,6 +71,7 @@ def _completions(plan: Plan, scratch: Scratch, backends: list[str], production: 
             ctx = services(url, scratch.files_dir(f"uc-{backend}"))
             contexts.append(ctx)
             runners += [LinearUseCase(f"complete_task_{backend}", ctx),
+                        ServedUseCase(f"complete_task_served_{backend}", ctx),
                         DurableCommit(f"durable_commit_{backend}", ctx),
                         HttpUseCase(f"http_{backend}", ctx),
                         FundProjectUseCase(f"fund_project_{backend}", ctx)]

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import time
 from collections import Counter
 from pathlib import Path
 from time import perf_counter_ns
@@ -11,7 +12,10 @@ from sqlalchemy import event
 
 from models import fastpath
 from models.db import Database
+from services.auth import create_api_token, token_digest
+from services.bearer import Bearer
 from services.context import Services
+from services.demo import DEMO_PASSWORD
 from services.files import store_file
 from services.instances import start_instance
 from services.tasks import complete_task
@@ -143,6 +147,33 @@ class LinearUseCase:
             elapsed, result = _timed_complete(self.ctx, self.actor, task_id, step_data(step), counter)
             samples.append(elapsed)
         assert result["status"] == "completed", result
+        return samples
+
+
+class ServedUseCase(LinearUseCase):
+    """(c~) `complete_task` called as the completion lane calls it in a server worker.
+
+    The caller is a `Bearer` (the token is verified in the completion's transaction) and each
+    completion follows a pause (untimed) like the idle gap between two requests, after which
+    caches are colder than in the hot loop of (c).
+    """
+
+    PAUSE_SECONDS = 0.002
+
+    def __init__(self, name: str, ctx: Services) -> None:
+        super().__init__(name, ctx)
+        token = create_api_token(ctx, "hrss_clerk", DEMO_PASSWORD, "127.0.0.1")["token"]
+        self.digest = token_digest(token)
+
+    def run_once(self, counter: StatementCounter | None = None, keep: bool = True) -> list[int]:
+        """Run one instance to its end, pausing before each completion; return the time of each."""
+        result = start_instance(self.ctx, self.actor, "bench_linear")
+        samples = []
+        for step in range(1, STEPS + 1):
+            (task_id,) = ready_ids(result)
+            time.sleep(self.PAUSE_SECONDS)
+            elapsed, result = _timed_complete(self.ctx, Bearer(self.digest), task_id, step_data(step), None)
+            samples.append(elapsed)
         return samples
 
 
