@@ -20,11 +20,11 @@ import io
 import re
 import time
 from collections.abc import Callable, Iterable
-from http import HTTPStatus
 from typing import Any
 
 import orjson
 from flask import Flask
+from werkzeug.http import HTTP_STATUS_CODES
 
 from services import bearer
 from services.auth import token_digest
@@ -146,5 +146,6 @@ class CompletionLane:
                   "Cache-Control": "no-store", **headers}
         for name, value in SECURITY_HEADERS.items():
             fields.setdefault(name, value)
-        start_response(f"{status} {HTTPStatus(status).phrase}", list(fields.items()))
+        reason = HTTP_STATUS_CODES[status].upper()  # the status line as werkzeug writes it
+        start_response(f"{status} {reason}", list(fields.items()))
         return [payload]

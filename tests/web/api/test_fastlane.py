@@ -52,7 +52,7 @@ def _headers(answer: Any) -> dict[str, str]:
 
 
 def _same_answer(lane: Any, flask: Any) -> None:
-    assert lane.status_code == flask.status_code
+    assert lane.status == flask.status  # the whole status line, reason phrase included
     assert _headers(lane) == _headers(flask)
     assert lane.headers["X-Request-Id"] and flask.headers["X-Request-Id"]
 
