@@ -95,7 +95,7 @@ def _completions(plan: Plan, scratch: Scratch, backends: list[str], production: 
             if isinstance(runner, FundProjectUseCase):
                 result["completion"][runner.name]["by_step"] = {k: summary(v) for k, v in runner.by_step.items()}
         result["statements"] = {r.name.replace("complete_task_", "linear_"): count_statements(r)
-                                for r in runners if isinstance(r, (LinearUseCase, FundProjectUseCase))}
+                                for r in runners if type(r) in (LinearUseCase, FundProjectUseCase)}
         return result
     finally:
         for server in servers:
