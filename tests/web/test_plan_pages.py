@@ -135,6 +135,7 @@ def test_the_plans_page_shows_twenty_plans_and_page_two_the_rest(site: Site, ser
     response = clerk.get("/plans/?year=2026&page=2")
     second = text_of(response)
     assert response.status_code == 200 and "第 2 页，共 2 页" in second and "上一页" in second
+    assert 'href="/plans/?page=1&amp;year=2026"' in response.get_data(as_text=True), "the pager keeps the year"
     assert all(f"2026年第{n}号" in second for n in (19, 20, 21)) and "2026年第18号" not in second
     assert "中国工商银行" not in second.split("建议分配")[0], "icbc's plan is on page 1"
     assert "江苏太仓农村商业银行" in second and "建议分配" in second, "figures and proposal stay on every page"

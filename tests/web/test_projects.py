@@ -64,6 +64,8 @@ def test_the_list_filters_and_pages(site: Site, services: Services) -> None:
     first = text_of(user.get("/projects/"))
     assert "共 23 个项目" in first and "第 1 页，共 2 页" in first and "下一页" in first
     assert "第 2 页，共 2 页" in text_of(user.get("/projects/?page=2"))
+    filtered = user.get("/projects/?stage=declaration&page=2").get_data(as_text=True)
+    assert 'href="/projects/?page=1&amp;stage=declaration"' in filtered, "the pager keeps the filter"
     assert "没有符合条件的项目" in text_of(user.get("/projects/?stage=payment"))
     assert "共 23 个项目" in text_of(user.get("/projects/?stage=declaration&status=running"))
     assert "没有符合条件的项目" in text_of(user.get("/projects/?q=乘车码"))
