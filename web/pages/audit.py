@@ -12,6 +12,7 @@ from services.oversight.audit_log import AuditFilter, audit_page, export_events
 from web.app import services as ctx
 from web.pages import display, exports, formatting
 from web.pages.auth import actor
+from web.pages.paging import page_number
 from web.pages.documents import document_kind
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
@@ -41,11 +42,6 @@ def current_filter() -> AuditFilter:
 
 def _args() -> dict[str, str]:
     return {k: v for k, v in request.args.items() if k not in ("page", "lang") and v}
-
-
-def _page_number() -> int:
-    text = request.args.get("page", "1")
-    return int(text) if text.isdigit() and len(text) <= 6 else 1
 
 
 def describe(item: dict[str, Any]) -> str:
@@ -79,7 +75,7 @@ def _document(data: dict[str, Any]) -> str:
 def index() -> str:
     """Show one page of the audit log, newest first, with its filters."""
     flt = current_filter()
-    page = audit_page(ctx(), actor(), flt, page=_page_number(), per_page=PER_PAGE)
+    page = audit_page(ctx(), actor(), flt, page=page_number(), per_page=PER_PAGE)
     rows = [{**item, "what": display.event_name(item["event"]), "details": describe(item)} for item in page["items"]]
     return render_template("audit/index.html", page=page, rows=rows, flt=flt, args=_args(),
                            events=display.AUDIT_EVENTS, values=request.args,

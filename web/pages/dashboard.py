@@ -15,6 +15,7 @@ from services.oversight.listing import SORTS, Sort
 from web.app import services as ctx
 from web.pages import exports, formatting, labels
 from web.pages.auth import actor
+from web.pages.paging import page_number
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 PER_PAGE = 20
@@ -67,11 +68,6 @@ def current_sort() -> Sort:
     return Sort(key if key in SORTS else "id", request.args.get("dir") != "asc")
 
 
-def _page_number() -> int:
-    text = request.args.get("page", "1")
-    return int(text) if text.isdigit() and len(text) <= 6 else 1
-
-
 def _args() -> dict[str, str]:
     return {k: v for k, v in request.args.items() if k not in ("page", "lang") and v}
 
@@ -80,7 +76,7 @@ def _args() -> dict[str, str]:
 def index() -> str:
     """Show counts, amounts, payments overdue and due soon, and the filtered, sorted project list."""
     flt, sort = current_filter(), current_sort()
-    data = dashboard(ctx(), actor(), flt, sort, page=_page_number(), per_page=PER_PAGE)
+    data = dashboard(ctx(), actor(), flt, sort, page=page_number(), per_page=PER_PAGE)
     listed = data["instances"]
     orgs = {o["code"]: o for o in data["options"]["banks"] + data["options"]["departments"]}
     return render_template(

@@ -12,6 +12,7 @@ from services.plans.moves import Target, move_project
 from services.plans.overview import may_see_plans, plan_detail, plans_overview
 from web.app import services as ctx
 from web.pages.auth import actor
+from web.pages.paging import page_number
 from web.pages.messages import field_messages, translate
 
 bp = Blueprint("plans", __name__, url_prefix="/plans")
@@ -49,13 +50,8 @@ def _year() -> int:
     return int(text) if text.isdigit() and len(text) == 4 else ctx().clock.today().year
 
 
-def _page_number() -> int:
-    text = (request.args.get("page") or request.form.get("page") or "1").strip()
-    return int(text) if text.isdigit() and len(text) <= 6 else 1
-
-
 def _index(year: int, status: int = 200, errors: dict[int, str] | None = None) -> tuple[str, int]:
-    data = plans_overview(ctx(), actor(), year, page=_page_number())
+    data = plans_overview(ctx(), actor(), year, page=page_number())
     pages = max(1, -(-data["total"] // data["per_page"]))
     if data["page"] > pages:  # past the last page: show the last one
         data = plans_overview(ctx(), actor(), year, page=pages)
@@ -102,5 +98,5 @@ def move(plan_id: int) -> Response | tuple[str, int]:
         return _index(year, 409, {project_id: translate(exc.message)})
     flash(_("%(project)s was moved to plan No. %(number)s of the chosen bank.", project=moved["name"],
             number=moved["target"]["number"]), "success")
-    return redirect(url_for("plans.index", year=moved["target"]["year"], page=_page_number(),
+    return redirect(url_for("plans.index", year=moved["target"]["year"], page=page_number(),
                             _anchor=f"plan-{moved['target']['plan_id']}"))

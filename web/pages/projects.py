@@ -17,6 +17,7 @@ from services.withdraw import check_withdrawable, withdraw
 from web.app import services as ctx
 from web.pages import display, forms, labels
 from web.pages.auth import actor
+from web.pages.paging import page_number
 from web.pages.formdata import kept_files, parse
 from web.pages.messages import field_messages, translate
 from web.pages.schema import defaults
@@ -39,16 +40,11 @@ def _filter() -> ProjectFilter:
         status=_arg("status", labels.STATUSES), text=(request.args.get("q") or "").strip()[:100] or None)
 
 
-def _page_number() -> int:
-    text = request.args.get("page", "1")
-    return int(text) if text.isdigit() and len(text) <= 6 else 1
-
-
 @bp.get("/")
 def index() -> str:
     """List the projects the user may see, filtered and paged."""
     flt = _filter()
-    page = project_list_page(ctx(), actor(), flt, page=_page_number(), per_page=PER_PAGE)
+    page = project_list_page(ctx(), actor(), flt, page=page_number(), per_page=PER_PAGE)
     pages = max(1, -(-page["total"] // page["per_page"]))
     args = {k: v for k, v in request.args.items() if k not in ("page", "lang") and v}
     return render_template("projects/list.html", page=page, pages=pages, args=args, flt=flt,
