@@ -37,6 +37,9 @@ def worker_command(interval: float) -> list[str]:
     return [str(YIKATONG), "worker", "--interval", str(interval)]
 
 
+KEPT = frozenset({"YIKATONG_DOCUMENT_RENDERER"})
+
+
 def free_port() -> int:
     """Return a loopback port nobody listens on now."""
     with socket.socket() as sock:
@@ -45,8 +48,9 @@ def free_port() -> int:
 
 
 def environment(url: str, folder: Path) -> dict[str, str]:
-    """Return the environment of the processes: this database and instance folder, nothing inherited of ours."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("YIKATONG_")}
+    """Return the environment of the processes: this database and instance folder, and of our own settings
+    only the document renderer's (YIKATONG_DOCUMENT_RENDERER=inline compares rendering in the server)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("YIKATONG_") or k in KEPT}
     env.update(YIKATONG_DATABASE_URL=url, YIKATONG_INSTANCE_PATH=str(folder), PYTHONUNBUFFERED="1")
     return env
 

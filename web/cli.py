@@ -190,6 +190,12 @@ def upload(file: Path, username: str) -> None:
 @click.option("--threads", type=click.IntRange(1, 64), help="threads per worker process (default: 4)")
 def serve(host: str, port: int, production: bool, workers: int | None, threads: int | None) -> None:
     """Serve the web application (embedded: waitress with the timer worker in a thread)."""
+    from services.official.rendering import renderer_choice
+
+    try:
+        renderer_choice()
+    except ValueError as exc:
+        _fail(str(exc), EXIT_INVALID)
     if not production:
         if workers or threads:
             _fail("--workers and --threads go with --production", EXIT_INVALID)

@@ -2,8 +2,9 @@
 
 The timer worker is not started here: run `yikatong worker` as its own process (on PostgreSQL
 several may run). Each gunicorn worker builds its own application and connection pool after
-the fork, and produces each official document once before it takes requests (the first one would
-otherwise cost seconds inside a step). Every log line, gunicorn's own included, is one JSON object
+the fork. Each renders and seals official documents in a child process of its own, at a lower CPU
+priority (`services.official.rendering`), and produces each document once there before it takes
+requests (the first one would otherwise cost seconds inside a step). Every log line, gunicorn's own included, is one JSON object
 on stderr.
 
 Two settings matter for the time of each request: HTTP is parsed by gunicorn's C parser
@@ -21,6 +22,7 @@ from gunicorn.app.base import BaseApplication
 from gunicorn.glogging import Logger
 
 from services.official.issue import warm_up
+from services.official.rendering import use_child_renderer
 from web.app import create_app
 from web.observability import QUIET_LOGGERS
 
@@ -87,6 +89,7 @@ class ProductionServer(BaseApplication):  # type: ignore[misc]
 
     def load(self) -> Flask:
         app = create_app()
+        use_child_renderer(app.extensions["yikatong"])
         warm_documents(app)
         return app
 

@@ -7,6 +7,7 @@ import threading
 from waitress import serve
 
 from services.context import Services
+from services.official.rendering import use_child_renderer
 from services.worker import DEFAULT_INTERVAL_SECONDS, run_forever
 from web.app import create_app
 from web.maintenance import start_statistics_thread
@@ -29,6 +30,7 @@ def run(host: str, port: int) -> None:
     """Serve the application on *host*:*port* until interrupted, with the timer worker running."""
     configure_logging()
     app = create_app()
+    use_child_renderer(app.extensions["yikatong"])
     start_timer_thread(app.extensions["yikatong"])
     start_statistics_thread(app.extensions["yikatong"])
     serve(app, host=host, port=port, threads=8)

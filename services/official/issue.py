@@ -7,9 +7,10 @@
   `fund_plan` process approved; archived on the plan's instance, see `issue_plan_document`), and for
   projects of the old per-project diagram version at their own `plan_signoff`.
 
-The PDF is rendered, sealed with the configured key (unsealed when none is configured, see
-``keys``), stored under its sha256 and recorded as the next version of that kind for the instance,
-all before the step commits: the step and its document are written together or not at all.
+The PDF is rendered and sealed with the configured key (unsealed when none is configured, see
+``keys``) by this process's renderer (a child process in the servers, see ``rendering``), stored
+under its sha256 and recorded as the next version of that kind for the instance, all before the
+step commits: the step and its document are written together or not at all.
 """
 from __future__ import annotations
 
@@ -21,7 +22,6 @@ from typing import Any
 
 from sqlalchemy import Connection, func, insert, select
 
-import documents
 from documents import ACCEPTANCE_REPORT, FUND_PLAN, PAYMENT_NOTICE, Document, DocumentMeta
 from models.tables import issued_document, process_instance
 from services import audit, files
@@ -29,7 +29,8 @@ from services.clock import to_db
 from services.context import Services
 from services.errors import ProcessFailed
 from services.official import content
-from services.official.keys import keys, public_url
+from services.official.keys import public_url
+from services.official.rendering import Job, renderer_of
 
 FILE_NAMES = {FUND_PLAN: "资金使用计划表", ACCEPTANCE_REPORT: "竣工验收报告", PAYMENT_NOTICE: "付款通知书"}
 PASSED_STAGE = "payment"
@@ -47,13 +48,8 @@ def _next_version(conn: Connection, instance_id: int, kind: str) -> int:
 
 
 def _pdf(ctx: Services, doc: Document, meta: DocumentMeta, at: datetime) -> tuple[bytes, bool]:
-    seal = keys(ctx)
     try:
-        pdf = documents.render_pdf(doc)
-        if seal.signer is None:
-            return pdf, False
-        return documents.sign_pdf(pdf, seal.signer, verify_url=verify_url(meta.document_id), meta=meta,
-                                  issued_at=at), True
+        return renderer_of(ctx).produce(Job(doc, meta, at, verify_url(meta.document_id)))
     except Exception as exc:  # noqa: BLE001 - any rendering or sealing failure refuses the step, nothing written
         raise ProcessFailed(f"the {FILE_NAMES[doc.kind]} could not be produced: {exc}") from exc
 

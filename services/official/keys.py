@@ -20,7 +20,7 @@ from services.errors import ServiceError
 DEMO_FOLDER = "signing"
 PUBLIC_URL_ENV = "YIKATONG_PUBLIC_URL"
 DEFAULT_PUBLIC_URL = "http://127.0.0.1:5000"
-_CACHE_KEY = "keys"
+CACHE_KEY = "keys"
 
 
 @dataclass(frozen=True)
@@ -71,9 +71,9 @@ def load_keys(folder: Path, environ: Mapping[str, str] = os.environ) -> SealKeys
 
 def keys(ctx: Services) -> SealKeys:
     """Return the seal keys of this process (loaded once)."""
-    found = ctx.seal_cache.get(_CACHE_KEY)
+    found = ctx.seal_cache.get(CACHE_KEY)
     if found is None:
-        found = ctx.seal_cache[_CACHE_KEY] = load_keys(signing_dir(ctx))
+        found = ctx.seal_cache[CACHE_KEY] = load_keys(signing_dir(ctx))
     return found
 
 
@@ -86,5 +86,7 @@ def ensure_demo_ca(ctx: Services, environ: Mapping[str, str] = os.environ) -> Pa
         return None
     folder = signing_dir(ctx)
     make_test_ca(folder)
-    ctx.seal_cache.pop(_CACHE_KEY, None)
+    from services.official.rendering import forget_keys  # it builds on this module
+
+    forget_keys(ctx)
     return folder

@@ -51,3 +51,10 @@ def test_a_database_url_that_is_not_one_is_refused_in_one_line(tmp_path: Path) -
                  "user", "list")
     assert result.returncode == 1
     assert "database" in one_line(result) and "pw@" not in result.stderr
+
+
+def test_serving_with_an_unknown_document_renderer_is_refused_in_one_line(tmp_path: Path) -> None:
+    result = run({"YIKATONG_INSTANCE_PATH": str(tmp_path), "YIKATONG_DOCUMENT_RENDERER": "forked"},
+                 "serve", "--port", "1")
+    assert result.returncode == 2
+    assert "YIKATONG_DOCUMENT_RENDERER must be 'child' or 'inline', not 'forked'" in one_line(result)

@@ -53,8 +53,9 @@ def _wait_for(url: str, seconds: float = 90) -> tuple[int, dict[str, str], bytes
 
 
 @contextmanager
-def _production(services: Services, tmp_path: Path) -> Iterator[tuple[int, list[dict[str, Any]]]]:
-    """Serve *services*' database under gunicorn (2 workers x 2 threads); after the block, its log lines."""
+def _production(services: Services, tmp_path: Path) -> Iterator[tuple[int, list[dict[str, Any]], int]]:
+    """Serve *services*' database under gunicorn (2 workers x 2 threads): its port, its log lines (after
+    the block) and its process id."""
     env = {"YIKATONG_DATABASE_URL": services.db.url, "YIKATONG_INSTANCE_PATH": str(tmp_path),
            "YIKATONG_SECRET_KEY": "test-secret"}
     assert run(env, "worker", "--once").returncode == 0
@@ -67,7 +68,7 @@ def _production(services: Services, tmp_path: Path) -> Iterator[tuple[int, list[
     try:
         status, _, body = _wait_for(f"http://127.0.0.1:{port}/healthz")
         assert status == 200, body
-        yield port, lines
+        yield port, lines, server.pid
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(60)
@@ -75,13 +76,33 @@ def _production(services: Services, tmp_path: Path) -> Iterator[tuple[int, list[
         lines += [json.loads(line) for line in log.read().splitlines() if line.startswith("{")]
 
 
+def _children(pid: int) -> list[int]:
+    """Return the process ids whose parent is *pid*."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
 def test_gunicorn_serves_health_with_two_workers_and_json_logs(services: Services, tmp_path: Path) -> None:
-    with _production(services, tmp_path) as (port, lines):
+    with _production(services, tmp_path) as (port, lines, pid):
         status, headers, body = _get(f"http://127.0.0.1:{port}/healthz")
         assert status == 200, body
         assert json.loads(body)["status"] == "ok" and headers["X-Request-Id"] == "probe-1"
         assert headers["Server"] == "gunicorn"
         assert _get(f"http://127.0.0.1:{port}/readyz")[0] == 200
+        workers = _children(pid)
+        assert len(workers) == 2
+        renderers = [child for worker in workers for child in _children(worker)
+                     if b"spawn_main" in Path(f"/proc/{child}/cmdline").read_bytes()]
+        assert len(renderers) == 2  # one document renderer per worker, below the workers' priority
+        assert all(os.getpriority(os.PRIO_PROCESS, pid) > os.getpriority(os.PRIO_PROCESS, workers[0])
+                   for pid in renderers)
     assert sum(line["message"].startswith("Booting worker") for line in lines) == 2
     # each worker produced every official document once before its first request, not inside a step
     assert sum(line["message"].startswith("Official documents warmed up in") for line in lines) == 2
@@ -106,7 +127,7 @@ def test_completions_under_gunicorn_log_one_line_each_and_a_revoked_token_stops_
         services: Services, tmp_path: Path) -> None:
     deploy_linear(services)
     ready = start_instance(services, load_actor(services, "hrss_clerk"), "bench_linear")["ready"]
-    with _production(services, tmp_path) as (port, lines):
+    with _production(services, tmp_path) as (port, lines, pid):
         status, answer = _post(port, "/api/v1/tokens", {"username": "hrss_clerk", "password": DEMO_PASSWORD}, {})
         assert status == 201, answer
         auth = {"Authorization": f"Bearer {answer['token']}"}
