@@ -3,14 +3,35 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, request, session, url_for
-from flask_babel import Babel, get_locale
+from babel.support import NullTranslations
+from flask import Flask, g, has_app_context, request, session, url_for
+from flask_babel import Babel, Domain, get_locale
 
 from web.pages import formatting, labels
 
 LANGUAGES = ("zh", "en")
 DEFAULT_LANGUAGE = "zh"
 babel = Babel()
+_TRANSLATIONS = "yikatong_translations"
+
+
+class RequestDomain(Domain):  # type: ignore[misc]
+    """Flask-Babel's message domain, with the translations looked up once per request.
+
+    Flask-Babel finds the request's locale and its catalog again at every gettext call (several
+    context-local lookups and the locale written out as text each time), and a page makes hundreds
+    of such calls. The locale of a request does not change once chosen (nothing here calls
+    `flask_babel.refresh`), so the first lookup serves the rest of the request.
+    """
+
+    def get_translations(self) -> NullTranslations:
+        if not has_app_context():
+            return super().get_translations()
+        found = g.get(_TRANSLATIONS)
+        if found is None:
+            found = super().get_translations()
+            setattr(g, _TRANSLATIONS, found)
+        return found
 
 
 def select_locale() -> str:
@@ -48,6 +69,7 @@ def init_app(app: Flask) -> None:
     """Set up Flask-Babel, the language switch and the formatting filters."""
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LANGUAGE)
     babel.init_app(app, locale_selector=select_locale)
+    app.before_request(RequestDomain(domain=app.extensions["babel"].default_domain).as_default)
     app.before_request(remember_language)
     app.context_processor(_globals)
     app.jinja_env.filters.update(
