@@ -1,7 +1,10 @@
 """Names people read for the codes the system stores: stages, statuses, roles, rounds, categories."""
 from __future__ import annotations
 
+from flask import g, has_app_context
 from flask_babel import get_locale, gettext, lazy_gettext as _l
+
+_ENGLISH = "yikatong_english"
 
 STAGES = {
     "declaration": _l("Declaration"),
@@ -133,9 +136,15 @@ def category(code: object) -> str:
 
 
 def is_english() -> bool:
-    """Return True if the page is shown in English."""
-    locale = get_locale()
-    return locale is not None and locale.language == "en"
+    """Return True if the page is shown in English (found once per request: a page asks hundreds of times)."""
+    if not has_app_context():
+        return False
+    found = g.get(_ENGLISH)
+    if found is None:
+        locale = get_locale()
+        found = locale is not None and locale.language == "en"
+        setattr(g, _ENGLISH, found)
+    return bool(found)
 
 
 def form_text(text: object) -> str:
