@@ -14,7 +14,7 @@ the command line, the demo and the test client always render in their own proces
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from concurrent.futures import ProcessPoolExecutor, TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -23,7 +23,7 @@ from multiprocessing import get_context
 from pathlib import Path
 from threading import Lock, Thread
 from time import sleep
-from typing import Protocol
+from typing import Any, Protocol, TypeVar
 
 from documents import Document, DocumentMeta
 from services.context import Services
@@ -35,6 +35,7 @@ CHILD_NICENESS = 10
 TIMEOUT_SECONDS = 120.0
 ORPHAN_CHECK_SECONDS = 1.0
 _CACHE_KEY = "renderer"
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -126,11 +127,11 @@ class ChildRenderer:
                 process.kill()
             pool.shutdown(wait=False, cancel_futures=True)
 
-    def _run(self, function: object, *args: object) -> object:
+    def _run(self, function: Callable[..., T], *args: Any) -> T:
         with self._lock:
             for attempt in (1, 2):
                 try:
-                    return self._executor().submit(function, *args).result(timeout=self._timeout)  # type: ignore[arg-type]
+                    return self._executor().submit(function, *args).result(timeout=self._timeout)
                 except BrokenProcessPool:
                     self._replace()
                     if attempt == 2:
@@ -141,12 +142,11 @@ class ChildRenderer:
         raise AssertionError("unreachable")
 
     def produce(self, job: Job) -> tuple[bytes, bool]:
-        pdf, signed = self._run(_produce_in_child, self._folder, job)  # type: ignore[misc]
-        return pdf, signed
+        return self._run(_produce_in_child, self._folder, job)
 
     def pid(self) -> int:
         """Return the child's process id, starting it if needed."""
-        return int(self._run(_child_pid))  # type: ignore[call-overload]
+        return self._run(_child_pid)
 
     def close(self) -> None:
         """Stop the child (it is started again by the next job)."""
