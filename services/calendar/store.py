@@ -100,6 +100,16 @@ class CalendarCache:
             self._calendar, self._revision = calendar, revision
         return calendar
 
+    def note_revision(self, revision: str | None) -> None:
+        """Tell the enclosing `using` block the revision its transaction holds, read along with other rows.
+
+        The calendar is then checked without reading the revision again. Outside such a block, or
+        once the block has read it, this does nothing.
+        """
+        scope = _SCOPE.get()
+        if scope is not None and scope.cache is self and scope.revision is None and scope.calendar is None:
+            scope.revision = revision or "0"
+
     @contextlib.contextmanager
     def using(self, conn: Connection, revision: str | None = None) -> Iterator[None]:
         """Read the calendar through *conn* (lazily, once) for the duration of the block.
