@@ -11,11 +11,11 @@ from engine import runtime
 from engine.errors import EngineError
 from models.tables import (
     app_user, card_function, declaration_round, document, human_task, organization, payment, process_instance,
-    process_model, project, stored_file, system_setting,
+    process_model, project, stored_file,
 )
 from services import audit, idempotency
 from services.calendar.days import Calendar
-from services.calendar.store import REVISION
+from services.calendar.store import revision_column
 from services.calendar.status import due_status
 from services.clock import from_db, to_db
 from services.comments import comments_of
@@ -104,8 +104,6 @@ _PROJECT_COLUMNS = (*[c.label(_PROJECT + c.key) for c in project.c],
                     declaration_round.c.name.label(_PROJECT + "round_name"))
 _ORG_COLUMNS = [org.c[key].label(f"{prefix}_{key}") for prefix, org in (("department", _DEPT), ("bank", _BANK))
                 for key in ("code", "name", "name_en")]
-_CALENDAR_REVISION = (select(system_setting.c.value).where(system_setting.c.key == REVISION)
-                      .scalar_subquery().label("calendar_revision"))
 
 
 @dataclass(frozen=True)
@@ -122,7 +120,7 @@ def _instance_row(conn: Connection, instance_id: int) -> Any:
     """Return the instance with its model version, project, organisations and the calendar's revision: one statement."""
     return conn.execute(
         select(*[c for c in process_instance.c if c.key != "state"],
-               process_model.c.version.label("model_version"), *_ORG_COLUMNS, *_PROJECT_COLUMNS, _CALENDAR_REVISION)
+               process_model.c.version.label("model_version"), *_ORG_COLUMNS, *_PROJECT_COLUMNS, revision_column())
         .join(process_model, process_model.c.id == process_instance.c.model_id)
         .outerjoin(_DEPT, _DEPT.c.id == process_instance.c.department_org_id)
         .outerjoin(_BANK, _BANK.c.id == process_instance.c.bank_org_id)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, Label, insert, select, update
 
 from models.db import Database
 from models.tables import calendar_override, calendar_year, system_setting
@@ -32,6 +32,12 @@ def put_setting(conn: Connection, key: str, value: str, now: datetime) -> None:
                         .values(value=value, updated_at=to_db(now))).rowcount
     if not done:
         conn.execute(insert(system_setting).values(key=key, value=value, updated_at=to_db(now)))
+
+
+def revision_column() -> Label[str | None]:
+    """Return the calendar's stored revision as a column to read along with other rows (see `note_revision`)."""
+    return (select(system_setting.c.value).where(system_setting.c.key == REVISION)
+            .scalar_subquery().label("calendar_revision"))
 
 
 def load(conn: Connection) -> Calendar:
