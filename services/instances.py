@@ -134,9 +134,9 @@ def _instance_row(conn: Connection, instance_id: int) -> Any:
 def _organizations(row: Any) -> dict[str, dict[str, str]]:
     found = {}
     for role in ("department", "bank"):
-        code = row._mapping[f"{role}_code"]
-        if code is not None:
-            found[code] = {"code": code, "name": row._mapping[f"{role}_name"], "name_en": row._mapping[f"{role}_name_en"]}
+        org = {key: row._mapping[f"{role}_{key}"] for key in ("code", "name", "name_en")}
+        if org["code"] is not None:
+            found[org["code"]] = org
     return found
 
 
@@ -161,7 +161,8 @@ def _task(r: Any, calendar: Calendar, now: datetime) -> dict[str, Any]:
 def _project(row: Any) -> dict[str, Any] | None:
     if row._mapping[_PROJECT + "instance_id"] is None:
         return None
-    facts = {c.name[len(_PROJECT):]: row._mapping[c.name] for c in _PROJECT_COLUMNS if c.name != _PROJECT + "instance_id"}
+    facts = {c.name.removeprefix(_PROJECT): row._mapping[c.name] for c in _PROJECT_COLUMNS
+             if c.name != _PROJECT + "instance_id"}
     return {k: (str(v) if v is not None and k in MONEY_COLUMNS else v) for k, v in facts.items()}
 
 
