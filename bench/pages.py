@@ -86,16 +86,41 @@ def _urls(ctx: Services, username: str) -> dict[str, str]:
     return urls
 
 
-def _measure(site: Site, ctx: Services, username: str, url: str, runs: int, show_sql: bool) -> dict[str, Any]:
-    user = site.user(username)
-    status = user.get(url, follow_redirects=True).status_code
-    with counting(ctx) as counted, _logged(ctx) as sql:
-        user.get(url, follow_redirects=True)
+class Turns:
+    """Take turns with another run of this script (another checkout), so that both see the same machine load."""
+
+    def __init__(self, spec: str | None) -> None:
+        self.path, self.me, self.other = (spec.split(":") if spec else (None, None, None))
+
+    def wait(self) -> None:
+        while self.path and Path(self.path).read_text().strip() != self.me:
+            time.sleep(0.05)
+
+    def done(self) -> None:
+        if self.path and self.other:
+            Path(self.path).write_text(self.other)
+
+
+def _timed(user: Any, url: str, runs: int) -> list[float]:
     times = []
     for _ in range(runs):
         start = time.perf_counter_ns()
         user.get(url, follow_redirects=True)
         times.append((time.perf_counter_ns() - start) / 1e6)
+    return times
+
+
+def _measure(site: Site, ctx: Services, username: str, url: str, runs: int, show_sql: bool,
+             turns: Turns, rounds: int) -> dict[str, Any]:
+    user = site.user(username)
+    status = user.get(url, follow_redirects=True).status_code
+    with counting(ctx) as counted, _logged(ctx) as sql:
+        user.get(url, follow_redirects=True)
+    times = []
+    for _ in range(rounds):
+        turns.wait()
+        times += _timed(user, url, runs // rounds)
+        turns.done()
     if show_sql:
         print(f"--- {username} {url}", *sql, sep="\n    ")
     times.sort()
@@ -109,6 +134,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--url", default=None, help="a PostgreSQL maintenance URL (default: a SQLite file)")
     parser.add_argument("--runs", type=int, default=200)
     parser.add_argument("--sql", action="store_true", help="print each page's statements")
+    parser.add_argument("--turns", help="FILE:ME:OTHER: time in turns with another run, FILE naming whose turn it is")
+    parser.add_argument("--rounds", type=int, default=1, help="turns per page (the runs are split among them)")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as folder, fresh_database(args.url, Path(folder)) as url:
         os.environ.setdefault("YIKATONG_INSTANCE_PATH", str(Path(folder) / "instance"))
@@ -119,7 +146,7 @@ def main(argv: list[str] | None = None) -> None:
         print(f"{'user':14} {'page':14} {'status':>6} {'stmts':>5} {'median':>8} {'p90':>8}  transactions")
         for username in USERS:
             for name, url in _urls(ctx, username).items():
-                r = _measure(site, ctx, username, url, args.runs, args.sql)
+                r = _measure(site, ctx, username, url, args.runs, args.sql, Turns(args.turns), args.rounds)
                 print(f"{username:14} {name:14} {r['status']:>6} {r['statements']:>5} "
                       f"{r['median_ms']:>8.2f} {r['p90_ms']:>8.2f}  {r['transactions']} {url}")
         ctx.db.dispose()
