@@ -1,7 +1,8 @@
 """What the host fills into forms: choices (`x-options`) and values it decides (`x-supplied`).
 
-Option sources are looked up only for the forms that use them; a resolved form is cached by
-its content, so a form whose choices did not change costs no more than a cache hit.
+Option sources are looked up only for the forms that use them, all of a form's in one statement;
+a resolved form is cached by its content, so a form whose choices did not change costs no more
+than a cache hit.
 """
 from __future__ import annotations
 
@@ -10,14 +11,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, Select, String, cast, literal, null, select, union_all
 
-from models.tables import card_function
-from services.declaration.functions import function_options
+from services.declaration.functions import function_choices
 from services.declaration.rounds import RoundDecision, round_for_instance
-from services.users import bank_options
-
-OptionSource = Callable[[Connection], list[tuple[str, ...]]]
+from services.users import bank_choices
 
 
 @dataclass(frozen=True)
@@ -29,13 +27,30 @@ class FormHost:
     instance_id: int | None
 
 
-def _all_functions(conn: Connection) -> list[tuple[str, str]]:
-    rows = conn.execute(select(card_function.c.code, card_function.c.name).order_by(card_function.c.id))
-    return [(r.code, r.name) for r in rows]
+OptionSource = Callable[[], Select[Any]]  # the query of (code, name[, English name], position), in list order
+OPTION_SOURCES: dict[str, OptionSource] = {"banks": bank_choices, "card_functions": function_choices}
+DISPLAY_SOURCES: dict[str, OptionSource] = {**OPTION_SOURCES,
+                                            "card_functions": lambda: function_choices(active_only=False)}
 
 
-OPTION_SOURCES: dict[str, OptionSource] = {"banks": bank_options, "card_functions": function_options}
-DISPLAY_SOURCES: dict[str, OptionSource] = {**OPTION_SOURCES, "card_functions": _all_functions}
+def _as_part(name: str, query: Select[Any]) -> Select[Any]:
+    """Return *query* as one part of a union of sources: (source, position, code, name, English name or NULL)."""
+    rows = query.order_by(None).subquery()
+    english = rows.c.name_en if "name_en" in rows.c else cast(null(), String)
+    return select(literal(name).label("source"), rows.c.position, rows.c.code, rows.c.name, english.label("name_en"))
+
+
+def _read_sources(conn: Connection, queries: dict[str, Select[Any]]) -> dict[str, list[tuple[str, ...]]]:
+    """Return each source's choices, all read in one statement."""
+    if len(queries) == 1:
+        ((name, query),) = queries.items()
+        return {name: [tuple(r)[:-1] for r in conn.execute(query)]}
+    widths = {name: len(query.selected_columns) - 1 for name, query in queries.items()}
+    found: dict[str, list[tuple[str, ...]]] = {name: [] for name in queries}
+    union = union_all(*[_as_part(name, query) for name, query in queries.items()]).order_by("source", "position")
+    for row in conn.execute(union):
+        found[row.source].append(tuple(row)[2:2 + widths[row.source]])
+    return found
 
 
 def _round_text(decided: RoundDecision) -> tuple[str, str]:
@@ -80,7 +95,9 @@ def options_for(conn: Connection, names: frozenset[str], *, display: bool = Fals
                 ) -> tuple[tuple[str, tuple[tuple[str, str], ...]], ...]:
     """Return the choices of the named option sources, as a hashable key for the form cache."""
     sources = DISPLAY_SOURCES if display else OPTION_SOURCES
-    return tuple((name, tuple(sources[name](conn))) for name in sorted(names) if name in sources)
+    wanted = {name: sources[name]() for name in sorted(names) if name in sources}
+    found = _read_sources(conn, wanted) if wanted else {}
+    return tuple((name, tuple(found[name])) for name in wanted)
 
 
 def supplied_for(host: FormHost, names: frozenset[str]) -> tuple[tuple[str, Any, str, str], ...]:

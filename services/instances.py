@@ -1,6 +1,7 @@
 """Start instances and show them with their tasks, history and records."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -14,6 +15,7 @@ from models.tables import (
 )
 from services import audit, idempotency
 from services.calendar.days import Calendar
+from services.calendar.store import revision_column
 from services.calendar.status import due_status
 from services.clock import from_db, to_db
 from services.comments import comments_of
@@ -94,48 +96,73 @@ def _submit_first(ctx: Services, conn: Connection, actor: Actor, started: dict[s
     return complete_in(ctx, conn, actor, row, data, workflow=workflow)
 
 
+_DEPT, _BANK = organization.alias("dept"), organization.alias("bank")
+_PROJECT = "project_"  # the label prefix of the project's columns in the instance's row
+_PROJECT_COLUMNS = (*[c.label(_PROJECT + c.key) for c in project.c],
+                    card_function.c.code.label(_PROJECT + "card_function"),
+                    card_function.c.name.label(_PROJECT + "card_function_name"),
+                    declaration_round.c.name.label(_PROJECT + "round_name"))
+_ORG_COLUMNS = [org.c[key].label(f"{prefix}_{key}") for prefix, org in (("department", _DEPT), ("bank", _BANK))
+                for key in ("code", "name", "name_en")]
+
+
+@dataclass(frozen=True)
+class Shown:
+    """An instance as `show_instance` returns it, with what its pages need beside it, read in the same statements."""
+
+    instance: dict[str, Any]
+    model_id: int
+    organizations: dict[str, dict[str, str]]  # the department and the bank the viewer may see, by code
+    ready: list[Any]  # every ready task's row (lane, org_id, assignee_id), whoever may see it
+
+
 def _instance_row(conn: Connection, instance_id: int) -> Any:
+    """Return the instance with its model version, project, organisations and the calendar's revision: one statement."""
     return conn.execute(
         select(*[c for c in process_instance.c if c.key != "state"],
-               process_model.c.version.label("model_version"))
+               process_model.c.version.label("model_version"), *_ORG_COLUMNS, *_PROJECT_COLUMNS, revision_column())
         .join(process_model, process_model.c.id == process_instance.c.model_id)
+        .outerjoin(_DEPT, _DEPT.c.id == process_instance.c.department_org_id)
+        .outerjoin(_BANK, _BANK.c.id == process_instance.c.bank_org_id)
+        .outerjoin(project, project.c.instance_id == process_instance.c.id)
+        .outerjoin(card_function, card_function.c.id == project.c.card_function_id)
+        .outerjoin(declaration_round, declaration_round.c.id == project.c.round_id)
         .where(process_instance.c.id == instance_id)
     ).first()
 
 
-def _org_names(conn: Connection, *ids: int | None) -> dict[int, str]:
-    wanted = {i for i in ids if i is not None}
-    if not wanted:
-        return {}
-    rows = conn.execute(select(organization.c.id, organization.c.code).where(organization.c.id.in_(wanted)))
-    return {r.id: r.code for r in rows}
+def _organizations(row: Any) -> dict[str, dict[str, str]]:
+    found = {}
+    for role in ("department", "bank"):
+        org = {key: row._mapping[f"{role}_{key}"] for key in ("code", "name", "name_en")}
+        if org["code"] is not None:
+            found[org["code"]] = org
+    return found
 
 
-def _tasks(conn: Connection, instance_id: int, calendar: Calendar, now: datetime) -> list[dict[str, Any]]:
-    rows = conn.execute(select(human_task, app_user.c.username.label("assignee"))
-                        .outerjoin(app_user, app_user.c.id == human_task.c.assignee_id)
-                        .where(human_task.c.instance_id == instance_id)
-                        .order_by(human_task.c.created_at, human_task.c.id)).all()
-    return [{
+def _task_rows(conn: Connection, instance_id: int) -> list[Any]:
+    return list(conn.execute(select(human_task, app_user.c.username.label("assignee"))
+                             .outerjoin(app_user, app_user.c.id == human_task.c.assignee_id)
+                             .where(human_task.c.instance_id == instance_id)
+                             .order_by(human_task.c.created_at, human_task.c.id)).all())
+
+
+def _task(r: Any, calendar: Calendar, now: datetime) -> dict[str, Any]:
+    return {
         "id": r.id, "name": r.task_name, "title": r.title, "lane": r.lane, "stage": r.stage,
         "status": r.status, "assignee": r.assignee, "created_at": from_db(r.created_at).isoformat(),
         "due": from_db(r.due_at).isoformat() if r.due_at else None,
         "due_provisional": bool(r.due_at is not None and r.due_provisional),
         **(due_status(calendar, from_db(r.due_at), now) if r.status == "ready" else {}),
         "completed_at": from_db(r.completed_at).isoformat() if r.completed_at else None,
-    } for r in rows]
+    }
 
 
-def _project(conn: Connection, instance_id: int) -> dict[str, Any] | None:
-    row = conn.execute(
-        select(project, card_function.c.code.label("card_function"),
-               card_function.c.name.label("card_function_name"), declaration_round.c.name.label("round_name"))
-        .outerjoin(card_function, card_function.c.id == project.c.card_function_id)
-        .outerjoin(declaration_round, declaration_round.c.id == project.c.round_id)
-        .where(project.c.instance_id == instance_id)).first()
-    if row is None:
+def _project(row: Any) -> dict[str, Any] | None:
+    if row._mapping[_PROJECT + "instance_id"] is None:
         return None
-    facts = {k: v for k, v in row._mapping.items() if k != "instance_id"}
+    facts = {c.name.removeprefix(_PROJECT): row._mapping[c.name] for c in _PROJECT_COLUMNS
+             if c.name != _PROJECT + "instance_id"}
     return {k: (str(v) if v is not None and k in MONEY_COLUMNS else v) for k, v in facts.items()}
 
 
@@ -156,31 +183,28 @@ def _documents(conn: Connection, instance_id: int) -> list[dict[str, Any]]:
              "content_type": r.content_type, "size": r.size} for r in rows]
 
 
-def _scoped_tasks(conn: Connection, actor: Actor, instance_id: int) -> set[str]:
+def _scoped_tasks(rows: list[Any], actor: Actor) -> set[str]:
     """Return the ids of the instance's tasks scoped to *actor*'s organisation in one of its roles."""
-    rows = conn.execute(select(human_task.c.id).where(
-        human_task.c.instance_id == instance_id, human_task.c.org_id == actor.org_id,
-        human_task.c.lane.in_(sorted(actor.roles))))
-    return set(rows.scalars())
+    return {r.id for r in rows if r.org_id == actor.org_id and r.lane in actor.roles}
 
 
-def _view(conn: Connection, row: Any, own: set[str] | None, calendar: Calendar, now: datetime) -> dict[str, Any]:
+def _view(conn: Connection, row: Any, task_rows: list[Any], own: set[str] | None, calendar: Calendar,
+          now: datetime) -> dict[str, Any]:
     """Return the instance; with *own*, only those tasks and their history (a participant's view)."""
-    orgs = _org_names(conn, row.department_org_id, row.bank_org_id) if own is None else {}
-    tasks = [t for t in _tasks(conn, row.id, calendar, now) if own is None or t["id"] in own]
+    tasks = [_task(r, calendar, now) for r in task_rows if own is None or r.id in own]
     history = [e for e in audit.history(conn, row.id) if own is None or e["task_id"] in own]
     documents = [d for d in _documents(conn, row.id) if own is None or d["task_id"] in own]
     return {
         "instance_id": row.id, "process_id": row.process_id, "model_version": row.model_version,
         "title": row.title, "status": row.status, "stage": row.stage,
-        "department": orgs.get(row.department_org_id), "bank": orgs.get(row.bank_org_id),
+        "department": row.department_code if own is None else None, "bank": row.bank_code if own is None else None,
         "created_at": from_db(row.created_at).isoformat(), "updated_at": from_db(row.updated_at).isoformat(),
         "completed_at": from_db(row.completed_at).isoformat() if row.completed_at else None,
         "next_timer_due": from_db(row.next_timer_due).isoformat() if row.next_timer_due else None,
         "timer_failed_at": from_db(row.timer_failed_at).isoformat() if row.timer_failed_at else None,
         "timer_error": row.timer_error,
         "open_tasks": [t for t in tasks if t["status"] in OPEN_TASK_STATUSES], "tasks": tasks,
-        "project": _project(conn, row.id) if own is None else None,
+        "project": _project(row) if own is None else None,
         "payments": _payments(conn, row.id) if own is None else [], "documents": documents, "history": history,
         "issued_documents": documents_of(conn, row.id) if own is None else [],
         "comments": comments_of(conn, row.id) if own is None else [], "participant_only": own is not None,
@@ -200,12 +224,21 @@ def show_instance(ctx: Services, actor: Actor | None, instance_id: int) -> dict[
 
 def show_instance_in(ctx: Services, conn: Connection, actor: Actor | None, instance_id: int) -> dict[str, Any]:
     """Return what `show_instance` returns, read in the caller's transaction (denials are not audited here)."""
+    return shown_in(ctx, conn, actor, instance_id).instance
+
+
+def shown_in(ctx: Services, conn: Connection, actor: Actor | None, instance_id: int) -> Shown:
+    """Return `show_instance_in`'s instance with its model, organisations and ready tasks (no statement more)."""
     row = _instance_row(conn, instance_id)
     if row is None:
         raise NotFound(f"instance {instance_id} does not exist")
+    task_rows = _task_rows(conn, instance_id)
     own = None
     if actor and not can_see_instance(actor, row.department_org_id, row.bank_org_id):
-        own = _scoped_tasks(conn, actor, instance_id)
+        own = _scoped_tasks(task_rows, actor)
         if not own:
             raise Hidden("instance", instance_id, instance_id)
-    return _view(conn, row, own, ctx.calendar(), ctx.clock.now())
+    ctx.calendars.note_revision(row.calendar_revision)
+    instance = _view(conn, row, task_rows, own, ctx.calendar(), ctx.clock.now())
+    return Shown(instance, row.model_id, _organizations(row) if own is None else {},
+                 [r for r in task_rows if r.status == "ready"])

@@ -12,6 +12,7 @@ from services.calendar.status import due_status
 from services.clock import from_db
 from services.context import Services
 from services.errors import ConflictError, FieldError, Hidden, NotFound, ValidationError
+from services.plans.process import PROCESS_ID as PLAN_PROCESS
 from services.plans.view import plan_view
 from services.process_models import model_by_id
 from services.project_pages import project_page_in
@@ -88,13 +89,14 @@ def task_page(ctx: Services, actor: Actor, task_id: str) -> dict[str, Any]:
     """
     with ctx.db.read() as conn, ctx.calendars.using(conn):
         row, form, returned = _open_form_in(ctx, conn, actor, task_id)
+        project = project_page_in(ctx, conn, actor, row.instance_id)  # reads the calendar's revision too
         task = {"id": row.id, "name": row.task_name, "title": row.title, "lane": row.lane, "stage": row.stage,
                 "created_at": from_db(row.created_at).isoformat(),
                 "due": from_db(row.due_at).isoformat() if row.due_at else None,
                 "due_provisional": bool(row.due_at is not None and row.due_provisional),
                 "returned": returned, **due_status(ctx.calendar(), from_db(row.due_at), ctx.clock.now())}
-        return {"task": task, "form": form, "project": project_page_in(ctx, conn, actor, row.instance_id),
-                "plan": plan_view(conn, row.instance_id)}
+        plan = plan_view(conn, row.instance_id) if project["process_id"] == PLAN_PROCESS else None
+        return {"task": task, "form": form, "project": project, "plan": plan}
 
 
 def _store(ctx: Services, actor: Actor, uploads: list[Upload], data: dict[str, Any],

@@ -8,7 +8,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Select, bindparam, insert, select
+from sqlalchemy import Connection, Select, bindparam, func, insert, select
 
 from models.tables import app_user, organization, user_role
 from services.clock import to_db
@@ -150,13 +150,16 @@ def create_user(ctx: Services, conn: Connection, username: str, password: str, d
     return user_id
 
 
+def bank_choices() -> Select[Any]:
+    """Return the query of (code, name, English name, position) of every cooperating bank, in list order."""
+    return (select(organization.c.code, organization.c.name, organization.c.name_en,
+                   func.row_number().over(order_by=organization.c.code).label("position"))
+            .where(organization.c.kind == "bank").order_by(organization.c.code))
+
+
 def bank_options(conn: Connection) -> list[tuple[str, str, str]]:
     """Return (code, name, English name) of every cooperating bank."""
-    rows = conn.execute(
-        select(organization.c.code, organization.c.name, organization.c.name_en)
-        .where(organization.c.kind == "bank").order_by(organization.c.code)
-    ).all()
-    return [(r.code, r.name, r.name_en) for r in rows]
+    return [(r.code, r.name, r.name_en) for r in conn.execute(bank_choices())]
 
 
 def org_id_by_code(conn: Connection, code: str) -> int:

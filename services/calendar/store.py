@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, Label, insert, select, update
 
 from models.db import Database
 from models.tables import calendar_override, calendar_year, system_setting
@@ -32,6 +32,12 @@ def put_setting(conn: Connection, key: str, value: str, now: datetime) -> None:
                         .values(value=value, updated_at=to_db(now))).rowcount
     if not done:
         conn.execute(insert(system_setting).values(key=key, value=value, updated_at=to_db(now)))
+
+
+def revision_column() -> Label[str | None]:
+    """Return the calendar's stored revision as a column to read along with other rows (see `note_revision`)."""
+    return (select(system_setting.c.value).where(system_setting.c.key == REVISION)
+            .scalar_subquery().label("calendar_revision"))
 
 
 def load(conn: Connection) -> Calendar:
@@ -99,6 +105,16 @@ class CalendarCache:
         with self._lock:
             self._calendar, self._revision = calendar, revision
         return calendar
+
+    def note_revision(self, revision: str | None) -> None:
+        """Tell the enclosing `using` block the revision its transaction holds, read along with other rows.
+
+        The calendar is then checked without reading the revision again. Outside such a block, or
+        once the block has read it, this does nothing.
+        """
+        scope = _SCOPE.get()
+        if scope is not None and scope.cache is self and scope.revision is None and scope.calendar is None:
+            scope.revision = revision or "0"
 
     @contextlib.contextmanager
     def using(self, conn: Connection, revision: str | None = None) -> Iterator[None]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy import Connection, Select, delete, func, insert, select, update
 
 from models.tables import card_function, organization, project
 from services import audit
@@ -26,11 +26,11 @@ def require_maintainer(actor: Actor | None) -> None:
         raise PermissionDenied("only the bureau (hrss) may maintain the card function list")
 
 
-def function_options(conn: Connection) -> list[tuple[str, str]]:
-    """Return (code, name) of every active card function, in list order."""
-    rows = conn.execute(select(card_function.c.code, card_function.c.name)
-                        .where(card_function.c.active.is_(True)).order_by(card_function.c.id))
-    return [(r.code, r.name) for r in rows]
+def function_choices(*, active_only: bool = True) -> Select[Any]:
+    """Return the query of (code, name, position) of the card functions (the active ones unless told), in list order."""
+    query = select(card_function.c.code, card_function.c.name,
+                   func.row_number().over(order_by=card_function.c.id).label("position")).order_by(card_function.c.id)
+    return query.where(card_function.c.active.is_(True)) if active_only else query
 
 
 def function_id(conn: Connection, code: str) -> int | None:

@@ -11,17 +11,20 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, func, literal, null, select, union_all
+from sqlalchemy import Connection, desc, func, literal, null, select, union_all
 
 from models.tables import human_task, organization, oversight_total, process_instance, project
 from services.calendar.days import Calendar
+from services.calendar.store import revision_column
 from services.calendar.deadlines import start_of
 from services.calendar.status import due_status
 from services.clock import from_db, to_db
 from services.context import Services
 from services.oversight import listing
 from services.oversight.access import require_dashboard
-from services.oversight.filters import PAYMENT_TASK, InstanceFilter, Resolved, instance_where, resolve, totals_filters
+from services.oversight.filters import (
+    PAYMENT_TASK, InstanceFilter, Resolved, instance_where, resolve, resolve_known, totals_filters,
+)
 from services.oversight.listing import Sort
 from services.oversight.totals import MONEY, totals_where
 from services.users import Actor
@@ -125,16 +128,15 @@ def overview_in(ctx: Services, conn: Connection, resolved: Resolved, calendar: C
 
 
 def page_in(ctx: Services, conn: Connection, resolved: Resolved, sort: Sort, page: int,
-            per_page: int, calendar: Calendar) -> dict[str, Any]:
-    """Return one page of the instance list inside the caller's read transaction."""
+            per_page: int, calendar: Calendar, total: int | None = None) -> dict[str, Any]:
+    """Return one page of the instance list inside the caller's read transaction (*total* if already counted)."""
     now = ctx.clock.now()
     per_page = max(1, min(per_page, listing.MAX_PER_PAGE))
     page = max(1, page)
-    total = listing.count(conn, resolved, now)
+    total = listing.count(conn, resolved, now) if total is None else total
     rows = listing.page_rows(conn, resolved, sort, now, (page - 1) * per_page, per_page)
-    dues = listing.payment_dues(conn, [r.id for r in rows])
-    return {"total": total, "page": page, "per_page": per_page, "sort": sort.key,
-            "descending": sort.descending, "items": [listing.item(r, dues.get(r.id), now, calendar) for r in rows]}
+    return {"total": total, "page": page, "per_page": per_page, "sort": sort.key, "descending": sort.descending,
+            "items": [listing.item(r, from_db(r.payment_due) if r.payment_due else None, now, calendar) for r in rows]}
 
 
 def overview(ctx: Services, actor: Actor, flt: InstanceFilter | None = None) -> dict[str, Any]:
@@ -156,23 +158,39 @@ def instance_page(ctx: Services, actor: Actor, flt: InstanceFilter | None = None
 
 def dashboard(ctx: Services, actor: Actor, flt: InstanceFilter | None = None, sort: Sort | None = None,
               page: int = 1, per_page: int = 20) -> dict[str, Any]:
-    """Return everything the dashboard shows, read in one consistent snapshot."""
+    """Return everything the dashboard shows, read in one consistent snapshot (the calendar's revision too)."""
     require_dashboard(actor)
-    calendar = ctx.calendar()
-    with ctx.db.read() as conn:
-        resolved = resolve(conn, flt or InstanceFilter())
-        return {**overview_in(ctx, conn, resolved, calendar),
-                "instances": page_in(ctx, conn, resolved, sort or Sort(), page, per_page, calendar),
-                "options": _options(conn)}
+    flt = flt or InstanceFilter()
+    with ctx.db.read() as conn, ctx.calendars.using(conn):
+        orgs, years = _choices(ctx, conn)
+        resolved = resolve_known(flt, {(o["kind"], o["code"]): org_id for org_id, o in orgs.items()})
+        calendar = ctx.calendar()
+        overview = overview_in(ctx, conn, resolved, calendar)
+        # the running totals answer both the counts and the list's total for a structured filter
+        total = overview["total"] if flt.structured_only else None
+        return {**overview, "instances": page_in(ctx, conn, resolved, sort or Sort(), page, per_page, calendar, total),
+                "options": {"banks": [o for o in orgs.values() if o["kind"] == "bank"],
+                            "departments": [o for o in orgs.values() if o["kind"] == "department"], "years": years}}
 
 
-def _options(conn: Connection) -> dict[str, Any]:
-    orgs = _organizations(conn).values()
-    years = conn.execute(select(oversight_total.c.year).distinct()
-                         .where(oversight_total.c.year != 0, oversight_total.c.instances > 0)
-                         .order_by(oversight_total.c.year.desc())).scalars().all()
-    return {"banks": [o for o in orgs if o["kind"] == "bank"],
-            "departments": [o for o in orgs if o["kind"] == "department"], "years": list(years)}
+def _choices(ctx: Services, conn: Connection) -> tuple[dict[int, dict[str, str]], list[int]]:
+    """Return the banks and departments by id, in code order, and the years that have projects: one statement.
+
+    It reads the calendar's revision too, for the enclosing `calendars.using` block.
+    """
+    orgs = (select(organization.c.kind, organization.c.id, organization.c.code, organization.c.name,
+                   organization.c.name_en, revision_column()).where(organization.c.kind.in_(("bank", "department"))))
+    years = (select(literal("year").label("kind"), oversight_total.c.year, null(), null(), null(), revision_column())
+             .distinct().where(oversight_total.c.year != 0, oversight_total.c.instances > 0))
+    found: dict[int, dict[str, str]] = {}
+    listed: list[int] = []
+    for r in conn.execute(union_all(orgs, years).order_by("kind", "code", desc("id"))):
+        ctx.calendars.note_revision(r.calendar_revision)
+        if r.kind == "year":
+            listed.append(int(r.id))
+        else:
+            found[r.id] = {"code": r.code, "name": r.name, "name_en": r.name_en, "kind": r.kind}
+    return found, listed
 
 
 def organizations(ctx: Services, actor: Actor) -> dict[str, dict[str, str]]:

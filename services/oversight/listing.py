@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Select, func, select
+from sqlalchemy import ColumnElement, Connection, Select, Subquery, func, select
 
 from models.tables import human_task, organization, oversight_total, process_instance, project
 from services.calendar.days import Calendar
@@ -56,19 +56,26 @@ def _ordered(query: Select[Any], column: Any, descending: bool) -> Select[Any]:
     return query.order_by(column.asc(), project.c.instance_id.asc())
 
 
+def _orders(sort: Sort) -> list[tuple[ColumnElement[bool] | None, Any, bool]]:
+    """Return the list's parts in listing order: (their condition, their order column, descending)."""
+    column = SORTS[sort.key]
+    if sort.key not in NULLABLE_SORTS:
+        return [(None, column, sort.descending)]
+    return [(column.is_not(None), column, sort.descending), (column.is_(None), project.c.instance_id, True)]
+
+
 def parts(resolved: Resolved, sort: Sort, now: datetime, base: Select[Any] | None = None) -> list[Select[Any]]:
     """Return the queries whose rows, one after the other, are the list in order (ids unless *base*)."""
-    column = SORTS[sort.key]
     base = (select(project.c.instance_id) if base is None else base).where(instance_where(resolved, now))
-    if sort.key not in NULLABLE_SORTS:
-        return [_ordered(base, column, sort.descending)]
-    return [_ordered(base.where(column.is_not(None)), column, sort.descending),
-            _ordered(base.where(column.is_(None)), project.c.instance_id, True)]
+    return [_ordered(base if where is None else base.where(where), column, descending)
+            for where, column, descending in _orders(sort)]
 
 
-def _details() -> Select[Any]:
+def _details(chosen: Subquery | None = None) -> Select[Any]:
+    """Return the listed columns of every project, or of the *chosen* ids' projects."""
+    rows = project if chosen is None else chosen.join(project, project.c.instance_id == chosen.c.instance_id)
     return (select(*COLUMNS)
-            .select_from(project.join(process_instance, process_instance.c.id == project.c.instance_id))
+            .select_from(rows.join(process_instance, process_instance.c.id == project.c.instance_id))
             .outerjoin(_DEPT, _DEPT.c.id == process_instance.c.department_org_id)
             .outerjoin(_BANK, _BANK.c.id == process_instance.c.bank_org_id))
 
@@ -87,43 +94,36 @@ def _count_part(conn: Connection, part: Select[Any]) -> int:
     return int(conn.execute(select(func.count()).select_from(part.order_by(None).subquery())).scalar_one())
 
 
-def _page_ids(conn: Connection, resolved: Resolved, sort: Sort, now: datetime, offset: int, limit: int) -> list[int]:
-    ids: list[int] = []
-    for part in parts(resolved, sort, now):
-        got = list(conn.execute(part.offset(offset).limit(limit - len(ids))).scalars())
-        ids += got
-        if len(ids) >= limit:
-            break
-        # The next part starts where this one ended: skip what the offset skipped beyond it.
-        offset = 0 if got else max(0, offset - _count_part(conn, part))
-    return ids
+def _page_of(ids: Select[Any], column: Any, descending: bool) -> Select[Any]:
+    """Return the details and open payment due of the projects *ids* chooses (an index's page), in its order."""
+    due = (select(func.min(human_task.c.due_at))
+           .where(human_task.c.instance_id == process_instance.c.id, human_task.c.status == "ready",
+                  human_task.c.task_name == PAYMENT_TASK, human_task.c.due_at.is_not(None))
+           .scalar_subquery().label("payment_due"))
+    return _ordered(_details(ids.subquery("chosen")).add_columns(due), column, descending)
 
 
 def page_rows(conn: Connection, resolved: Resolved, sort: Sort, now: datetime, offset: int,
               limit: int) -> list[Any]:
-    """Return one page of rows: its ids chosen from the project table, then their details."""
-    ids = _page_ids(conn, resolved, sort, now, offset, limit)
-    if not ids:
-        return []
-    rows = {r.id: r for r in conn.execute(_details().where(project.c.instance_id.in_(ids)))}
-    return [rows[i] for i in ids]
+    """Return one page of rows with their payment due: ids chosen from the project table, joined to their details.
+
+    One statement, unless the page reaches past the known values of a nullable sort into its unknown ones.
+    """
+    rows: list[Any] = []
+    for part, (_where, column, descending) in zip(parts(resolved, sort, now), _orders(sort)):
+        got = conn.execute(_page_of(part.offset(offset).limit(limit - len(rows)), column, descending)).all()
+        rows += got
+        if len(rows) >= limit:
+            break
+        # The next part starts where this one ended: skip what the offset skipped beyond it.
+        offset = 0 if got else max(0, offset - _count_part(conn, part))
+    return rows
 
 
 def iter_rows(conn: Connection, resolved: Resolved, sort: Sort, now: datetime) -> Iterator[Any]:
     """Yield every matching row in order, fetched in batches."""
     for part in parts(resolved, sort, now, _details()):
         yield from conn.execution_options(stream_results=True, yield_per=EXPORT_BATCH).execute(part)
-
-
-def payment_dues(conn: Connection, instance_ids: list[int]) -> dict[int, datetime]:
-    """Return the due time of each listed instance's open payment, if it has one."""
-    if not instance_ids:
-        return {}
-    rows = conn.execute(select(human_task.c.instance_id, func.min(human_task.c.due_at))
-                        .where(human_task.c.instance_id.in_(instance_ids), human_task.c.status == "ready",
-                               human_task.c.task_name == PAYMENT_TASK, human_task.c.due_at.is_not(None))
-                        .group_by(human_task.c.instance_id)).all()
-    return {r[0]: from_db(r[1]) for r in rows}
 
 
 def item(row: Any, due: datetime | None, now: datetime, calendar: Calendar) -> dict[str, Any]:
