@@ -1,6 +1,7 @@
 """A project as a person sees it: its record, the forms that label its history, and what they may do."""
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from sqlalchemy import Connection
@@ -9,17 +10,31 @@ from engine.model import LoadedModel
 from services import audit, forms
 from services.context import Services
 from services.instances import shown_in
-from services.process_models import model_by_id
+from services.process_models import cached_model, model_by_id
 from services.tasks import may_complete
 from services.form_sources import options_for
 from services.users import Actor, as_writer
 from services.withdraw import WITHDRAWABLE_STAGES
 
 
+@functools.lru_cache(maxsize=256)
+def _option_names(digest: str) -> frozenset[str]:
+    model = cached_model(digest)
+    return frozenset().union(*(forms.sources_of(model.form_for(name))[0] for name in model.user_tasks))
+
+
+@functools.lru_cache(maxsize=256)
+def _labelled(digest: str, options: tuple[tuple[str, tuple[tuple[str, str], ...]], ...]
+              ) -> dict[str, dict[str, Any]]:
+    """Return the model's step forms with their choices labelled: shared between requests, never mutated."""
+    model = cached_model(digest)
+    chosen = {name: list(choices) for name, choices in options}
+    return {name: forms.with_options(model.form_for(name), chosen) for name in model.user_tasks}
+
+
 def _forms(conn: Connection, model: LoadedModel) -> dict[str, dict[str, Any]]:
-    names = frozenset().union(*(forms.sources_of(model.form_for(name))[0] for name in model.user_tasks))
-    options = {name: list(choices) for name, choices in options_for(conn, names, display=True)}
-    return {name: forms.with_options(model.form_for(name), options) for name in model.user_tasks}
+    """Return every step form of *model* with today's choices, prepared once per model and choices."""
+    return dict(_labelled(model.content_hash, options_for(conn, _option_names(model.content_hash), display=True)))
 
 
 def _actionable(actor: Actor, ready: list[Any]) -> list[str]:
