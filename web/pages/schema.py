@@ -23,13 +23,24 @@ def _choice_title(choice: Schema) -> str:
     return form_text(choice.get("title", choice["const"]))
 
 
+def _one_of(prop: Schema) -> list[Schema]:
+    found = prop.get("oneOf")
+    return [c for c in found if isinstance(c, dict) and "const" in c] if isinstance(found, list) else []
+
+
 def choices(prop: Schema) -> list[tuple[str, str]]:
     """Return (value, title) of a property's choices (`oneOf` of const/title, or `enum`), titles translated."""
     if isinstance(prop.get("oneOf"), list):
-        return [(str(c["const"]), _choice_title(c)) for c in prop["oneOf"] if isinstance(c, dict) and "const" in c]
+        return [(str(c["const"]), _choice_title(c)) for c in _one_of(prop)]
     if isinstance(prop.get("enum"), list):
         return [(str(v), str(v)) for v in prop["enum"]]
     return []
+
+
+def _choice_count(prop: Schema) -> int:
+    if isinstance(prop.get("oneOf"), list):
+        return len(_one_of(prop))
+    return len(prop["enum"]) if isinstance(prop.get("enum"), list) else 0
 
 
 def widget(prop: Schema) -> str:
@@ -42,7 +53,7 @@ def widget(prop: Schema) -> str:
     if kind == "integer":
         return "integer"
     if "oneOf" in prop or "enum" in prop:
-        return "radio" if 0 < len(choices(prop)) <= MAX_RADIOS else "select"
+        return "radio" if 0 < _choice_count(prop) <= MAX_RADIOS else "select"
     if fmt in ("money", "date", "file"):
         return str(fmt)
     return "textarea" if prop.get("x-widget") == "textarea" else "text"
