@@ -110,7 +110,7 @@ class ChildRenderer:
     """
 
     def __init__(self, folder: Path, niceness: int = CHILD_NICENESS, timeout: float = TIMEOUT_SECONDS) -> None:
-        self._folder, self._niceness, self._timeout = str(folder), niceness, timeout
+        self._folder, self._niceness, self.timeout = str(folder), niceness, timeout
         self._lock = Lock()
         self._pool: ProcessPoolExecutor | None = None
 
@@ -131,14 +131,14 @@ class ChildRenderer:
         with self._lock:
             for attempt in (1, 2):
                 try:
-                    return self._executor().submit(function, *args).result(timeout=self._timeout)
+                    return self._executor().submit(function, *args).result(timeout=self.timeout)
                 except BrokenProcessPool:
                     self._replace()
                     if attempt == 2:
                         raise RuntimeError("the document renderer process stopped twice") from None
                 except FutureTimeout:
                     self._replace()
-                    raise RuntimeError(f"the document renderer took longer than {self._timeout:.0f} s") from None
+                    raise RuntimeError(f"the document renderer took longer than {self.timeout:g} s") from None
         raise AssertionError("unreachable")
 
     def produce(self, job: Job) -> tuple[bytes, bool]:

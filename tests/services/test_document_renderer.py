@@ -110,16 +110,18 @@ def test_a_document_the_child_cannot_seal_refuses_the_step_and_writes_nothing(
 
 
 def test_a_job_past_its_time_fails_and_its_child_is_killed(tmp_path: Path) -> None:
-    renderer = ChildRenderer(tmp_path, timeout=0.2)
+    renderer = ChildRenderer(tmp_path)
     try:
-        with pytest.raises(RuntimeError, match="took longer than"):
+        first = renderer.pid()
+        renderer.timeout = 0.05
+        with pytest.raises(RuntimeError, match="took longer than 0.05 s"):
             renderer.produce(Job(samples.fund_plan(40), samples.meta_for("fund_plan"), _now(), "http://x/verify"))
-        renderer._timeout = 120.0
-        pid = renderer.pid()
+        assert _wait_gone(first, 0.5), "the hung child was left running"
+        renderer.timeout = 120.0
         pdf, signed = renderer.produce(Job(samples.payment_notice(), samples.meta_for("payment_notice"), _now(),
                                            "http://x/verify"))
         assert pdf.startswith(b"%PDF") and signed is False  # no key in an empty folder: issued unsealed
-        assert renderer.pid() == pid
+        assert renderer.pid() != first
     finally:
         renderer.close()
 
