@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import threading
 from datetime import timedelta
@@ -233,6 +234,7 @@ def test_one_project_through_its_whole_life_in_the_browser(chromium: object, liv
     page = people["health_user"].page
     page.goto(f"{live_url}/projects/")
     page.get_by_role("link", name=title).click()
+    page.wait_for_url(re.compile(r".*/projects/\d+$"))  # loaded: the text below is read once, not awaited
     text = page.locator("main").inner_text()
     assert "已完成" in text and "¥1,000,000.00" in text and "TX0001" in text
     assert "可行性研究报告.pdf" in text and "付款发票.pdf" in text
