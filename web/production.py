@@ -4,8 +4,8 @@ The timer worker is not started here: run `yikatong worker` as its own process (
 several may run). Each gunicorn worker builds its own application and connection pool after
 the fork. Each renders and seals official documents in a child process of its own, at a lower CPU
 priority (`services.official.rendering`), and produces each document once there before it takes
-requests (the first one would otherwise cost seconds inside a step). Every log line, gunicorn's own included, is one JSON object
-on stderr.
+requests (the first one would otherwise cost seconds inside a step). Every log line, gunicorn's own
+included, is one JSON object on stderr.
 
 Two settings matter for the time of each request: HTTP is parsed by gunicorn's C parser
 (`gunicorn_h1c`, picked automatically when installed), and each worker's heartbeat file, touched

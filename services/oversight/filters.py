@@ -64,7 +64,9 @@ def _org_id(ids: Mapping[tuple[str, str], int], code: str | None, kind: str) -> 
 
 
 def resolve_known(flt: InstanceFilter, ids: Mapping[tuple[str, str], int]) -> Resolved:
-    """Return *flt* with its bank and department codes turned into ids by *ids* ((kind, code) -> id); unknown are invalid."""
+    """Return *flt* with its bank and department codes turned into ids by *ids* ((kind, code) -> id).
+
+    Unknown codes are invalid."""
     if flt.text and len(flt.text) > MAX_TEXT:
         raise ValidationError("The filter is not valid.",
                               [FieldError("q", "maxLength", "Enter at most {limit} characters.", {"limit": MAX_TEXT})])

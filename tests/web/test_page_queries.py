@@ -1,4 +1,4 @@
-"""Pages under load: each reads in one transaction, with a few statements that do not grow with what it shows (no N+1)."""
+"""Pages under load: each reads in one transaction, with a few statements that do not grow with what it shows."""
 from __future__ import annotations
 
 from collections.abc import Iterator
