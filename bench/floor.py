@@ -15,10 +15,14 @@
   to the application costs (gunicorn, Flask, the app's request hooks, the loopback and the client),
   with no token, no database and no use case. The use case plus this is what HTTP could at best
   cost on this stack.
+- ``GunicornFloor``: the same gunicorn settings serving a fixed answer (``bench.gunicorn_floor``),
+  sent the same request bytes as ``ProductionHttp`` by the same client: what the server, the
+  loopback and the client cost with no application at all.
 """
 from __future__ import annotations
 
 import subprocess
+import sys
 import time
 from pathlib import Path
 from time import perf_counter_ns
@@ -26,7 +30,7 @@ from typing import Any
 
 from sqlalchemy import text
 
-from bench import serving
+from bench import gunicorn_floor, serving
 from bench.engine_paths import STEPS, step_data
 from bench.wire import Wire
 from services.context import Services
@@ -137,3 +141,37 @@ class ProductionEmpty:
     def run_once(self, counter: Any = None, keep: bool = True) -> list[int]:
         """Time STEPS empty requests."""
         return [self.server.empty() for _ in range(STEPS)]
+
+
+class GunicornFloor:
+    """(e00) A completion's request to gunicorn serving a fixed answer: the server's own floor."""
+
+    def __init__(self, name: str, url: str, folder: Path) -> None:
+        self.name = name
+        folder.mkdir(parents=True, exist_ok=True)
+        self.port = serving.free_port()
+        command = gunicorn_floor.command(sys.executable, self.port)
+        self.server: subprocess.Popen[bytes] | None = serving.spawn(command, url, folder, folder / "floor.log")
+        serving.wait_ready(self.port, self.server)
+        self.conn = Wire(serving.HOST, self.port)
+        self.used = time.monotonic()
+        self.headers = {"Authorization": f"Bearer {'0' * 43}"}  # a token's length; never checked
+
+    def run_once(self, counter: Any = None, keep: bool = True) -> list[int]:
+        """Time STEPS requests shaped like (e)'s completions."""
+        samples = []
+        for step in range(1, STEPS + 1):
+            if time.monotonic() - self.used > IDLE_RECONNECT_SECONDS:
+                self.conn.reconnect()
+            started = perf_counter_ns()
+            status, answer = self.conn.post_json("/api/v1/tasks/0/complete", {"data": step_data(step)}, self.headers)
+            samples.append(perf_counter_ns() - started)
+            self.used = time.monotonic()
+            assert status == 200, answer
+        return samples
+
+    def close(self) -> None:
+        """Close the client and stop the server."""
+        self.conn.close()
+        serving.stop(self.server)
+        self.server = None

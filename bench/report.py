@@ -117,7 +117,25 @@ def _empty_rows(paths: dict[str, Any], floor: dict[str, Any], backend: str, name
          "info", "-"),
         ("floor", f"(e) ÷ best case over HTTP, {name}", "", "", "",
          _x(floor["http_production_times_empty_plus_use_case"], "best"), "info", "-"),
-    ]
+    ] + _gunicorn_floor_rows(paths, floor, backend, name)
+
+
+def _gunicorn_floor_rows(paths: dict[str, Any], floor: dict[str, Any], backend: str,
+                         name: str) -> list[tuple[str, ...]]:
+    """gunicorn serving a fixed answer: the least HTTP through this server adds to the use case."""
+    bare = paths.get("http_gunicorn_floor")
+    if not bare:
+        return []
+    use_case = paths[f"complete_task_{backend}"]["median_ms"]
+    rows = [("floor", f"(e00) gunicorn's own floor: (e)'s settings, request and client, a fixed answer, {name}",
+             str(bare["n"]), _ms(bare["median_ms"]), _ms(bare["p90_ms"]), _x(ratio(bare["median_ms"], use_case), "(c)"),
+             "info", "-"),
+            ("floor", f"(e00) least over gunicorn = (c) + (e00), {name}", "", "", "",
+             _x(floor["gunicorn_floor_plus_use_case_times_use_case"], "(c)"), "info", "-")]
+    if floor.get("gunicorn_floor_plus_served_times_use_case") is not None:
+        rows.append(("floor", f"(e00) least as served = (c~) + (e00), {name}", "", "", "",
+                     _x(floor["gunicorn_floor_plus_served_times_use_case"], "(c)"), "info", "-"))
+    return rows
 
 
 def _statement_rows(results: dict[str, Any]) -> list[tuple[str, ...]]:

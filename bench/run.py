@@ -32,7 +32,7 @@ from bench.stats import ratio, summary
 from bench.statesize import measure_state
 from bench.dashboard import Dashboard, measure as measure_dashboards
 from bench.tasklist import TaskList, measure
-from bench.floor import DurableCommit, ProductionEmpty, ProductionFlask, ProductionHttp
+from bench.floor import DurableCommit, GunicornFloor, ProductionEmpty, ProductionFlask, ProductionHttp
 from bench.http import HttpUseCase
 from bench.usecase import FundProjectUseCase, LinearUseCase, ServedUseCase, count_statements, services
 
@@ -79,6 +79,9 @@ def _completions(plan: Plan, scratch: Scratch, backends: list[str], production: 
                 servers.append(ProductionHttp(f"http_production_{backend}", ctx, scratch.files_dir(f"uc-{backend}")))
                 runners += [servers[-1], ProductionFlask(f"http_flask_{backend}", servers[-1]),
                             ProductionEmpty(f"http_empty_{backend}", servers[-1])]
+        if production and contexts:
+            servers.append(GunicornFloor("http_gunicorn_floor", contexts[0].db.url, scratch.files_dir("gunicorn-floor")))
+            runners.append(servers[-1])
         samples: dict[str, list[int]] = {r.name: [] for r in runners}
         for round_ in range(plan.warmup_instances + plan.instances):
             for runner in runners:  # interleaved, so that noise falls on every path alike
@@ -114,12 +117,18 @@ def _durable_floors(completion: dict[str, Any], backends: list[str]) -> dict[str
         production = completion.get(f"http_production_{backend}", {}).get("median_ms")
         empty = completion.get(f"http_empty_{backend}", {}).get("median_ms")
         best = use_case + empty if empty is not None else None
+        bare = completion.get("http_gunicorn_floor", {}).get("median_ms")
+        served = completion.get(f"complete_task_served_{backend}", {}).get("median_ms")
         floors[backend] = {"b_ms": b, "commit_ms": commit, "floor_ms": b + commit,
                            "complete_task_times_floor": ratio(use_case, b + commit),
                            "http_production_times_use_case": ratio(production, use_case),
                            "http_empty_plus_use_case_ms": best,
                            "http_empty_plus_use_case_times_use_case": ratio(best, use_case),
-                           "http_production_times_empty_plus_use_case": ratio(production, best)}
+                           "http_production_times_empty_plus_use_case": ratio(production, best),
+                           "gunicorn_floor_plus_use_case_times_use_case":
+                               None if bare is None else ratio(use_case + bare, use_case),
+                           "gunicorn_floor_plus_served_times_use_case":
+                               None if bare is None or served is None else ratio(served + bare, use_case)}
     return floors
 
 
