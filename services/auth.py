@@ -120,10 +120,13 @@ def revoke_api_token(ctx: Services, token: str | None) -> bool:
 
 def actor_for_token(ctx: Services, token: str | None) -> Actor | None:
     """Return the user of a valid bearer token, or None."""
-    if not token:
-        return None
+    return actor_for_digest(ctx, token_digest(token)) if token else None
+
+
+def actor_for_digest(ctx: Services, digest: str) -> Actor | None:
+    """Return the user of a valid bearer token known by its digest (`token_digest`), or None."""
     with ctx.db.read_one() as conn:
-        rows = fastpath.fetch_all(conn, TOKEN_ACTOR, {"digest": token_digest(token), "now": to_db(ctx.clock.now())})
+        rows = fastpath.fetch_all(conn, TOKEN_ACTOR, {"digest": digest, "now": to_db(ctx.clock.now())})
     return to_actor(rows)
 
 

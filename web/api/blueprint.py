@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, g, request
 
 from services import bearer
-from services.auth import actor_for_token, token_digest
+from services.auth import actor_for_digest, token_digest
 from services.idempotency import HEADER as IDEMPOTENCY_HEADER
 from web.api import errors
 from web.api.http import JSON_BODY_LIMIT, ApiError
@@ -51,7 +51,7 @@ def authenticate() -> None:
             and bearer.recently_valid(digest)):
         g.api_actor = bearer.Bearer(digest)
         return
-    who = actor_for_token(services(), token)
+    who = actor_for_digest(services(), digest)
     if who is None:
         raise ApiError(401, errors.TOKEN_REFUSED, headers={"WWW-Authenticate": errors.INVALID_TOKEN_CHALLENGE})
     bearer.remember(digest)
