@@ -156,14 +156,16 @@ def _page_of(plans: list[Row[Any]], page: int | None, per_page: int) -> list[Row
 
 
 def overview_in(conn: Connection, year: int, bank: int | None, bureau: bool, page: int | None = None,
-                per_page: int = PER_PAGE) -> dict[str, Any]:
+                per_page: int = PER_PAGE, last_if_past: bool = False) -> dict[str, Any]:
     """Return the plans of *year* (of *bank* only, if given) inside the caller's read transaction.
 
     The figures and the proposal count every plan of the year; the tables are those of page *page*
-    (*per_page* plans in bank and number order; all of them if *page* is None). A bank with no plan
-    at all shows on the first page only.
+    (*per_page* plans in bank and number order; all of them if *page* is None; the last page if
+    *page* is past it and *last_if_past*). A bank with no plan at all shows on the first page only.
     """
     banks, shares, plans = _banks(conn), _shares(conn, year), _plans(conn, year, bank)
+    if page is not None and last_if_past:
+        page = min(page, max(1, -(-len(plans) // per_page)))
     totals, shown = _totals(conn, [p.instance_id for p in plans]), _page_of(plans, page, per_page)
     proposing = bureau and shares is not None
     detailed = {p.instance_id: p for p in shown} | (
@@ -190,15 +192,17 @@ def overview_in(conn: Connection, year: int, bank: int | None, bureau: bool, pag
             "total": len(plans), "more": page is not None and page * per_page < len(plans)}
 
 
-def plans_overview(ctx: Any, actor: Actor, year: int, page: int = 1, per_page: int = PER_PAGE) -> dict[str, Any]:
+def plans_overview(ctx: Any, actor: Actor, year: int, page: int = 1, per_page: int = PER_PAGE,
+                   last_if_past: bool = False) -> dict[str, Any]:
     """Return page *page* of the plans of *year* as *actor* may see them (a bank its own; departments are
-    refused), with the figures and the proposal of the whole year."""
+    refused), with the figures and the proposal of the whole year; the last page if *page* is past it
+    and *last_if_past* (an empty page otherwise)."""
     bank = scope(actor)
     page, per_page = max(1, page), max(1, min(per_page, MAX_PER_PAGE))
     with ctx.db.read() as conn:
         years = sorted(set(conn.execute(select(fund_plan.c.year).distinct()).scalars()), reverse=True)
-        return {**overview_in(conn, check_year(year), bank, may_move(actor), page, per_page), "years_known": years,
-                "may_move": may_move(actor)}
+        data = overview_in(conn, check_year(year), bank, may_move(actor), page, per_page, last_if_past)
+        return {**data, "years_known": years, "may_move": may_move(actor)}
 
 
 def plan_detail(ctx: Any, actor: Actor, plan_id: int) -> dict[str, Any]:

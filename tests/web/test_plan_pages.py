@@ -9,6 +9,7 @@ from services.context import Services
 from services.instances import show_instance
 from tests import support
 from tests.services import plan_world as world
+from tests.web.test_page_queries import counting
 from tests.web.site import Site, text_of
 
 
@@ -143,3 +144,8 @@ def test_the_plans_page_shows_twenty_plans_and_page_two_the_rest(site: Site, ser
         answer = clerk.get(f"/plans/?year=2026&page={wrong}")
         assert answer.status_code == 200 and "第 1 页，共 2 页" in text_of(answer), wrong
     assert "第 2 页，共 2 页" in text_of(clerk.get("/plans/?year=2026&page=7")), "past the last page: the last"
+    with counting(services) as last:
+        clerk.get("/plans/?year=2026&page=2")
+    with counting(services) as past:
+        clerk.get("/plans/?year=2026&page=7")
+    assert past.statements == last.statements, "a page past the last is read once, as the last"

@@ -51,10 +51,8 @@ def _year() -> int:
 
 
 def _index(year: int, status: int = 200, errors: dict[int, str] | None = None) -> tuple[str, int]:
-    data = plans_overview(ctx(), actor(), year, page=page_number())
+    data = plans_overview(ctx(), actor(), year, page=page_number(), last_if_past=True)
     pages = max(1, -(-data["total"] // data["per_page"]))
-    if data["page"] > pages:  # past the last page: show the last one
-        data = plans_overview(ctx(), actor(), year, page=pages)
     years = sorted({*data["years_known"], ctx().clock.today().year, year}, reverse=True)
     return render_template("plans/index.html", d=data, year=year, years=years, errors=errors or {},
                            pages=pages), status
