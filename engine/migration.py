@@ -1,9 +1,11 @@
 """Move a running workflow to a newer version of its diagram, after deciding that it can move safely.
 
 SpiffWorkflow aligns the old and new task specs and resets the current tasks onto the new ones;
-whether that is safe is decided here: every current step must still exist, no finished step the
-history depends on may have been removed, and every value the rest of the new version reads must
-be in the project's data already or be filled in by a step still to come.
+whether that is safe is decided here, for the top-level process and for every subprocess the
+workflow has entered (the one it is inside now and those it finished): every current step must
+still exist, every entered subprocess must still exist, no finished step the history depends on
+may have been removed, and every value the rest of the new version reads must be in the project's
+data already or be filled in by a step still to come.
 """
 from __future__ import annotations
 
@@ -11,7 +13,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from lxml import etree
-from SpiffWorkflow.bpmn.util.diff import SpecDiff, diff_workflow, migrate_workflow
+from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
+from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import EventSubprocess, SubWorkflowTask
+from SpiffWorkflow.bpmn.util.diff import WorkflowDiff, diff_workflow, migrate_workflow
+from SpiffWorkflow.bpmn.util.subworkflow import BpmnBaseWorkflow, BpmnSubWorkflow
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.task import Task
@@ -23,15 +28,19 @@ from engine.expressions import names_in, parse_script
 from engine.forms import expressions_of
 from engine.graph import Graph, build_graph, executable_processes, reachable_from
 from engine.model import LoadedModel
-from engine.runtime import ReadyTask, SafeScriptEngine, dump, ready_tasks, restore
+from engine.runtime import ReadyTask, SafeScriptEngine, dump, next_timer, ready_tasks, restore
 from engine.serialization import REGISTRY
 
 CURRENT = TaskState.READY | TaskState.WAITING | TaskState.STARTED
+PREDICTED = TaskState.PREDICTED_MASK | TaskState.FUTURE
 REASONS = {
     "task-missing": "当前步骤“{name}”（{element}）在新版本中不存在",
     "history-missing": "已办理的步骤“{name}”（{element}）在新版本中已被删除，已办记录无法对应到新版本",
     "value-missing": "新版本后续步骤需要的数据 {names} 在该项目中没有，之后的步骤也不会填写",
-    "subprocess": "项目正在子流程中，暂不支持迁移",
+    "subprocess-missing": "项目进入过的子流程“{name}”（{element}）在新版本中已不存在或已不是同一个子流程，"
+                          "其中的步骤无法对应到新版本",
+    "subprocess": "项目正在多实例子流程或事件子流程“{name}”（{element}）中，这类子流程暂不支持迁移",
+    "timer-due": "项目的定时事件已于 {due} 到期、尚待定时任务处理；处理后（提醒或督办发出）再迁移",
     "state": "项目状态无法转换到新版本：{detail}",
 }
 SCRIPT_TAGS = (f"{{{BPMN}}}script", f"{{{SPIFF}}}preScript", f"{{{SPIFF}}}postScript")
@@ -57,20 +66,76 @@ def _title(task: Task) -> str:
     return task.task_spec.bpmn_name or task.task_spec.bpmn_id or task.task_spec.name
 
 
-def _current(workflow: BpmnWorkflow) -> list[Task]:
-    return [t for t in workflow.get_tasks(state=CURRENT, skip_subprocesses=True) if t.task_spec.bpmn_id]
+def _current(flow: BpmnBaseWorkflow) -> list[Task]:
+    """Return the current tasks of one level (the process or one subprocess), not those of subprocesses below."""
+    return [t for t in flow.get_tasks(state=CURRENT, skip_subprocesses=True) if t.task_spec.bpmn_id]
+
+
+def _live(workflow: BpmnWorkflow) -> list[BpmnSubWorkflow]:
+    """Return the subprocesses, at any depth, that the workflow is inside now."""
+    return [sub for sub in workflow.subprocesses.values() if not sub.completed]
+
+
+def _levels(workflow: BpmnWorkflow) -> list[BpmnBaseWorkflow]:
+    """Return the levels that run now: the top-level process and each live subprocess."""
+    return [workflow, *_live(workflow)]
+
+
+def _new_spec(flow: BpmnBaseWorkflow, new: LoadedModel) -> BpmnProcessSpec | None:
+    """Return the new version's spec of one level, None if the new version lacks that subprocess."""
+    if isinstance(flow, BpmnSubWorkflow):
+        return new.subprocess_specs.get(flow.spec.name)
+    return new.spec
+
+
+def _unsupported(parent: Task) -> bool:
+    """Whether a live subprocess started by *parent* is of a kind whose move is not made safe here.
+
+    An event subprocess or one instance of a multi-instance subprocess has other tasks than the
+    plain predictions of what follows below its parent task; they are refused, not guessed at.
+    """
+    spec = parent.task_spec
+    return (isinstance(spec, EventSubprocess) or spec.name != spec.bpmn_id
+            or any(not child.has_state(PREDICTED) for child in parent.children))
+
+
+def _subprocess_refusal(workflow: BpmnWorkflow, sub: BpmnSubWorkflow, new: LoadedModel) -> Migration | None:
+    parent = workflow.get_task_from_id(sub.parent_task_id)
+    if not sub.completed and _unsupported(parent):
+        return _refused("subprocess", name=_title(parent), element=parent.task_spec.bpmn_id)
+    container = _new_spec(parent.workflow, new)
+    new_parent = container.task_specs.get(parent.task_spec.name) if container is not None else None
+    if (sub.spec.name not in new.subprocess_specs or not isinstance(new_parent, SubWorkflowTask)
+            or new_parent.spec != sub.spec.name):
+        return _refused("subprocess-missing", name=_title(parent), element=parent.task_spec.bpmn_id)
+    return None
+
+
+def _level_refusal(flow: BpmnBaseWorkflow, diff: WorkflowDiff, spec: BpmnProcessSpec) -> Migration | None:
+    """Refuse if a current task of a running level is gone, or a finished step of its history was removed."""
+    running = not (isinstance(flow, BpmnSubWorkflow) and flow.completed)
+    for task in _current(flow) if running else []:
+        if task.task_spec.name not in spec.task_specs:
+            return _refused("task-missing", name=_title(task), element=task.task_spec.bpmn_id)
+    for task in diff.removed:
+        if task.state == TaskState.COMPLETED and task.task_spec.bpmn_id:
+            return _refused("history-missing", name=_title(task), element=task.task_spec.bpmn_id)
+    return None
 
 
 def _structure_refusal(workflow: BpmnWorkflow, new: LoadedModel) -> Migration | None:
-    if workflow.subprocesses:
-        return _refused("subprocess")
-    for task in _current(workflow):
-        if task.task_spec.name not in new.spec.task_specs:
-            return _refused("task-missing", name=_title(task), element=task.task_spec.bpmn_id)
-    removed = SpecDiff(REGISTRY, workflow.spec, new.spec).removed
-    for task in workflow.get_tasks(state=TaskState.COMPLETED, skip_subprocesses=True):
-        if task.task_spec in removed and task.task_spec.bpmn_id:
-            return _refused("history-missing", name=_title(task), element=task.task_spec.bpmn_id)
+    for sub in workflow.subprocesses.values():
+        refusal = _subprocess_refusal(workflow, sub, new)
+        if refusal is not None:
+            return refusal
+    top, subs = diff_workflow(REGISTRY, workflow, new.spec, new.subprocess_specs)
+    levels: list[tuple[BpmnBaseWorkflow, WorkflowDiff]] = [(workflow, top)]
+    levels += [(sub, subs[sub_id]) for sub_id, sub in workflow.subprocesses.items()]
+    for flow, diff in levels:
+        spec = _new_spec(flow, new)
+        refusal = _level_refusal(flow, diff, spec) if spec is not None else None
+        if refusal is not None:
+            return refusal
     return None
 
 
@@ -106,24 +171,88 @@ def _node_names(graph: Graph, node_id: str, new: LoadedModel, needed: set[str], 
             needed.update(names_in(expression))
 
 
+def _after(graph: Graph, node_id: str) -> list[str]:
+    """Return where the flow goes once the subprocess *node_id* ends (or one of its boundary events fires)."""
+    return [flow.target for flow in graph.outgoing(node_id)] + graph.attached.get(node_id, [])
+
+
+def _roots(workflow: BpmnWorkflow, graph: Graph) -> list[str]:
+    """Return the elements the rest of the workflow starts from, at every running level.
+
+    A subprocess the workflow is inside continues from its own current tasks, not from its start,
+    and after it ends from what follows it; a later pass through it (a loop) starts it again.
+    """
+    roots: list[str] = []
+    for flow in _levels(workflow):
+        for task in _current(flow):
+            sub = workflow.subprocesses.get(task.id)
+            inside = sub is not None and not sub.completed
+            roots += _after(graph, task.task_spec.bpmn_id) if inside else [task.task_spec.bpmn_id]
+    return roots
+
+
 def missing_values(workflow: BpmnWorkflow, new: LoadedModel, new_root: etree._Element) -> list[str]:
-    """Return the names the rest of the new version reads that nothing provides for this workflow."""
+    """Return the names the rest of the new version reads that nothing provides for this workflow.
+
+    What is provided: the data of every current task (a live subprocess's tasks included, whose data
+    the process gets back when the subprocess ends) and what the steps still to come fill in.
+    """
     graph = build_graph(executable_processes(new_root)[0])
-    current = _current(workflow)
     produced: set[str] = set()
-    for task in current:
-        produced.update(task.data)
+    for flow in _levels(workflow):
+        for task in _current(flow):
+            produced.update(task.data)
     needed: set[str] = set()
-    for node_id in reachable_from(graph, [t.task_spec.bpmn_id for t in current]):
+    for node_id in reachable_from(graph, _roots(workflow, graph)):
         _node_names(graph, node_id, new, needed, produced)
     return sorted(needed - produced)
 
 
+def _repredict(workflow: BpmnWorkflow) -> None:
+    """Predict again what follows each subprocess the workflow is inside, from the new version.
+
+    `migrate_workflow` only re-predicts below ready and waiting tasks; below a started subprocess
+    task the old version's predictions would stay, and a step added after the subprocess be skipped.
+    """
+    for flow in _levels(workflow):
+        for task in flow.get_tasks(state=TaskState.STARTED, skip_subprocesses=True):
+            if isinstance(task.task_spec, SubWorkflowTask) and task.id in workflow.subprocesses:
+                task._drop_children(force=True)
+                task.task_spec._predict(task, mask=TaskState.STARTED | PREDICTED)
+
+
+def _unmatched(workflow: BpmnWorkflow) -> Task | None:
+    """Return a task whose spec is not part of its level's (new) spec: stored, it could not be restored."""
+    for flow in [workflow, *workflow.subprocesses.values()]:
+        for task in flow.tasks.values():
+            if flow.spec.task_specs.get(task.task_spec.name) is not task.task_spec:
+                return task
+    return None
+
+
 def _move(workflow: BpmnWorkflow, new: LoadedModel) -> None:
-    top, _subprocesses = diff_workflow(REGISTRY, workflow, new.spec, new.subprocess_specs)
+    # migrate_workflow forgets every level's last task (it looks a Task up among task ids), and with it the
+    # workflow's current data; each is put back if it is still in the tree.
+    last = {id(flow): flow.last_task for flow in [workflow, *workflow.subprocesses.values()]}
+    top, subs = diff_workflow(REGISTRY, workflow, new.spec, new.subprocess_specs)
     migrate_workflow(top, workflow, new.spec)
+    for sub_id, sub in workflow.subprocesses.items():
+        migrate_workflow(subs[sub_id], sub, new.subprocess_specs[sub.spec.name])
+    for flow in [workflow, *workflow.subprocesses.values()]:
+        task = last[id(flow)]
+        if task is not None and task.id in flow.tasks:
+            flow.last_task = task
     workflow.subprocess_specs = new.subprocess_specs
+    _repredict(workflow)
     workflow.do_engine_steps()
+
+
+def _timer_refusal(workflow: BpmnWorkflow, engine: SafeScriptEngine) -> Migration | None:
+    """Refuse while a timer is due but not yet fired: moving would fire it unseen, its notice never sent."""
+    due = next_timer(workflow)
+    if due is not None and due <= engine.now():
+        return _refused("timer-due", due=due.isoformat(sep=" ", timespec="minutes"))
+    return None
 
 
 def plan_migration(old: LoadedModel, state: bytes, new: LoadedModel, new_root: etree._Element,
@@ -131,7 +260,7 @@ def plan_migration(old: LoadedModel, state: bytes, new: LoadedModel, new_root: e
     """Decide whether the workflow stored as *state* can move from *old* to *new*; move it in memory if so."""
     workflow = restore(old, state, engine)
     before = {t.id: t for t in ready_tasks(workflow)}
-    refusal = _structure_refusal(workflow, new)
+    refusal = _timer_refusal(workflow, engine) or _structure_refusal(workflow, new)
     if refusal is None:
         missing = missing_values(workflow, new, new_root)
         refusal = _refused("value-missing", names="、".join(missing)) if missing else None
@@ -139,6 +268,9 @@ def plan_migration(old: LoadedModel, state: bytes, new: LoadedModel, new_root: e
         return refusal
     try:
         _move(workflow, new)
+        stray = _unmatched(workflow)
+        if stray is not None:
+            return _refused("state", detail=f"步骤“{_title(stray)}”的记录在新版本中没有对应的元素")
         moved = restore(new, dump(workflow), engine)
     except (SpiffWorkflowException, EngineError, KeyError, ValueError, TypeError) as exc:
         return _refused("state", detail=str(exc))

@@ -104,7 +104,7 @@ def _bounds(root: etree._Element, element: str) -> tuple[int, int]:
     return int(float(bounds.get("x"))), int(float(bounds.get("y")))
 
 
-def insert_user_task(xml: bytes, flow: str, task: str, name: str, lane: str, form: str) -> bytes:
+def insert_user_task(xml: bytes, flow: str, task: str, name: str, lane: str, form: str, stage: str = "plan") -> bytes:
     """Return *xml* with a new user task of *lane* (its form *form*) placed on the sequence flow *flow*."""
     root = _tree(xml)
     process = _one(root, "//bpmn:process")
@@ -115,7 +115,7 @@ def insert_user_task(xml: bytes, flow: str, task: str, name: str, lane: str, for
     new = _sub(process, "bpmn:userTask", id=task, name=name)
     props = _sub(_sub(new, "bpmn:extensionElements"), "spiffworkflow:properties")
     _sub(props, "spiffworkflow:property", name="formJsonSchemaFilename", value=form)
-    _sub(props, "spiffworkflow:property", name="stage", value="plan")
+    _sub(props, "spiffworkflow:property", name="stage", value=stage)
     _sub(new, "bpmn:incoming").text = flow
     _sub(new, "bpmn:outgoing").text = f"{task}_out"
     _sub(process, "bpmn:sequenceFlow", id=f"{task}_out", sourceRef=task, targetRef=target)
@@ -187,3 +187,30 @@ def with_publication(xml: bytes | None = None) -> tuple[bytes, dict[str, bytes]]
     revised = insert_user_task(xml or support.FUND_PROJECT.read_bytes(), "flow_assign_bank", "plan_publish",
                                "计划公示", "hrss", "plan_publish.json")
     return revised, {**support.read_forms(), "plan_publish.json": json.dumps(PUBLISH_FORM).encode()}
+
+
+ARCHIVE_FORM = {"type": "object", "title": "付款归档",
+                "properties": {"archive_no": {"type": "string", "title": "归档编号", "maxLength": 64}}}
+
+
+def with_payment_archive() -> tuple[bytes, dict[str, bytes]]:
+    """Return the fund project revised around its payment period, with its forms.
+
+    The bank's step 确认付款 is relabelled 确认付款（合作银行）, its form gains an optional field
+    `payment_note`, and a new bureau step 付款归档 follows each payment period.
+    """
+    revised = insert_user_task(fund_project(('<bpmn:userTask id="payment" name="确认付款">'.encode(),
+                                             '<bpmn:userTask id="payment" name="确认付款（合作银行）">'.encode())),
+                               "flow_payment_done", "payment_archive", "付款归档", "hrss", "payment_archive.json",
+                               stage="payment")
+    forms = support.read_forms()
+    payment = json.loads(forms["payment.json"])
+    payment["properties"]["payment_note"] = {"type": "string", "title": "付款说明", "maxLength": 200}
+    return revised, {**forms, "payment.json": json.dumps(payment, ensure_ascii=False).encode(),
+                     "payment_archive.json": json.dumps(ARCHIVE_FORM, ensure_ascii=False).encode()}
+
+
+def rename_payment_period(xml: bytes | None = None) -> bytes:
+    """Return the fund project whose payment sub-process has another id (it is another sub-process)."""
+    data = xml or support.FUND_PROJECT.read_bytes()
+    return data.replace(b'"payment_period"', b'"payment_clock"').replace(b">payment_period<", b">payment_clock<")

@@ -1,0 +1,151 @@
+"""Moving a fund project to a newer diagram while it is inside (or past) its payment sub-process."""
+from __future__ import annotations
+
+import pytest
+
+from engine import runtime
+from engine.migration import Migration, plan_migration
+from engine.model import LoadedModel, load_model
+from engine.xmlsafe import parse_xml
+from services.context import OPERATION_NAMES
+from tests import diagrams, support
+from tests.engine.test_fund_project_routes import Drive, china
+
+PRICE = support.PROCUREMENT["contract_price"]
+FOLLOW_UP = {"overdue_follow_up": "已电话督促合作银行", "overdue_contacted_on": "2026-11-03"}
+
+
+def load(bpmn: bytes, forms: dict[str, bytes] | None = None) -> LoadedModel:
+    return load_model(bpmn, forms or support.read_forms(), operations=OPERATION_NAMES)[0]
+
+
+@pytest.fixture(scope="module")
+def old() -> LoadedModel:
+    return load(support.FUND_PROJECT.read_bytes())
+
+
+@pytest.fixture(scope="module")
+def archived() -> tuple[LoadedModel, bytes]:
+    bpmn, forms = diagrams.with_payment_archive()
+    return load(bpmn, forms), bpmn
+
+
+def move(drive: Drive, new: LoadedModel, bpmn: bytes) -> Migration:
+    """Plan the move of the drive's stored workflow; on success the drive continues on the new version."""
+    plan = plan_migration(drive.model, runtime.dump(drive.workflow), new, parse_xml(bpmn), drive.engine)
+    if plan.ok:
+        assert plan.workflow is not None
+        drive.model, drive.workflow = new, plan.workflow
+        drive.roundtrip()
+    return plan
+
+
+def ready_ids(drive: Drive) -> dict[str, str]:
+    return {t.name: t.id for t in runtime.ready_tasks(drive.workflow)}
+
+
+def in_period(old: LoadedModel, amount: str = PRICE) -> Drive:
+    return Drive(old).through_acceptance().notice_received(amount)
+
+
+def overdue(old: LoadedModel, amount: str = PRICE) -> Drive:
+    """A project past its payment deadline: the bank's payment and the bureau's follow-up are open."""
+    drive = in_period(old, amount)
+    drive.at(china("2026-11-03", 1))
+    assert drive.ready() == ["payment", "payment_overdue"]
+    return drive
+
+
+def refusal(plan: Migration) -> tuple[bool, str | None]:
+    return plan.ok, plan.code
+
+
+def test_a_project_inside_its_payment_period_moves_keeps_its_step_and_pays_to_the_end(
+        old: LoadedModel, archived: tuple[LoadedModel, bytes]) -> None:
+    drive = in_period(old)
+    before, timer = ready_ids(drive), runtime.next_timer(drive.workflow)
+    data = drive.data()
+    plan = move(drive, *archived)
+    assert (plan.ok, plan.reason) == (True, None)
+    assert ready_ids(drive) == before and runtime.next_timer(drive.workflow) == timer
+    assert drive.data() == data
+    assert drive.workflow.get_tasks(spec_name="payment")[0].task_spec.bpmn_name == "确认付款（合作银行）"
+    drive.do("payment", {**support.paid("2026-09-20"), "payment_note": "一次付清"})
+    assert drive.ready() == ["payment_archive"], "the step added after the sub-process is not skipped"
+    drive.do("payment_archive", {"archive_no": "GD-1"})
+    assert runtime.end_status(drive.workflow) == "completed"
+    assert drive.data()["payment_note"] == "一次付清" and drive.data()["archive_no"] == "GD-1"
+
+
+def test_an_overdue_project_moves_with_its_follow_up_and_its_escalation_clock(
+        old: LoadedModel, archived: tuple[LoadedModel, bytes]) -> None:
+    drive = overdue(old)
+    before, escalation = ready_ids(drive), runtime.next_timer(drive.workflow)
+    assert move(drive, *archived).ok
+    assert ready_ids(drive) == before and runtime.next_timer(drive.workflow) == escalation
+    assert drive.at(escalation) == ["payment_escalation_timer"]
+    drive.do("payment_overdue", FOLLOW_UP).do("payment", support.paid("2026-11-20"))
+    assert drive.ready() == ["payment_archive"] and runtime.next_timer(drive.workflow) is None
+    drive.do("payment_archive", {})
+    assert runtime.end_status(drive.workflow) == "completed"
+
+
+def test_a_project_past_its_first_instalment_moves_with_that_finished_payment_period(
+        old: LoadedModel, archived: tuple[LoadedModel, bytes]) -> None:
+    drive = in_period(old, "400000.00").do("payment", support.paid("2026-09-20"))
+    assert drive.ready() == ["payment_notice"] and len(drive.workflow.subprocesses) == 1
+    assert move(drive, *archived).ok
+    drive.notice_received("600000.00", on="2026-09-25").do("payment", support.paid("2026-09-28"))
+    drive.do("payment_archive", {})
+    assert runtime.end_status(drive.workflow) == "completed" and str(drive.data()["paid_total"]) == PRICE
+
+
+def without_follow_up() -> tuple[LoadedModel, bytes]:
+    bpmn = diagrams.remove_user_task(support.FUND_PROJECT.read_bytes(), "payment_overdue")
+    return load(bpmn), bpmn
+
+
+def test_a_project_whose_open_follow_up_is_gone_in_the_new_version_stays(old: LoadedModel) -> None:
+    drive = overdue(old)
+    plan = move(drive, *without_follow_up())
+    assert refusal(plan) == (False, "task-missing") and "付款逾期督办" in (plan.reason or "")
+    assert drive.model is old
+
+
+def test_a_project_whose_finished_follow_up_was_removed_stays(old: LoadedModel) -> None:
+    live = overdue(old).do("payment_overdue", FOLLOW_UP)
+    finished = overdue(old, "400000.00").do("payment_overdue", FOLLOW_UP).do("payment", support.paid("2026-11-03"))
+    assert finished.ready() == ["payment_notice"], "the follow-up is history of a finished payment period"
+    new = without_follow_up()
+    for drive in (live, finished):
+        plan = move(drive, *new)
+        assert refusal(plan) == (False, "history-missing") and "付款逾期督办" in (plan.reason or "")
+
+
+def test_a_value_the_new_payment_period_reads_must_be_there(old: LoadedModel) -> None:
+    bpmn = diagrams.fund_project((b'value="payment_due[&quot;received_on&quot;]"', b'value="bank_received_on"'))
+    plan = move(in_period(old), load(bpmn), bpmn)
+    assert refusal(plan) == (False, "value-missing") and "bank_received_on" in (plan.reason or "")
+    reads_known = diagrams.fund_project((b'value="payment_due[&quot;received_on&quot;]"', b'value="received_on"'))
+    assert move(in_period(old), load(reads_known), reads_known).ok, "the project's data has received_on"
+
+
+def test_a_project_in_a_payment_period_the_new_version_no_longer_has_stays(old: LoadedModel) -> None:
+    bpmn = diagrams.rename_payment_period()
+    plan = move(in_period(old), load(bpmn), bpmn)
+    assert refusal(plan) == (False, "subprocess-missing") and "付款期限内支付" in (plan.reason or "")
+    paid_once = in_period(old, "400000.00").do("payment", support.paid("2026-09-20"))
+    assert refusal(move(paid_once, load(bpmn), bpmn)) == (False, "subprocess-missing")
+    assert move(Drive(old).through_contract(), load(bpmn), bpmn).ok
+
+
+def test_a_project_with_a_timer_due_but_not_fired_waits_for_the_worker(
+        old: LoadedModel, archived: tuple[LoadedModel, bytes]) -> None:
+    drive = in_period(old)
+    due = runtime.next_timer(drive.workflow)
+    assert due is not None
+    drive.clock.at = due
+    plan = move(drive, *archived)
+    assert refusal(plan) == (False, "timer-due") and drive.ready() == ["payment"]
+    assert drive.at(due) == ["payment_reminder_timer"]
+    assert move(drive, *archived).ok
