@@ -214,3 +214,50 @@ def rename_payment_period(xml: bytes | None = None) -> bytes:
     """Return the fund project whose payment sub-process has another id (it is another sub-process)."""
     data = xml or support.FUND_PROJECT.read_bytes()
     return data.replace(b'"payment_period"', b'"payment_clock"').replace(b">payment_period<", b">payment_clock<")
+
+
+def _asking(task: str) -> str:
+    return (f'<bpmn:userTask id="{task}" name="{task}"><bpmn:extensionElements><spiffworkflow:properties>'
+            '<spiffworkflow:property name="formJsonSchemaFilename" value="ask.json"/>'
+            '</spiffworkflow:properties></bpmn:extensionElements></bpmn:userTask>')
+
+
+def _then(flow: str, source: str, step: str | None, target: str) -> str:
+    """Return the flow from *source* to *target*, through the user task *step* if given."""
+    if step is None:
+        return f'<bpmn:sequenceFlow id="{flow}" sourceRef="{source}" targetRef="{target}"/>'
+    return (_asking(step) + f'<bpmn:sequenceFlow id="{flow}" sourceRef="{source}" targetRef="{step}"/>'
+            f'<bpmn:sequenceFlow id="{flow}_next" sourceRef="{step}" targetRef="{target}"/>')
+
+
+def nested(after_inner: str | None = None, after_outer: str | None = None, instances: int = 0) -> bytes:
+    """Return a process (no layout: for the engine only) whose sub-process `outer` holds the sub-process `inner`
+    with the user task `ask`; optional user tasks after each sub-process; `outer` runs *instances* times in
+    sequence (multi-instance) if given."""
+    loop = (f'<bpmn:multiInstanceLoopCharacteristics isSequential="true"><bpmn:loopCardinality>{instances}'
+            '</bpmn:loopCardinality></bpmn:multiInstanceLoopCharacteristics>') if instances else ""
+    nodes = ["start", "outer", "end", "outer_start", "inner", "outer_end", "inner_start", "ask", "inner_end",
+             *[step for step in (after_inner, after_outer) if step]]
+    return f'''<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="{NS['bpmn']}" xmlns:spiffworkflow="{NS['spiffworkflow']}" id="defs"
+    targetNamespace="http://bpmn.io/schema/bpmn">
+  <bpmn:process id="nested" name="Nested" isExecutable="true">
+    <bpmn:laneSet id="lanes"><bpmn:lane id="lane_hrss" name="hrss">
+      {"".join(f"<bpmn:flowNodeRef>{n}</bpmn:flowNodeRef>" for n in nodes)}</bpmn:lane></bpmn:laneSet>
+    <bpmn:startEvent id="start"/>
+    <bpmn:subProcess id="outer" name="Outer">{loop}
+      <bpmn:startEvent id="outer_start"/>
+      <bpmn:subProcess id="inner" name="Inner">
+        <bpmn:startEvent id="inner_start"/>{_asking("ask")}<bpmn:endEvent id="inner_end"/>
+        <bpmn:sequenceFlow id="i1" sourceRef="inner_start" targetRef="ask"/>
+        <bpmn:sequenceFlow id="i2" sourceRef="ask" targetRef="inner_end"/>
+      </bpmn:subProcess>
+      <bpmn:endEvent id="outer_end"/>
+      <bpmn:sequenceFlow id="o1" sourceRef="outer_start" targetRef="inner"/>
+      {_then("o2", "inner", after_inner, "outer_end")}
+    </bpmn:subProcess>
+    <bpmn:endEvent id="end"/>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="outer"/>
+    {_then("f2", "outer", after_outer, "end")}
+  </bpmn:process>
+</bpmn:definitions>'''.encode()

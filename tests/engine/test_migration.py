@@ -149,3 +149,28 @@ def test_a_project_with_a_timer_due_but_not_fired_waits_for_the_worker(
     assert refusal(plan) == (False, "timer-due") and drive.ready() == ["payment"]
     assert drive.at(due) == ["payment_reminder_timer"]
     assert move(drive, *archived).ok
+
+
+def test_a_workflow_inside_a_sub_process_within_a_sub_process_moves_and_takes_the_new_steps_after_each() -> None:
+    drive = Drive(load(diagrams.nested(), diagrams.FORMS))
+    assert drive.ready() == ["ask"] and len(drive.workflow.subprocesses) == 2
+    asked = ready_ids(drive)
+    bpmn = diagrams.nested(after_inner="after_inner", after_outer="after_outer")
+    assert move(drive, load(bpmn, diagrams.FORMS), bpmn).ok
+    assert ready_ids(drive) == asked
+    drive.do("ask", {"approved": True})
+    assert drive.ready() == ["after_inner"]
+    drive.do("after_inner", {"approved": True})
+    assert drive.ready() == ["after_outer"]
+    drive.do("after_outer", {"approved": True})
+    assert drive.workflow.completed
+
+
+def test_a_workflow_inside_a_multi_instance_sub_process_stays_and_is_told_why() -> None:
+    drive = Drive(load(diagrams.nested(instances=2), diagrams.FORMS))
+    assert drive.ready() == ["ask"]
+    bpmn = diagrams.nested(after_outer="after_outer", instances=2)
+    plan = move(drive, load(bpmn, diagrams.FORMS), bpmn)
+    assert refusal(plan) == (False, "subprocess") and "多实例" in (plan.reason or "") and "Outer" in (plan.reason or "")
+    drive.do("ask", {"approved": True})
+    assert drive.ready() == ["ask"], "the second instance runs on the version it started on"
