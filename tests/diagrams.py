@@ -261,3 +261,29 @@ def nested(after_inner: str | None = None, after_outer: str | None = None, insta
     {_then("f2", "outer", after_outer, "end")}
   </bpmn:process>
 </bpmn:definitions>'''.encode()
+
+
+def with_event_subprocess(second: str | None = None) -> bytes:
+    """Return a process (no layout: for the engine only) with the user task `first` (then *second* if given)
+    and a non-interrupting event sub-process `events` whose timer (due 2026-09-15 03:00 UTC) opens `chase`."""
+    nodes = ["start", "first", "end", "events", "ev_start", "chase", "ev_end", *([second] if second else [])]
+    timer = '"2026-09-15T03:00:00+00:00"'
+    return f'''<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="{NS['bpmn']}" xmlns:spiffworkflow="{NS['spiffworkflow']}" id="defs"
+    targetNamespace="http://bpmn.io/schema/bpmn">
+  <bpmn:process id="events_process" name="Events" isExecutable="true">
+    <bpmn:laneSet id="lanes"><bpmn:lane id="lane_hrss" name="hrss">
+      {"".join(f"<bpmn:flowNodeRef>{n}</bpmn:flowNodeRef>" for n in nodes)}</bpmn:lane></bpmn:laneSet>
+    <bpmn:startEvent id="start"/>{_asking("first")}<bpmn:endEvent id="end"/>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="first"/>
+    {_then("f2", "first", second, "end")}
+    <bpmn:subProcess id="events" name="Chase" triggeredByEvent="true">
+      <bpmn:startEvent id="ev_start" isInterrupting="false">
+        <bpmn:timerEventDefinition id="ev_timer"><bpmn:timeDate>{timer}</bpmn:timeDate></bpmn:timerEventDefinition>
+      </bpmn:startEvent>
+      {_asking("chase")}<bpmn:endEvent id="ev_end"/>
+      <bpmn:sequenceFlow id="e1" sourceRef="ev_start" targetRef="chase"/>
+      <bpmn:sequenceFlow id="e2" sourceRef="chase" targetRef="ev_end"/>
+    </bpmn:subProcess>
+  </bpmn:process>
+</bpmn:definitions>'''.encode()

@@ -171,6 +171,20 @@ def test_a_workflow_inside_a_multi_instance_sub_process_stays_and_is_told_why() 
     assert drive.ready() == ["ask"]
     bpmn = diagrams.nested(after_outer="after_outer", instances=2)
     plan = move(drive, load(bpmn, diagrams.FORMS), bpmn)
-    assert refusal(plan) == (False, "subprocess") and "多实例" in (plan.reason or "") and "Outer" in (plan.reason or "")
+    assert refusal(plan) == (False, "multi-instance") and "Outer" in (plan.reason or "")
     drive.do("ask", {"approved": True})
     assert drive.ready() == ["ask"], "the second instance runs on the version it started on"
+
+
+def test_a_workflow_inside_an_event_sub_process_moves_and_finishes_both_branches() -> None:
+    drive = Drive(load(diagrams.with_event_subprocess(), diagrams.FORMS))
+    assert drive.at(china("2026-09-15", 12)) == ["ev_start"]
+    assert drive.ready() == ["chase", "first"] and len(drive.workflow.subprocesses) == 1
+    opened = ready_ids(drive)
+    bpmn = diagrams.with_event_subprocess(second="second")
+    assert move(drive, load(bpmn, diagrams.FORMS), bpmn).ok
+    assert ready_ids(drive) == opened
+    drive.do("chase", {"approved": True}).do("first", {"approved": True})
+    assert drive.ready() == ["second"], "the step the new version adds is taken"
+    drive.do("second", {"approved": True})
+    assert drive.workflow.completed

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from bpmn import DIAGRAMS_DIR
 from models.tables import audit_event, human_task, process_instance, process_model
 from services.clock import FixedClock
 from services.context import Services
@@ -19,6 +20,7 @@ from services.modeling.validation import ModelRejected
 from services.timers import fire_due_timers
 from services.users import load_actor
 from tests import diagrams, support
+from tests.services import allocation_helpers
 from tests.services.journey import Journey
 
 
@@ -232,3 +234,21 @@ def test_a_project_keeps_drawing_the_version_it_runs_on(services: Services) -> N
         first = conn.execute(select(process_model.c.id).where(process_model.c.process_id == "fund_project",
                                                               process_model.c.version == 1)).scalar_one()
         assert conn.execute(select(process_instance.c.model_id)).scalar_one() == first
+
+
+def test_an_allocation_run_waiting_for_each_banks_count_stays_on_its_version(services: Services) -> None:
+    run = allocation_helpers.start(services)
+    banks = {user: allocation_helpers.task_of(services, user, run, "bank_confirm")
+             for user in allocation_helpers.BANK_USERS.values()}
+    before = tasks_of(services, run)
+    allocation = DIAGRAMS_DIR / "allocation.bpmn"
+    bpmn = allocation.read_bytes().replace('name="确认上年年末持卡数量"'.encode(), 'name="确认持卡数量"'.encode())
+    deploy_model(services, owner(services), bpmn, support.read_forms(allocation), "allocation.bpmn")
+    (result,) = migrate_instances(services, owner(services), "allocation", 2)
+    assert (result["ok"], result["code"]) == (False, "multi-instance") and "确认上年年末持卡数量" in result["reason"]
+    assert tasks_of(services, run) == before
+    assert {user: allocation_helpers.task_of(services, user, run, "bank_confirm") for user in banks} == banks
+    for bank in allocation_helpers.BANK_USERS:
+        allocation_helpers.confirm(services, run, bank)
+    allocation_helpers.approve(services, run)
+    assert show_instance(services, None, run)["status"] == "completed"

@@ -146,7 +146,7 @@ class MigrationResult(Schema):
     ok = fields.Boolean(required=True)
     code = fields.String(allow_none=True, metadata={"description": (
         "Why not, as a code: task-missing, history-missing, value-missing, subprocess-missing, "
-        "subprocess (a multi-instance or event sub-process), timer-due, state.")})
+        "multi-instance, timer-due, state.")})
     reason = fields.String(allow_none=True, metadata={"description": "Why it cannot move, in Chinese."})
 
 
