@@ -188,3 +188,33 @@ def test_a_workflow_inside_an_event_sub_process_moves_and_finishes_both_branches
     assert drive.ready() == ["second"], "the step the new version adds is taken"
     drive.do("second", {"approved": True})
     assert drive.workflow.completed
+
+
+def with_script(bpmn: bytes, flow: str, task: str, script: str) -> bytes:
+    """Return the engine-only diagram *bpmn* with a script task *task* running *script* placed on *flow*."""
+    text = bpmn.decode()
+    start = text.index(f'<bpmn:sequenceFlow id="{flow}" ')
+    end = text.index("/>", start) + 2
+    source = text[start:end].split('sourceRef="')[1].split('"')[0]
+    target = text[start:end].split('targetRef="')[1].split('"')[0]
+    placed = (f'<bpmn:scriptTask id="{task}"><bpmn:script>{script}</bpmn:script></bpmn:scriptTask>'
+              f'<bpmn:sequenceFlow id="{flow}" sourceRef="{source}" targetRef="{task}"/>'
+              f'<bpmn:sequenceFlow id="{flow}_on" sourceRef="{task}" targetRef="{target}"/>')
+    text = text[:start] + placed + text[end:]
+    return text.replace("</bpmn:lane>", f"<bpmn:flowNodeRef>{task}</bpmn:flowNodeRef></bpmn:lane>").encode()
+
+
+def test_values_are_looked_for_from_where_the_sub_process_stands_and_in_its_own_data() -> None:
+    drive = Drive(load(diagrams.nested(after_inner="after_inner"), diagrams.FORMS))
+    drive.do("ask", {"approved": True, "ask_note": "核对无误"})  # ask_note: a value no form of the diagram fills in
+    assert drive.ready() == ["after_inner"] and "ask_note" not in drive.workflow.get_tasks(spec_name="outer")[0].data
+    behind = with_script(diagrams.nested(after_inner="after_inner"), "i1", "prepare", "risk = risk_level")
+    assert move(drive, load(behind, diagrams.FORMS), behind).ok, "a step already passed reads nothing from now on"
+    reads_answer = with_script(behind, "f2", "verdict", "verdict = ask_note")
+    assert move(drive, load(reads_answer, diagrams.FORMS), reads_answer).ok, "the sub-process's data has ask_note"
+    reads_unknown = with_script(reads_answer, "f2_on", "rating", "rating = credit_rating")
+    plan = move(drive, load(reads_unknown, diagrams.FORMS), reads_unknown)
+    assert refusal(plan) == (False, "value-missing") and "credit_rating" in (plan.reason or "")
+    assert "risk_level" not in (plan.reason or "")
+    drive.do("after_inner", {"approved": False})
+    assert drive.workflow.completed and drive.data()["verdict"] == "核对无误"
