@@ -132,6 +132,9 @@ def test_a_project_inside_its_payment_period_moves_keeps_its_task_row_and_pays_t
     assert [t for t in tasks_of(services, in_period.instance_id) if t[3] == "ready"] == [
         (task_id, name, "确认付款（合作银行）", status)]
     assert "instance_migrated" in [e["event"] for e in moved["history"]]
+    diagram = project_diagram(services, load_actor(services, "icbc_user"), in_period.instance_id)
+    assert diagram["version"] == 2 and 'id="payment_archive"' in diagram["bpmn"]
+    assert (diagram["states"]["payment_receipt"], diagram["states"]["payment"]) == ("completed", "ready")
     in_period.do("icbc_user", "payment", {**support.paid("2026-09-20"), "payment_note": "一次付清"})
     assert in_period.open_names() == ["payment_archive"], "the step added after the payment period is not skipped"
     in_period.do("hrss_clerk", "payment_archive", {"archive_no": "GD-1"})
