@@ -242,23 +242,37 @@ def _unmatched(workflow: BpmnWorkflow) -> Task | None:
     return None
 
 
-def _move(workflow: BpmnWorkflow, new: LoadedModel) -> None:
-    flows = [workflow, *workflow.subprocesses.values()]
-    # migrate_workflow forgets every level's last task (it looks a Task up among task ids), and with it the
-    # workflow's current data; and it gives each ready or waiting task its parent's data, dropping what the
-    # task had of its own. Both are put back where the task is still there: moving changes no data.
+def _own_state(flows: list[BpmnBaseWorkflow]) -> tuple[dict[int, Task | None], dict[Any, dict[str, Any]]]:
+    """Return each level's last task and each ready or waiting task's data, which migrate_workflow loses.
+
+    It forgets every level's last task (it looks a Task up among task ids), and with it the workflow's
+    current data; and it gives each ready or waiting task its parent's data, dropping what the task had
+    of its own. `_put_back` restores both where the task is still there: moving changes no data.
+    """
     last = {id(flow): flow.last_task for flow in flows}
-    kept = {t.id: t.data for flow in flows for t in flow.get_tasks(state=RESET, skip_subprocesses=True)}
-    top, subs = diff_workflow(REGISTRY, workflow, new.spec, new.subprocess_specs)
-    migrate_workflow(top, workflow, new.spec)
-    for sub_id, sub in workflow.subprocesses.items():
-        migrate_workflow(subs[sub_id], sub, new.subprocess_specs[sub.spec.name])
+    data = {t.id: t.data for flow in flows for t in flow.get_tasks(state=RESET, skip_subprocesses=True)}
+    return last, data
+
+
+def _put_back(flows: list[BpmnBaseWorkflow], last: dict[int, Task | None], data: dict[Any, dict[str, Any]]) -> None:
+    """Give each level its last task and each ready or waiting task its own data back (see `_own_state`)."""
     for flow in flows:
         task = last[id(flow)]
         if task is not None and task.id in flow.tasks:
             flow.last_task = task
         for task in flow.get_tasks(state=RESET, skip_subprocesses=True):
-            task.data = kept.get(task.id, task.data)
+            task.data = data.get(task.id, task.data)
+
+
+def _move(workflow: BpmnWorkflow, new: LoadedModel) -> None:
+    """Move every level (the process, each sub-process it entered) onto the new version's specs and run on."""
+    flows = [workflow, *workflow.subprocesses.values()]
+    last, data = _own_state(flows)
+    top, subs = diff_workflow(REGISTRY, workflow, new.spec, new.subprocess_specs)
+    migrate_workflow(top, workflow, new.spec)
+    for sub_id, sub in workflow.subprocesses.items():
+        migrate_workflow(subs[sub_id], sub, new.subprocess_specs[sub.spec.name])
+    _put_back(flows, last, data)
     workflow.subprocess_specs = new.subprocess_specs
     _repredict(workflow)
     workflow.do_engine_steps()
