@@ -120,7 +120,7 @@ def test_a_project_inside_its_payment_period_moves_keeps_its_task_row_and_pays_t
         services: Services) -> None:
     in_period = Journey(services).to_payment().notice_received(support.PROCUREMENT["contract_price"])
     shown = in_period.show()
-    (task_id, name, _title, status), = [t for t in tasks_of(services, in_period.instance_id) if t[3] == "ready"]
+    [(task_id, name, _title, status)] = [t for t in tasks_of(services, in_period.instance_id) if t[3] == "ready"]
     due_before = [t["due"] for t in shown["open_tasks"]]
     bpmn, forms = diagrams.with_payment_archive()
     assert deploy(services, bpmn, forms) == 2
