@@ -35,7 +35,10 @@ from engine.serialization import REGISTRY
 
 CURRENT = TaskState.READY | TaskState.WAITING | TaskState.STARTED
 PREDICTED = TaskState.PREDICTED_MASK | TaskState.FUTURE
-RESET = TaskState.READY | TaskState.WAITING  # what migrate_workflow resets and predicts again
+# What migrate_workflow resets (drops what follows, makes ready again): ready tasks only. A waiting event reset
+# would work its time out again from its parent's data, which misses a deadline recomputed since (new calendar
+# data), and could fire during the move, its notice never sent; what follows it is predicted again instead.
+RESET = TaskState.READY
 REASONS = {
     "task-missing": "当前步骤“{name}”（{element}）在新版本中不存在",
     "history-missing": "已办理的步骤“{name}”（{element}）在新版本中已被删除，已办记录无法对应到新版本",
@@ -220,17 +223,25 @@ def missing_values(workflow: BpmnWorkflow, new: LoadedModel, new_root: etree._El
     return sorted(needed - produced)
 
 
-def _repredict(workflow: BpmnWorkflow) -> None:
-    """Predict again what follows each subprocess the workflow is inside, from the new version.
+def _held(workflow: BpmnWorkflow, task: Task) -> bool:
+    """Whether *task* holds its place while the workflow moves: a waiting event or join, or a started subprocess."""
+    if task.state == TaskState.STARTED and not (isinstance(task.task_spec, SubWorkflowTask)
+                                                and task.id in workflow.subprocesses):
+        return False
+    return all(child.has_state(PREDICTED) for child in task.children)
 
-    `migrate_workflow` only re-predicts below ready and waiting tasks; below a started subprocess
-    task the old version's predictions would stay, and a step added after the subprocess be skipped.
+
+def _repredict(workflow: BpmnWorkflow) -> None:
+    """Predict again, from the new version, what follows each waiting task and each subprocess the workflow is in.
+
+    Only ready tasks are reset (see RESET); below the others the old version's predictions would stay,
+    and a step added after a timer or after the subprocess be skipped.
     """
     for flow in _levels(workflow):
-        for task in flow.get_tasks(state=TaskState.STARTED, skip_subprocesses=True):
-            if isinstance(task.task_spec, SubWorkflowTask) and task.id in workflow.subprocesses:
+        for task in flow.get_tasks(state=TaskState.WAITING | TaskState.STARTED, skip_subprocesses=True):
+            if _held(workflow, task):
                 task._drop_children(force=True)
-                task.task_spec._predict(task, mask=TaskState.STARTED | PREDICTED)
+                task.task_spec._predict(task, mask=task.state | PREDICTED)
 
 
 def _unmatched(workflow: BpmnWorkflow) -> Task | None:
@@ -243,11 +254,11 @@ def _unmatched(workflow: BpmnWorkflow) -> Task | None:
 
 
 def _own_state(flows: list[BpmnBaseWorkflow]) -> tuple[dict[int, Task | None], dict[Any, dict[str, Any]]]:
-    """Return each level's last task and each ready or waiting task's data, which migrate_workflow loses.
+    """Return each level's last task and each ready task's data, which migrate_workflow loses.
 
     It forgets every level's last task (it looks a Task up among task ids), and with it the workflow's
-    current data; and it gives each ready or waiting task its parent's data, dropping what the task had
-    of its own. `_put_back` restores both where the task is still there: moving changes no data.
+    current data; and it gives each task it resets its parent's data, dropping what the task had of its
+    own. `_put_back` restores both where the task is still there: moving changes no data.
     """
     last = {id(flow): flow.last_task for flow in flows}
     data = {t.id: t.data for flow in flows for t in flow.get_tasks(state=RESET, skip_subprocesses=True)}
@@ -255,7 +266,7 @@ def _own_state(flows: list[BpmnBaseWorkflow]) -> tuple[dict[int, Task | None], d
 
 
 def _put_back(flows: list[BpmnBaseWorkflow], last: dict[int, Task | None], data: dict[Any, dict[str, Any]]) -> None:
-    """Give each level its last task and each ready or waiting task its own data back (see `_own_state`)."""
+    """Give each level its last task and each ready task its own data back (see `_own_state`)."""
     for flow in flows:
         task = last[id(flow)]
         if task is not None and task.id in flow.tasks:
@@ -269,9 +280,9 @@ def _move(workflow: BpmnWorkflow, new: LoadedModel) -> None:
     flows = [workflow, *workflow.subprocesses.values()]
     last, data = _own_state(flows)
     top, subs = diff_workflow(REGISTRY, workflow, new.spec, new.subprocess_specs)
-    migrate_workflow(top, workflow, new.spec)
+    migrate_workflow(top, workflow, new.spec, reset_mask=RESET)
     for sub_id, sub in workflow.subprocesses.items():
-        migrate_workflow(subs[sub_id], sub, new.subprocess_specs[sub.spec.name])
+        migrate_workflow(subs[sub_id], sub, new.subprocess_specs[sub.spec.name], reset_mask=RESET)
     _put_back(flows, last, data)
     workflow.subprocess_specs = new.subprocess_specs
     _repredict(workflow)

@@ -218,3 +218,24 @@ def test_values_are_looked_for_from_where_the_sub_process_stands_and_in_its_own_
     assert "risk_level" not in (plan.reason or "")
     drive.do("after_inner", {"approved": False})
     assert drive.workflow.completed and drive.data()["verdict"] == "核对无误"
+
+
+def test_a_deadline_moved_by_new_calendar_data_is_kept_and_not_fired_by_the_move(
+        old: LoadedModel, archived: tuple[LoadedModel, bytes]) -> None:
+    drive = in_period(old)
+    assert drive.at(china("2026-10-28")) == ["payment_reminder_timer"]
+    later = china("2026-11-04").isoformat()  # a day off was added: the deadline moved from 11-03 to 11-04
+
+    def moved(data: dict[str, object]) -> dict[str, object] | None:
+        due = data.get("payment_due")
+        return {"payment_due": {**due, "timer": later}} if isinstance(due, dict) else None
+
+    assert runtime.update_open_data(drive.workflow, moved) > 0
+    drive.roundtrip()
+    drive.clock.at = china("2026-11-03", 12)  # after the old deadline, before the new one
+    assert runtime.next_timer(drive.workflow) == china("2026-11-04")
+    assert move(drive, *archived).ok
+    assert drive.ready() == ["payment"], "the follow-up waits for the moved deadline"
+    assert runtime.next_timer(drive.workflow) == china("2026-11-04")
+    assert drive.at(china("2026-11-04", 1)) == ["payment_timer"]
+    assert drive.ready() == ["payment", "payment_overdue"]
