@@ -1,6 +1,6 @@
 """Move a running workflow to a newer version of its diagram, after deciding that it can move safely.
 
-SpiffWorkflow aligns the old and new task specs and resets the current tasks onto the new ones;
+SpiffWorkflow aligns the old and new task specs and resets the ready tasks onto the new ones;
 whether that is safe is decided here, for the top-level process and for every subprocess the
 workflow has entered (the one it is inside now and those it finished): every current step must
 still exist, every entered subprocess must still exist, no finished step the history depends on
@@ -46,7 +46,7 @@ REASONS = {
     "subprocess-missing": "项目进入过的子流程“{name}”（{element}）在新版本中已不存在或已不是同一个子流程，"
                           "其中的步骤无法对应到新版本",
     "multi-instance": "项目正在多实例步骤“{name}”（{element}）中（各实例分别办理），这类步骤暂不支持迁移",
-    "timer-due": "项目的定时事件已于 {due} 到期、尚待定时任务处理；处理后（提醒或督办发出）再迁移",
+    "timer-due": "项目的定时事件已于 {due} 到期、尚待定时任务处理，处理后再迁移",
     "state": "项目状态无法转换到新版本：{detail}",
 }
 SCRIPT_TAGS = (f"{{{BPMN}}}script", f"{{{SPIFF}}}preScript", f"{{{SPIFF}}}postScript")
