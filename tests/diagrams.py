@@ -104,7 +104,7 @@ def _bounds(root: etree._Element, element: str) -> tuple[int, int]:
     return int(float(bounds.get("x"))), int(float(bounds.get("y")))
 
 
-def insert_user_task(xml: bytes, flow: str, task: str, name: str, lane: str, form: str) -> bytes:
+def insert_user_task(xml: bytes, flow: str, task: str, name: str, lane: str, form: str, stage: str = "plan") -> bytes:
     """Return *xml* with a new user task of *lane* (its form *form*) placed on the sequence flow *flow*."""
     root = _tree(xml)
     process = _one(root, "//bpmn:process")
@@ -115,7 +115,7 @@ def insert_user_task(xml: bytes, flow: str, task: str, name: str, lane: str, for
     new = _sub(process, "bpmn:userTask", id=task, name=name)
     props = _sub(_sub(new, "bpmn:extensionElements"), "spiffworkflow:properties")
     _sub(props, "spiffworkflow:property", name="formJsonSchemaFilename", value=form)
-    _sub(props, "spiffworkflow:property", name="stage", value="plan")
+    _sub(props, "spiffworkflow:property", name="stage", value=stage)
     _sub(new, "bpmn:incoming").text = flow
     _sub(new, "bpmn:outgoing").text = f"{task}_out"
     _sub(process, "bpmn:sequenceFlow", id=f"{task}_out", sourceRef=task, targetRef=target)
@@ -187,3 +187,103 @@ def with_publication(xml: bytes | None = None) -> tuple[bytes, dict[str, bytes]]
     revised = insert_user_task(xml or support.FUND_PROJECT.read_bytes(), "flow_assign_bank", "plan_publish",
                                "计划公示", "hrss", "plan_publish.json")
     return revised, {**support.read_forms(), "plan_publish.json": json.dumps(PUBLISH_FORM).encode()}
+
+
+ARCHIVE_FORM = {"type": "object", "title": "付款归档",
+                "properties": {"archive_no": {"type": "string", "title": "归档编号", "maxLength": 64}}}
+
+
+def with_payment_archive() -> tuple[bytes, dict[str, bytes]]:
+    """Return the fund project revised around its payment period, with its forms.
+
+    The bank's step 确认付款 is relabelled 确认付款（合作银行）, its form gains an optional field
+    `payment_note`, and a new bureau step 付款归档 follows each payment period.
+    """
+    revised = insert_user_task(fund_project(('<bpmn:userTask id="payment" name="确认付款">'.encode(),
+                                             '<bpmn:userTask id="payment" name="确认付款（合作银行）">'.encode())),
+                               "flow_payment_done", "payment_archive", "付款归档", "hrss", "payment_archive.json",
+                               stage="payment")
+    forms = support.read_forms()
+    payment = json.loads(forms["payment.json"])
+    payment["properties"]["payment_note"] = {"type": "string", "title": "付款说明", "maxLength": 200}
+    return revised, {**forms, "payment.json": json.dumps(payment, ensure_ascii=False).encode(),
+                     "payment_archive.json": json.dumps(ARCHIVE_FORM, ensure_ascii=False).encode()}
+
+
+def rename_payment_period(xml: bytes | None = None) -> bytes:
+    """Return the fund project whose payment sub-process has another id (it is another sub-process)."""
+    data = xml or support.FUND_PROJECT.read_bytes()
+    return data.replace(b'"payment_period"', b'"payment_clock"').replace(b">payment_period<", b">payment_clock<")
+
+
+def _asking(task: str) -> str:
+    return (f'<bpmn:userTask id="{task}" name="{task}"><bpmn:extensionElements><spiffworkflow:properties>'
+            '<spiffworkflow:property name="formJsonSchemaFilename" value="ask.json"/>'
+            '</spiffworkflow:properties></bpmn:extensionElements></bpmn:userTask>')
+
+
+def _then(flow: str, source: str, step: str | None, target: str) -> str:
+    """Return the flow from *source* to *target*, through the user task *step* if given."""
+    if step is None:
+        return f'<bpmn:sequenceFlow id="{flow}" sourceRef="{source}" targetRef="{target}"/>'
+    return (_asking(step) + f'<bpmn:sequenceFlow id="{flow}" sourceRef="{source}" targetRef="{step}"/>'
+            f'<bpmn:sequenceFlow id="{flow}_next" sourceRef="{step}" targetRef="{target}"/>')
+
+
+def nested(after_inner: str | None = None, after_outer: str | None = None, instances: int = 0) -> bytes:
+    """Return a process (no layout: for the engine only) whose sub-process `outer` holds the sub-process `inner`
+    with the user task `ask`; optional user tasks after each sub-process; `outer` runs *instances* times in
+    sequence (multi-instance) if given."""
+    loop = (f'<bpmn:multiInstanceLoopCharacteristics isSequential="true"><bpmn:loopCardinality>{instances}'
+            '</bpmn:loopCardinality></bpmn:multiInstanceLoopCharacteristics>') if instances else ""
+    nodes = ["start", "outer", "end", "outer_start", "inner", "outer_end", "inner_start", "ask", "inner_end",
+             *[step for step in (after_inner, after_outer) if step]]
+    return f'''<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="{NS['bpmn']}" xmlns:spiffworkflow="{NS['spiffworkflow']}" id="defs"
+    targetNamespace="http://bpmn.io/schema/bpmn">
+  <bpmn:process id="nested" name="Nested" isExecutable="true">
+    <bpmn:laneSet id="lanes"><bpmn:lane id="lane_hrss" name="hrss">
+      {"".join(f"<bpmn:flowNodeRef>{n}</bpmn:flowNodeRef>" for n in nodes)}</bpmn:lane></bpmn:laneSet>
+    <bpmn:startEvent id="start"/>
+    <bpmn:subProcess id="outer" name="Outer">{loop}
+      <bpmn:startEvent id="outer_start"/>
+      <bpmn:subProcess id="inner" name="Inner">
+        <bpmn:startEvent id="inner_start"/>{_asking("ask")}<bpmn:endEvent id="inner_end"/>
+        <bpmn:sequenceFlow id="i1" sourceRef="inner_start" targetRef="ask"/>
+        <bpmn:sequenceFlow id="i2" sourceRef="ask" targetRef="inner_end"/>
+      </bpmn:subProcess>
+      <bpmn:endEvent id="outer_end"/>
+      <bpmn:sequenceFlow id="o1" sourceRef="outer_start" targetRef="inner"/>
+      {_then("o2", "inner", after_inner, "outer_end")}
+    </bpmn:subProcess>
+    <bpmn:endEvent id="end"/>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="outer"/>
+    {_then("f2", "outer", after_outer, "end")}
+  </bpmn:process>
+</bpmn:definitions>'''.encode()
+
+
+def with_event_subprocess(second: str | None = None) -> bytes:
+    """Return a process (no layout: for the engine only) with the user task `first` (then *second* if given)
+    and a non-interrupting event sub-process `events` whose timer (due 2026-09-15 03:00 UTC) opens `chase`."""
+    nodes = ["start", "first", "end", "events", "ev_start", "chase", "ev_end", *([second] if second else [])]
+    timer = '"2026-09-15T03:00:00+00:00"'
+    return f'''<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="{NS['bpmn']}" xmlns:spiffworkflow="{NS['spiffworkflow']}" id="defs"
+    targetNamespace="http://bpmn.io/schema/bpmn">
+  <bpmn:process id="events_process" name="Events" isExecutable="true">
+    <bpmn:laneSet id="lanes"><bpmn:lane id="lane_hrss" name="hrss">
+      {"".join(f"<bpmn:flowNodeRef>{n}</bpmn:flowNodeRef>" for n in nodes)}</bpmn:lane></bpmn:laneSet>
+    <bpmn:startEvent id="start"/>{_asking("first")}<bpmn:endEvent id="end"/>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="first"/>
+    {_then("f2", "first", second, "end")}
+    <bpmn:subProcess id="events" name="Chase" triggeredByEvent="true">
+      <bpmn:startEvent id="ev_start" isInterrupting="false">
+        <bpmn:timerEventDefinition id="ev_timer"><bpmn:timeDate>{timer}</bpmn:timeDate></bpmn:timerEventDefinition>
+      </bpmn:startEvent>
+      {_asking("chase")}<bpmn:endEvent id="ev_end"/>
+      <bpmn:sequenceFlow id="e1" sourceRef="ev_start" targetRef="chase"/>
+      <bpmn:sequenceFlow id="e2" sourceRef="chase" targetRef="ev_end"/>
+    </bpmn:subProcess>
+  </bpmn:process>
+</bpmn:definitions>'''.encode()

@@ -6,7 +6,9 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from bpmn import DIAGRAMS_DIR
 from models.tables import audit_event, human_task, process_instance, process_model
+from services.clock import FixedClock
 from services.context import Services
 from services.errors import NotFound, PermissionDenied
 from services.instances import show_instance
@@ -15,8 +17,10 @@ from services.modeling.deploy import deploy_model
 from services.modeling.diagram import project_diagram
 from services.modeling.migration import migrate_instances, preview_migration
 from services.modeling.validation import ModelRejected
+from services.timers import fire_due_timers
 from services.users import load_actor
 from tests import diagrams, support
+from tests.services import allocation_helpers
 from tests.services.journey import Journey
 
 
@@ -112,14 +116,53 @@ def test_running_projects_move_to_the_new_version_with_their_data_and_tasks(serv
     assert migrate_instances(services, owner(services), "fund_project", 2) == []
 
 
-def test_a_project_inside_its_payment_period_stays_on_its_version(services: Services) -> None:
+def test_a_project_inside_its_payment_period_moves_keeps_its_task_row_and_pays_to_the_end(
+        services: Services) -> None:
     in_period = Journey(services).to_payment().notice_received(support.PROCUREMENT["contract_price"])
-    timer_before = in_period.show()["next_timer_due"]
-    _revised_v2(services)
-    (result,) = migrate_instances(services, owner(services), "fund_project", 2)
-    assert (result["instance_id"], result["ok"], result["code"]) == (in_period.instance_id, False, "subprocess")
     shown = in_period.show()
-    assert (shown["model_version"], shown["next_timer_due"], in_period.open_names()) == (1, timer_before, ["payment"])
+    [(task_id, name, _title, status)] = [t for t in tasks_of(services, in_period.instance_id) if t[3] == "ready"]
+    due_before = [t["due"] for t in shown["open_tasks"]]
+    bpmn, forms = diagrams.with_payment_archive()
+    assert deploy(services, bpmn, forms) == 2
+    (result,) = migrate_instances(services, owner(services), "fund_project", 2)
+    assert (result["instance_id"], result["ok"], result["reason"]) == (in_period.instance_id, True, None)
+    moved = in_period.show()
+    assert (moved["model_version"], moved["stage"], moved["next_timer_due"]) == (2, "payment", shown["next_timer_due"])
+    assert moved["project"] == shown["project"] and [t["due"] for t in moved["open_tasks"]] == due_before
+    assert [t for t in tasks_of(services, in_period.instance_id) if t[3] == "ready"] == [
+        (task_id, name, "确认付款（合作银行）", status)]
+    assert "instance_migrated" in [e["event"] for e in moved["history"]]
+    diagram = project_diagram(services, load_actor(services, "icbc_user"), in_period.instance_id)
+    assert diagram["version"] == 2 and 'id="payment_archive"' in diagram["bpmn"]
+    assert (diagram["states"]["payment_receipt"], diagram["states"]["payment"]) == ("completed", "ready")
+    in_period.do("icbc_user", "payment", {**support.paid("2026-09-20"), "payment_note": "一次付清"})
+    assert in_period.open_names() == ["payment_archive"], "the step added after the payment period is not skipped"
+    in_period.do("hrss_clerk", "payment_archive", {"archive_no": "GD-1"})
+    assert in_period.show()["status"] == "completed"
+
+
+FOLLOW_UP = {"overdue_follow_up": "已电话督促合作银行", "overdue_contacted_on": "2026-11-03"}
+
+
+def test_projects_whose_payment_follow_up_the_new_version_drops_stay_on_their_version(services: Services) -> None:
+    follow_up_open, follow_up_done = (Journey(services).to_payment().notice_received(
+        support.PROCUREMENT["contract_price"]) for _ in range(2))
+    services.clock = FixedClock(datetime.fromisoformat("2026-11-03T10:00:00+08:00"))
+    fire_due_timers(services)
+    follow_up_done.do("hrss_clerk", "payment_overdue", FOLLOW_UP)
+    before = {j.instance_id: tasks_of(services, j.instance_id) for j in (follow_up_open, follow_up_done)}
+    deploy(services, diagrams.remove_user_task(support.FUND_PROJECT.read_bytes(), "payment_overdue"),
+           support.read_forms())
+    results = {r["instance_id"]: r for r in migrate_instances(services, owner(services), "fund_project", 2)}
+    assert results[follow_up_open.instance_id]["code"] == "task-missing"
+    assert results[follow_up_done.instance_id]["code"] == "history-missing"
+    assert all("付款逾期督办" in r["reason"] for r in results.values())
+    for journey in (follow_up_open, follow_up_done):
+        shown = journey.show()
+        assert shown["model_version"] == 1 and tasks_of(services, journey.instance_id) == before[journey.instance_id]
+        assert "instance_migration_refused" in [e["event"] for e in shown["history"]]
+    follow_up_open.do("hrss_clerk", "payment_overdue", FOLLOW_UP)
+    assert follow_up_open.open_names() == ["payment"]
 
 
 def test_a_project_whose_current_step_was_removed_stays_on_its_version(services: Services) -> None:
@@ -194,3 +237,21 @@ def test_a_project_keeps_drawing_the_version_it_runs_on(services: Services) -> N
         first = conn.execute(select(process_model.c.id).where(process_model.c.process_id == "fund_project",
                                                               process_model.c.version == 1)).scalar_one()
         assert conn.execute(select(process_instance.c.model_id)).scalar_one() == first
+
+
+def test_an_allocation_run_waiting_for_each_banks_count_stays_on_its_version(services: Services) -> None:
+    run = allocation_helpers.start(services)
+    banks = {user: allocation_helpers.task_of(services, user, run, "bank_confirm")
+             for user in allocation_helpers.BANK_USERS.values()}
+    before = tasks_of(services, run)
+    allocation = DIAGRAMS_DIR / "allocation.bpmn"
+    bpmn = allocation.read_bytes().replace('name="确认上年年末持卡数量"'.encode(), 'name="确认持卡数量"'.encode())
+    deploy_model(services, owner(services), bpmn, support.read_forms(allocation), "allocation.bpmn")
+    (result,) = migrate_instances(services, owner(services), "allocation", 2)
+    assert (result["ok"], result["code"]) == (False, "multi-instance") and "确认上年年末持卡数量" in result["reason"]
+    assert tasks_of(services, run) == before
+    assert {user: allocation_helpers.task_of(services, user, run, "bank_confirm") for user in banks} == banks
+    for bank in allocation_helpers.BANK_USERS:
+        allocation_helpers.confirm(services, run, bank)
+    allocation_helpers.approve(services, run)
+    assert show_instance(services, None, run)["status"] == "completed"

@@ -78,8 +78,8 @@ def test_totals_follow_declaring_withdrawing_migrating_recomputing_and_the_worke
          '<bpmn:userTask id="review" name="可研报告评审">'.encode())))
     deploy_model(services, load_actor(services, "process_owner"), bpmn, forms, "fund_project.bpmn")
     moved = migrate_instances(services, load_actor(services, "process_owner"), "fund_project", 2)
-    # A project inside its payment period stays on its version; the one under review moves.
-    assert [(r["instance_id"], r["ok"]) for r in moved] == [(declared["instance_id"], True), (late.instance_id, False)]
+    # The project under review and the one inside its payment period both move.
+    assert [(r["instance_id"], r["ok"]) for r in moved] == [(declared["instance_id"], True), (late.instance_id, True)]
     consistent(services)
     calendar_admin.add_override(services, admin, "2026-10-20", False, "特别休息日", "测试")
     consistent(services)

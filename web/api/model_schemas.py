@@ -144,7 +144,9 @@ class MigrationResult(Schema):
                            metadata={"description": "The version it runs on (ran on)."})
     to = fields.Integer(required=True)
     ok = fields.Boolean(required=True)
-    code = fields.String(allow_none=True)
+    code = fields.String(allow_none=True, metadata={"description": (
+        "Why not, as a code: task-missing, history-missing, value-missing, subprocess-missing, "
+        "multi-instance, timer-due, state.")})
     reason = fields.String(allow_none=True, metadata={"description": "Why it cannot move, in Chinese."})
 
 
