@@ -5,8 +5,9 @@ whether that is safe is decided here, for the top-level process and for every su
 workflow has entered (the one it is inside now and those it finished): every current step must
 still exist, every entered subprocess must still exist, no finished step the history depends on
 may have been removed, and every value the rest of the new version reads must be in the project's
-data already or be filled in by a step still to come. A workflow inside a multi-instance step, or with
-a timer due that the worker has not fired yet, does not move.
+data already, be filled in by a step still to come, or be read by the rest of the old version as well
+(then it comes from outside the diagram: the start data, the system's hooks). A workflow inside a
+multi-instance step, or with a timer due that the worker has not fired yet, does not move.
 """
 from __future__ import annotations
 
@@ -51,6 +52,14 @@ REASONS = {
 }
 SCRIPT_TAGS = (f"{{{BPMN}}}script", f"{{{SPIFF}}}preScript", f"{{{SPIFF}}}postScript")
 TIMER_TAGS = (f"{{{BPMN}}}timeDate", f"{{{BPMN}}}timeDuration", f"{{{BPMN}}}timeCycle")
+
+
+@dataclass(frozen=True)
+class Version:
+    """One version of a diagram: the loaded model and the parsed BPMN it was loaded from."""
+
+    model: LoadedModel
+    root: etree._Element
 
 
 @dataclass
@@ -165,25 +174,56 @@ def _script_names(node: etree._Element, needed: set[str], produced: set[str]) ->
             produced.add(name)
 
 
-def _node_names(graph: Graph, node_id: str, new: LoadedModel, needed: set[str], produced: set[str]) -> None:
+def _items(loops: list[etree._Element]) -> set[str]:
+    items: set[str] = set()
+    for loop in loops:
+        for item in loop.findall(f"{{{BPMN}}}inputDataItem") + loop.findall(f"{{{BPMN}}}outputDataItem"):
+            items.add(item.get("id") or "")
+    return items
+
+
+def _loop_items(node: etree._Element, inside: bool = True) -> set[str]:
+    """Return the item names multi-instance loops give what *node* reads.
+
+    Each instance of a loop gets its input item from the loop and hands its output item back to it;
+    neither is read from nor left in the process's data. The loops of the sub-processes around *node*
+    count; so, for what runs *inside* the node (its scripts, form, timers, not the flows leaving it),
+    do its own loop and (a sub-process's reads include its steps') the loops inside it.
+    """
+    loop_tag = f"{{{BPMN}}}multiInstanceLoopCharacteristics"
+    loops = [*node.iter(loop_tag)] if inside else []
+    for around in node.iterancestors(f"{{{BPMN}}}subProcess"):
+        loops += around.findall(loop_tag)
+    return _items(loops)
+
+
+def _node_names(graph: Graph, node_id: str, model: LoadedModel, needed: set[str], produced: set[str]) -> None:
+    """Add what the node *node_id* reads to *needed* and what it puts into the process's data to *produced*."""
     node = graph.nodes[node_id]
     for flow in graph.outgoing(node_id):
-        needed.update(names_in(flow.condition or ""))
-    _script_names(node, needed, produced)
+        needed.update(names_in(flow.condition or "") - _loop_items(node, inside=False))
+    reads: set[str] = set()
+    writes: set[str] = set()
+    _script_names(node, reads, writes)
     for timer in node.iter(*TIMER_TAGS):
-        needed.update(names_in(timer.text or ""))
+        reads.update(names_in(timer.text or ""))
     for variable in node.iter(f"{{{SPIFF}}}messageVariable"):  # a caught message's payload
-        produced.add((variable.text or "").strip())
+        writes.add((variable.text or "").strip())
     for operator in node.iter(f"{{{SPIFF}}}serviceTaskOperator"):
-        produced.add(operator.get("resultVariable") or "")
+        writes.add(operator.get("resultVariable") or "")
         for parameter in operator.iter(f"{{{SPIFF}}}parameter"):
-            needed.update(names_in(parameter.get("value") or ""))
-    info = new.user_tasks.get(node_id)
+            reads.update(names_in(parameter.get("value") or ""))
+    for output in node.findall(f"{{{BPMN}}}multiInstanceLoopCharacteristics/{{{BPMN}}}loopDataOutputRef"):
+        produced.add((output.text or "").strip())
+    info = model.user_tasks.get(node_id)
     if info is not None:
-        schema = new.forms.get(info.form, {})
-        produced.update(schema.get("properties", {}))
+        schema = model.forms.get(info.form, {})
+        writes.update(schema.get("properties", {}))
         for _pointer, expression in expressions_of(schema):
-            needed.update(names_in(expression))
+            reads.update(names_in(expression))
+    items = _loop_items(node)
+    needed.update(reads - items)
+    produced.update(writes - items)
 
 
 def _after(graph: Graph, node_id: str) -> list[str]:
@@ -206,21 +246,31 @@ def _roots(workflow: BpmnWorkflow, graph: Graph) -> list[str]:
     return roots
 
 
-def missing_values(workflow: BpmnWorkflow, new: LoadedModel, new_root: etree._Element) -> list[str]:
-    """Return the names the rest of the new version reads that nothing provides for this workflow.
+def _unprovided(workflow: BpmnWorkflow, version: Version) -> set[str]:
+    """Return the names the rest of *version* reads, from where *workflow* stands, that nothing in the diagram provides.
 
     What is provided: the data of every current task (a live subprocess's tasks included, whose data
     the process gets back when the subprocess ends) and what the steps still to come fill in.
     """
-    graph = build_graph(executable_processes(new_root)[0])
+    graph = build_graph(executable_processes(version.root)[0])
     produced: set[str] = set()
     for flow in _levels(workflow):
         for task in _current(flow):
             produced.update(task.data)
     needed: set[str] = set()
     for node_id in reachable_from(graph, _roots(workflow, graph)):
-        _node_names(graph, node_id, new, needed, produced)
-    return sorted(needed - produced)
+        _node_names(graph, node_id, version.model, needed, produced)
+    return needed - produced
+
+
+def missing_values(workflow: BpmnWorkflow, old: Version, new: Version) -> list[str]:
+    """Return the names the rest of the new version reads that nothing provides for this workflow.
+
+    A name the old version also reads on its own rest, from the same point, with nothing in it providing
+    the name, comes from outside the diagram (the start data, the system's hooks, e.g. the figures put into
+    a reconciliation when the bank reports): it is there for the new version as it was for the old one.
+    """
+    return sorted(_unprovided(workflow, new) - _unprovided(workflow, old))
 
 
 def _held(workflow: BpmnWorkflow, task: Task) -> bool:
@@ -297,23 +347,22 @@ def _timer_refusal(workflow: BpmnWorkflow, engine: SafeScriptEngine) -> Migratio
     return None
 
 
-def plan_migration(old: LoadedModel, state: bytes, new: LoadedModel, new_root: etree._Element,
-                   engine: SafeScriptEngine) -> Migration:
+def plan_migration(old: Version, state: bytes, new: Version, engine: SafeScriptEngine) -> Migration:
     """Decide whether the workflow stored as *state* can move from *old* to *new*; move it in memory if so."""
-    workflow = restore(old, state, engine)
+    workflow = restore(old.model, state, engine)
     before = {t.id: t for t in ready_tasks(workflow)}
-    refusal = _timer_refusal(workflow, engine) or _structure_refusal(workflow, new)
+    refusal = _timer_refusal(workflow, engine) or _structure_refusal(workflow, new.model)
     if refusal is None:
-        missing = missing_values(workflow, new, new_root)
+        missing = missing_values(workflow, old, new)
         refusal = _refused("value-missing", names="、".join(missing)) if missing else None
     if refusal is not None:
         return refusal
     try:
-        _move(workflow, new)
+        _move(workflow, new.model)
         stray = _unmatched(workflow)
         if stray is not None:
             return _refused("state", detail=f"步骤“{_title(stray)}”的记录在新版本中没有对应的元素")
-        moved = restore(new, dump(workflow), engine)
+        moved = restore(new.model, dump(workflow), engine)
     except (SpiffWorkflowException, EngineError, KeyError, ValueError, TypeError) as exc:
         return _refused("state", detail=str(exc))
     return Migration(True, workflow=moved, before=before)

@@ -12,17 +12,17 @@ from sqlalchemy import Connection, select, update
 
 from engine import runtime
 from engine.forms import form_patch
-from engine.migration import Migration, plan_migration
+from engine.migration import REASONS, Migration, Version, plan_migration
 from engine.model import LoadedModel
 from engine.xmlsafe import parse_xml
 from models.tables import human_task, process_instance, process_model
 from services import audit
 from services.clock import to_db
 from services.context import Services
-from services.errors import NotFound
+from services.errors import NotFound, ServiceError
 from services.modeling.access import require_owner, require_reader
 from services.process_models import model_by_id
-from services.steps import Locked, StepWrites, lane_org, save_step
+from services.steps import ORG_FROM, Locked, StepWrites, save_step, task_org
 from services.users import Actor
 
 LOCK_COLUMNS = [process_instance.c[name] for name in (
@@ -33,6 +33,15 @@ LOCK_COLUMNS = [process_instance.c[name] for name in (
 @functools.lru_cache(maxsize=16)
 def _root(digest: str, bpmn_xml: str) -> etree._Element:
     return parse_xml(bpmn_xml.encode("utf-8"))
+
+
+def _version(ctx: Services, conn: Connection, model_id: int) -> Version:
+    """Return the model version *model_id* with its parsed diagram."""
+    row = conn.execute(select(process_model.c.content_hash, process_model.c.bpmn_xml)
+                       .where(process_model.c.id == model_id)).first()
+    if row is None:
+        raise NotFound(f"model version {model_id} does not exist")
+    return Version(model_by_id(ctx, conn, model_id), _root(row.content_hash, row.bpmn_xml))
 
 
 def _target(conn: Connection, process_id: str, version: int) -> Any:
@@ -58,9 +67,30 @@ def _result(instance_id: int, title: str, from_version: int, to_version: int, pl
             "code": plan.code, "reason": plan.reason}
 
 
-def _plan(ctx: Services, conn: Connection, model_id: int, state: bytes, target: Any) -> Migration:
-    old, new = model_by_id(ctx, conn, model_id), model_by_id(ctx, conn, target.id)
-    return plan_migration(old, state, new, _root(target.content_hash, target.bpmn_xml), ctx.script_engine)
+def _locked(row: Any, model_id: int) -> Locked:
+    return replace(Locked(*[row._mapping[c.name] for c in LOCK_COLUMNS]), model_id=model_id)
+
+
+def _org_refusal(conn: Connection, plan: Migration, model: LoadedModel, inst: Locked) -> Migration | None:
+    """Refuse if a kept task's organisation (see `task_org`) cannot be told from its data on the new version."""
+    assert plan.workflow is not None
+    for task in runtime.ready_tasks(plan.workflow):
+        info = model.user_tasks[task.name]
+        if task.id in plan.before:
+            try:
+                task_org(conn, info, inst, task.data)
+            except ServiceError:
+                detail = f"步骤“{info.title}”所属的机构（{info.properties.get(ORG_FROM)}）在项目数据中找不到"
+                return Migration(False, "state", REASONS["state"].format(detail=detail))
+    return None
+
+
+def _plan(ctx: Services, conn: Connection, row: Any, target: Any) -> Migration:
+    new = Version(model_by_id(ctx, conn, target.id), _root(target.content_hash, target.bpmn_xml))
+    plan = plan_migration(_version(ctx, conn, row.model_id), row.state, new, ctx.script_engine)
+    if plan.ok:
+        return _org_refusal(conn, plan, new.model, _locked(row, target.id)) or plan
+    return plan
 
 
 def _instance(ctx: Services, conn: Connection, instance_id: int, lock: bool = False) -> Any:
@@ -82,7 +112,7 @@ def preview_migration(ctx: Services, actor: Actor, process_id: str, to_version: 
     for candidate in candidates:
         with ctx.db.read() as conn:
             row = _instance(ctx, conn, candidate.id)
-            plan = _plan(ctx, conn, row.model_id, row.state, target)
+            plan = _plan(ctx, conn, row, target)
         results.append(_result(row.id, row.title, row.model_version, to_version, plan))
     return results
 
@@ -96,14 +126,14 @@ def _rewrite_kept(ctx: Services, conn: Connection, model: LoadedModel, inst: Loc
         info = model.user_tasks[task.name]
         patch = form_patch(model.forms[info.form], task.data, evaluator)
         conn.execute(update(human_task).where(human_task.c.id == task.id).values(
-            task_name=task.name, title=info.title, lane=info.lane, org_id=lane_org(info.lane, inst),
+            task_name=task.name, title=info.title, lane=info.lane, org_id=task_org(conn, info, inst, task.data),
             stage=info.stage, form_patch=orjson.dumps(patch).decode(), due_at=to_db(task.due),
             due_provisional=task.due_provisional))
 
 
 def _save(ctx: Services, conn: Connection, actor: Actor, row: Any, plan: Migration, target: Any) -> None:
     model = model_by_id(ctx, conn, target.id)
-    inst = replace(Locked(*[row._mapping[c.name] for c in LOCK_COLUMNS]), model_id=target.id)
+    inst = _locked(row, target.id)
     workflow, writes = plan.workflow, StepWrites()
     writes.audit("instance_migrated", ctx.clock.now(), actor_id=actor.id, instance_id=inst.id,
                  data={"from": row.model_version, "to": target.version, "from_model_id": row.model_id,
@@ -120,7 +150,7 @@ def _migrate_one(ctx: Services, actor: Actor, instance_id: int, target: Any) -> 
         row = _instance(ctx, conn, instance_id, lock=True)
         if row is None or row.status != "running" or row.model_version >= target.version:
             return None
-        plan = _plan(ctx, conn, row.model_id, row.state, target)
+        plan = _plan(ctx, conn, row, target)
         if plan.ok:
             _save(ctx, conn, actor, row, plan, target)
         else:

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import pytest
 
+from bpmn import DIAGRAMS_DIR
 from engine import runtime
-from engine.migration import Migration, plan_migration
+from engine.migration import Migration, Version, plan_migration
 from engine.model import LoadedModel, load_model
 from engine.xmlsafe import parse_xml
 from services.context import OPERATION_NAMES
@@ -15,8 +16,17 @@ PRICE = support.PROCUREMENT["contract_price"]
 FOLLOW_UP = {"overdue_follow_up": "已电话督促合作银行", "overdue_contacted_on": "2026-11-03"}
 
 
+SOURCES: dict[int, tuple[LoadedModel, bytes]] = {}  # each loaded model's diagram, by the model's id()
+
+
 def load(bpmn: bytes, forms: dict[str, bytes] | None = None) -> LoadedModel:
-    return load_model(bpmn, forms or support.read_forms(), operations=OPERATION_NAMES)[0]
+    model = load_model(bpmn, forms or support.read_forms(), operations=OPERATION_NAMES)[0]
+    SOURCES[id(model)] = (model, bpmn)
+    return model
+
+
+def version(model: LoadedModel) -> Version:
+    return Version(model, parse_xml(SOURCES[id(model)][1]))
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +42,8 @@ def archived() -> tuple[LoadedModel, bytes]:
 
 def move(drive: Drive, new: LoadedModel, bpmn: bytes) -> Migration:
     """Plan the move of the drive's stored workflow; on success the drive continues on the new version."""
-    plan = plan_migration(drive.model, runtime.dump(drive.workflow), new, parse_xml(bpmn), drive.engine)
+    plan = plan_migration(version(drive.model), runtime.dump(drive.workflow), Version(new, parse_xml(bpmn)),
+                          drive.engine)
     if plan.ok:
         assert plan.workflow is not None
         drive.model, drive.workflow = new, plan.workflow
@@ -239,3 +250,52 @@ def test_a_deadline_moved_by_new_calendar_data_is_kept_and_not_fired_by_the_move
     assert runtime.next_timer(drive.workflow) == china("2026-11-04")
     assert drive.at(china("2026-11-04", 1)) == ["payment_timer"]
     assert drive.ready() == ["payment", "payment_overdue"]
+
+
+RECONCILIATION = DIAGRAMS_DIR / "reconciliation.bpmn"
+
+
+def reconciliation(*edits: tuple[str, str], forms: dict[str, bytes] | None = None) -> tuple[LoadedModel, bytes]:
+    text = RECONCILIATION.read_text(encoding="utf-8")
+    for before, after in edits:
+        assert before in text
+        text = text.replace(before, after)
+    bpmn = text.encode()
+    return load(bpmn, forms or support.read_forms(RECONCILIATION)), bpmn
+
+
+def test_values_the_old_version_reads_from_outside_the_diagram_or_a_loop_item_do_not_hold_a_move() -> None:
+    """At the bank's report, the rest reads the system's figures (put in by a hook when the bank reports)
+    and each explanation's `difference` (the loop's item): neither is produced by a step of the diagram."""
+    old = reconciliation()[0]
+    relabelled = reconciliation(('name="报送持卡数量和支付金额"', 'name="报送持卡数量与支付金额"'))
+    assert move(Drive(old), *relabelled).ok
+    gap_forms = support.read_forms(RECONCILIATION)
+    explain = "reconciliation_bank_explain.json"
+    gap_forms[explain] = gap_forms[explain].replace(b'difference[\\"', b'gap[\\"')
+    assert gap_forms[explain] != support.read_forms(RECONCILIATION)[explain]
+    renamed_item = reconciliation(('<bpmn:inputDataItem id="difference" name="difference"/>',
+                                   '<bpmn:inputDataItem id="gap" name="gap"/>'),
+                                  ('explained_line = {"line": difference["line"], "label": difference["label"], '
+                                   '"reported": difference["reported"], "recorded": difference["recorded"], '
+                                   '"difference": difference["difference"]',
+                                   'explained_line = {"line": gap["line"], "label": gap["label"], '
+                                   '"reported": gap["reported"], "recorded": gap["recorded"], '
+                                   '"difference": gap["difference"]'),
+                                  forms=gap_forms)
+    assert move(Drive(old), *renamed_item).ok, "gap is the new loop's own item"
+
+
+def test_a_value_only_the_new_version_reads_and_nothing_provides_still_holds_the_move() -> None:
+    old = reconciliation()[0]
+    flagged = reconciliation(("<bpmn:conditionExpression>difference_count == 0</bpmn:conditionExpression>",
+                              "<bpmn:conditionExpression>difference_count == 0 and not audit_flag"
+                              "</bpmn:conditionExpression>"))
+    plan = move(Drive(old), *flagged)
+    assert refusal(plan) == (False, "value-missing")
+    assert "audit_flag" in (plan.reason or "") and "recorded_card_count" not in (plan.reason or "")
+    outside_item = reconciliation(("<bpmn:conditionExpression>difference_count == 0</bpmn:conditionExpression>",
+                                   "<bpmn:conditionExpression>difference_count == 0 or explained_line"
+                                   "</bpmn:conditionExpression>"))
+    plan = move(Drive(old), *outside_item)
+    assert refusal(plan) == (False, "value-missing") and "explained_line" in (plan.reason or "")

@@ -11,16 +11,17 @@ from models.tables import audit_event, human_task, process_instance, process_mod
 from services.clock import FixedClock
 from services.context import Services
 from services.errors import NotFound, PermissionDenied
-from services.instances import show_instance
+from services.instances import show_instance, start_instance
 from services.modeling.catalog import list_processes, model_source, process_versions
 from services.modeling.deploy import deploy_model
 from services.modeling.diagram import project_diagram
 from services.modeling.migration import migrate_instances, preview_migration
 from services.modeling.validation import ModelRejected
+from services.tasks import complete_task
 from services.timers import fire_due_timers
 from services.users import load_actor
 from tests import diagrams, support
-from tests.services import allocation_helpers
+from tests.services import allocation_helpers, reconciliation_helpers
 from tests.services.journey import Journey
 
 
@@ -255,3 +256,83 @@ def test_an_allocation_run_waiting_for_each_banks_count_stays_on_its_version(ser
         allocation_helpers.confirm(services, run, bank)
     allocation_helpers.approve(services, run)
     assert show_instance(services, None, run)["status"] == "completed"
+
+
+def _org_of_task(ctx: Services, task_id: str) -> int | None:
+    with ctx.db.read() as conn:
+        return conn.execute(select(human_task.c.org_id).where(human_task.c.id == task_id)).scalar_one()
+
+
+def test_a_reconciliation_waiting_for_the_banks_report_moves_and_its_task_stays_the_banks(services: Services) -> None:
+    run, other = reconciliation_helpers.start(services), reconciliation_helpers.start(services, bank="bank-abc")
+    (task,) = reconciliation_helpers.tasks(services, "icbc_user", run, "bank_report")
+    icbc = reconciliation_helpers.org(services, "bank-icbc")
+    assert _org_of_task(services, task["id"]) == icbc
+    path = DIAGRAMS_DIR / "reconciliation.bpmn"
+    bpmn = path.read_bytes().replace('name="报送持卡数量和支付金额"'.encode(), 'name="报送持卡数量与支付金额"'.encode())
+    deploy_model(services, owner(services), bpmn, support.read_forms(path), "reconciliation.bpmn")
+    results = {r["instance_id"]: r for r in migrate_instances(services, owner(services), "reconciliation", 2)}
+    assert [(results[i]["ok"], results[i]["reason"]) for i in (run, other)] == [(True, None)] * 2
+    assert show_instance(services, None, run)["model_version"] == 2
+    (moved,) = reconciliation_helpers.tasks(services, "icbc_user", run, "bank_report")
+    assert (moved["id"], moved["title"]) == (task["id"], "报送持卡数量与支付金额")
+    assert _org_of_task(services, task["id"]) == icbc, "the task stays scoped to the reconciliation's bank"
+    assert reconciliation_helpers.tasks(services, "abc_user", run, "bank_report") == []
+    reconciliation_helpers.report(services, run, {"reported_card_count": 1, "reported_paid_total": "0.00",
+                                                  "reported_lines": []})
+    explain = reconciliation_helpers.tasks(services, "icbc_user", run, "bank_explain")
+    assert explain and all(_org_of_task(services, t["id"]) == icbc for t in explain)
+    assert reconciliation_helpers.tasks(services, "abc_user", run, "bank_explain") == []
+    for number, step in enumerate(explain, start=1):
+        complete_task(services, load_actor(services, "icbc_user"), step["id"], {"bank_explanation_text": f"说明{number}"})
+    for step in reconciliation_helpers.tasks(services, "hrss_reviewer", run, "bureau_close"):
+        complete_task(services, load_actor(services, "hrss_reviewer"), step["id"], {"bureau_explanation": "已核实"})
+    assert show_instance(services, None, run)["status"] == "completed"
+    assert reconciliation_helpers.record(services, run).status == "closed"
+
+
+def _bank_survey(label: str = "报送持卡数量和支付金额") -> bytes:
+    """Return the reconciliation diagram as a process of its own whose report belongs to the bank `surveyed_bank`
+    names: a process the host keeps no bank for (the project's bank column stays empty), like an allocation."""
+    bpmn = (DIAGRAMS_DIR / "reconciliation.bpmn").read_text(encoding="utf-8")
+    bpmn = bpmn.replace('id="reconciliation"', 'id="bank_survey"').replace('processRef="reconciliation"',
+                                                                         'processRef="bank_survey"')
+    bpmn = bpmn.replace('<spiffworkflow:property name="orgFrom" value="bank"/>',
+                        '<spiffworkflow:property name="orgFrom" value="surveyed_bank"/>')
+    return bpmn.replace('name="报送持卡数量和支付金额"', f'name="{label}"').encode()
+
+
+def test_a_task_belonging_to_the_bank_its_data_names_stays_that_banks_when_it_moves(services: Services) -> None:
+    forms = support.read_forms(DIAGRAMS_DIR / "reconciliation.bpmn")
+    deploy_model(services, owner(services), _bank_survey(), forms, "bank_survey.bpmn")
+    figures = {"recorded_card_count": 520000, "recorded_card_source": "2026年度分配", "recorded_paid_total": "0.00",
+               "recorded_lines": [], "reported_lines": []}
+    run = start_instance(services, load_actor(services, "hrss_clerk"), "bank_survey",
+                         initial={"surveyed_bank": "bank-abc", **figures})["instance_id"]
+    (task,) = reconciliation_helpers.tasks(services, "abc_user", run, "bank_report")
+    abc = reconciliation_helpers.org(services, "bank-abc")
+    assert _org_of_task(services, task["id"]) == abc
+    deploy_model(services, owner(services), _bank_survey("报送持卡数量与支付金额"), forms, "bank_survey.bpmn")
+    (result,) = migrate_instances(services, owner(services), "bank_survey", 2)
+    assert (result["ok"], result["reason"]) == (True, None)
+    assert _org_of_task(services, task["id"]) == abc, "the task stays the bank's its data names"
+    assert reconciliation_helpers.tasks(services, "icbc_user", run, "bank_report") == []
+    (moved,) = reconciliation_helpers.tasks(services, "abc_user", run, "bank_report")
+    assert (moved["id"], moved["title"]) == (task["id"], "报送持卡数量与支付金额")
+    complete_task(services, load_actor(services, "abc_user"), task["id"],
+                  {"reported_card_count": 520000, "reported_paid_total": "0.00", "reported_lines": []})
+    assert show_instance(services, None, run)["status"] == "completed"
+
+
+def test_a_task_whose_bank_the_new_version_looks_for_in_missing_data_stays_on_its_version(services: Services) -> None:
+    forms = support.read_forms(DIAGRAMS_DIR / "reconciliation.bpmn")
+    deploy_model(services, owner(services), _bank_survey(), forms, "bank_survey.bpmn")
+    run = start_instance(services, load_actor(services, "hrss_clerk"), "bank_survey",
+                         initial={"surveyed_bank": "bank-abc", "reported_lines": []})["instance_id"]
+    before = tasks_of(services, run)
+    elsewhere = _bank_survey().replace(b'value="surveyed_bank"', b'value="answering_bank"')
+    deploy_model(services, owner(services), elsewhere, forms, "bank_survey.bpmn")
+    (result,) = migrate_instances(services, owner(services), "bank_survey", 2)
+    assert (result["ok"], result["code"]) == (False, "state") and "answering_bank" in result["reason"]
+    assert show_instance(services, None, run)["model_version"] == 1 and tasks_of(services, run) == before
+    assert reconciliation_helpers.tasks(services, "abc_user", run, "bank_report")
