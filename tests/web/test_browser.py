@@ -19,6 +19,10 @@ from tests import support
 
 pytestmark = pytest.mark.browser
 playwright_sync = pytest.importorskip("playwright.sync_api")
+expect = playwright_sync.expect
+# Reads right after an action do not wait (is_visible, inner_text, input_value…): the tests assert with
+# expect(), which retries until the page shows it, or wait for the next page to load before reading.
+expect.set_options(timeout=10_000)  # as long as the pages' own default timeout
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -84,6 +88,7 @@ class Person:
         self.page.goto(f"{self.base}/")
         row = self.page.locator("table.tasks tbody tr").filter(has_text=project).filter(has_text=step)
         row.get_by_role("link", name="办理").click()
+        self.page.wait_for_url("**/tasks/*")  # loaded: the task page is read at once after this
         self.page.wait_for_selector("form[enctype], form[action^='/tasks/']")
 
     def fill(self, **values: str) -> None:
@@ -115,13 +120,14 @@ class Person:
         """Submit the task form and expect the task list with a confirmation."""
         self.page.get_by_role("button", name="提交", exact=True).click()
         self.page.wait_for_url(f"{self.base}/")
-        assert "已提交" in self.page.locator(".alert.success").inner_text()
+        expect(self.page.locator(".alert.success")).to_contain_text("已提交", use_inner_text=True)
 
 
 def _declare(health: Person, title: str) -> None:
     health.page.get_by_role("link", name="申报新项目").click()
     health.page.wait_for_url("**/projects/new")
-    assert "年中追加申报" in health.page.locator("#field-declaration_round").inner_text(), "not January: supplementary"
+    expect(health.page.locator("#field-declaration_round"),
+           "not January: supplementary").to_contain_text("年中追加申报", use_inner_text=True)
     health.choose(category="it.software", card_function="transit-bus")
     health.fill(project_name=title, budget="1,200,000", urgency_reason="配合年中上线计划，需追加申报。",
                 project_description="在社保卡上加载公交乘车功能。", contact_person="张三",
@@ -149,12 +155,12 @@ def _plan(people: dict[str, Person], title: str) -> None:
     people["bdc_reviewer"].submit()
     clerk = people["hrss_clerk"]
     clerk.open_task(title, "安排合作银行及计划金额")
-    assert clerk.page.input_value('[name="plan_amount"]') == "1,150,000.00"
+    expect(clerk.page.locator('[name="plan_amount"]')).to_have_value("1,150,000.00")
     clerk.choose(bank="bank-icbc")
     clerk.fill(plan_remarks="2026年第一批")
     clerk.submit()
     clerk.open_task(PLAN, "填报资金使用计划表")  # the project is now a row of its bank's plan
-    assert "115" in clerk.page.locator(".plan-table").inner_text()
+    expect(clerk.page.locator(".plan-table")).to_contain_text("115", use_inner_text=True)
     clerk.submit()
     for username, task, field in (("hrss_reviewer", "审核资金使用计划表", "plan_review_decision"),
                                   ("hrss_head", "局负责人审签资金使用计划表", "plan_signoff_decision")):
@@ -199,7 +205,7 @@ def _acceptance(people: dict[str, Person], title: str) -> None:
 def _payment(people: dict[str, Person], title: str) -> None:
     clerk, bank = people["hrss_clerk"], people["icbc_user"]
     clerk.open_task(title, "开具付款通知书")
-    assert clerk.page.input_value('[name="notice_amount"]') == "1,000,000.00"
+    expect(clerk.page.locator('[name="notice_amount"]')).to_have_value("1,000,000.00")
     clerk.fill(notice_date="2026-09-15", invoice_no="INV-2026-0915")
     clerk.attach("invoice_file", "付款发票.pdf")
     clerk.submit()
@@ -252,19 +258,19 @@ def test_the_language_switches_between_chinese_and_english(chromium: object, liv
     page = context.new_page()
     page.goto(f"{live_url}/login")
     assert page.locator("html").get_attribute("lang") == "zh-CN"
-    assert page.get_by_role("heading", name="登录").is_visible()
+    expect(page.get_by_role("heading", name="登录")).to_be_visible()
     page.get_by_role("link", name="English").click()
-    assert page.get_by_role("heading", name="Sign in").is_visible()
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
     page.fill("#username", "icbc_user")
     page.fill("#password", "yikatong-demo")
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(f"{live_url}/")
-    assert page.get_by_role("heading", name="My tasks").is_visible()
+    expect(page.get_by_role("heading", name="My tasks")).to_be_visible()
     screenshot(page, "task-list-english")
     page.get_by_role("link", name="中文").click()
-    assert page.get_by_role("heading", name="我的待办").is_visible()
+    expect(page.get_by_role("heading", name="我的待办")).to_be_visible()
     page.get_by_role("link", name="项目", exact=True).click()
-    assert page.get_by_role("heading", name="项目").is_visible()
+    expect(page.get_by_role("heading", name="项目")).to_be_visible()
     context.close()
 
 
@@ -279,13 +285,17 @@ def test_a_file_over_the_limit_is_refused_on_its_field_before_the_form_is_sent(
     health.page.set_input_files(field, files=[{"name": "大文件.pdf", "mimeType": "application/pdf",
                                                "buffer": PDF + b"%" * 4096}])
     message = health.page.locator("#field-feasibility_report .field-error")
-    assert message.inner_text() == "文件不能超过 20 MiB。"
+    expect(message).to_have_text("文件不能超过 20 MiB。", use_inner_text=True)
+    sent: list[str] = []
+    health.page.on("request", lambda request: sent.append(request.url) if request.method == "POST" else None)
     health.page.get_by_role("button", name="提交", exact=True).click()
+    expect(health.page.locator(field)).to_be_focused()  # the script stopped the form and points at the file
     assert health.page.url == f"{live_url}/projects/new"
-    assert health.page.input_value('[name="project_name"]') == "社保卡乘车码应用"
+    expect(health.page.locator('[name="project_name"]')).to_have_value("社保卡乘车码应用")
     screenshot(health.page, "upload-too-large")
     health.attach("feasibility_report", "可行性研究报告.pdf")
-    assert message.count() == 0
+    expect(message).to_have_count(0)
+    assert sent == [], "the form was sent"
     health.context.close()
 
 
@@ -309,7 +319,7 @@ def test_a_task_page_keeps_its_sidebar_short_and_money_on_one_line(chromium: obj
     height = page.evaluate("document.documentElement.scrollHeight")
     assert height < 2500, f"the task page is {height} px tall"
     sidebar = page.locator("aside.context")
-    assert sidebar.locator(".timeline > li").count() == 3
+    expect(sidebar.locator(".timeline > li")).to_have_count(3)
     assert sidebar.get_by_text("项目申报", exact=True).count() == 0
     assert _single_line(page, "aside .money-text, aside td.money") == []
     screenshot(page, "task-payment", full_page=True)
@@ -320,7 +330,7 @@ def test_a_task_page_keeps_its_sidebar_short_and_money_on_one_line(chromium: obj
     sidebar.get_by_role("link", name="完整办理经过").click()
     page.wait_for_url("**/projects/*#history")
     # start, 11 steps up to the receipt, joining its bank's plan and the plan's outcome
-    assert page.locator("#history .timeline > li").count() == 14
+    expect(page.locator("#history .timeline > li")).to_have_count(14)
     bank.context.close()
     declared = Journey(services, "transport_user")
     declared.do("transport_user", "declare", support.declare(declared.sha, project_name="社保卡公交线路补贴发放"))

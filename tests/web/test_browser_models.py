@@ -14,7 +14,8 @@ from tests import diagrams, support
 from tests.frontend.build import built
 from tests.services.journey import Journey
 from tests.web.site import PDF
-from tests.web.test_browser import LAPTOP, chromium, live_url, screenshot  # noqa: F401  (fixtures)
+from tests.web.test_browser import (LAPTOP, chromium, expect, live_url, playwright_sync,  # noqa: F401  (fixtures)
+                                    screenshot)
 
 pytestmark = pytest.mark.browser
 
@@ -69,9 +70,10 @@ def test_a_project_page_draws_its_diagram_with_its_state(
     bank.page.get_by_role("button", name="适合窗口").click()
     canvas.locator('.djs-element[data-element-id="declare"]').click()
     details = bank.page.locator(".diagram-details")
-    assert "刘洋（卫健委）" in details.inner_text() and "已完成" in details.inner_text()
+    expect(details).to_contain_text("刘洋（卫健委）", use_inner_text=True)
+    expect(details).to_contain_text("已完成", use_inner_text=True)
     canvas.locator('.djs-element[data-element-id="payment"]').click()
-    assert "已逾期" in details.inner_text()
+    expect(details).to_contain_text("已逾期", use_inner_text=True)
     bank.page.locator("#diagram").scroll_into_view_if_needed()
     screenshot(bank.page, "project-diagram", publish=True)
     assert bank.errors == []
@@ -99,12 +101,14 @@ def _drop_user_task_on_flow(page: Any, flow: str) -> None:
     page.mouse.move(x - 40, y - 20, steps=5)
     page.mouse.move(x, y, steps=5)
     page.mouse.click(x, y)
-    assert page.locator(".djs-connection").count() == connections + 1  # the flow was split around the task
+    expect(page.locator(".djs-connection")).to_have_count(connections + 1)  # the flow was split around the task
     for _ in range(3):  # the first click may only move the focus into the canvas
         page.locator('.djs-context-pad.open .entry[data-action="replace"]').click()
-        if page.locator(".djs-popup").count():
+        try:
+            page.locator(".djs-popup").wait_for(state="attached", timeout=1_000)
             break
-        page.wait_for_timeout(200)
+        except playwright_sync.TimeoutError:
+            pass
     page.click('.djs-popup [data-id="replace-with-user-task"]')
     page.wait_for_selector(".bio-properties-panel-header-type:has-text('用户任务')")
 
@@ -157,10 +161,10 @@ def test_a_process_owner_edits_checks_deploys_and_migrates_in_the_browser(
     editor = page.locator('.form-editor[data-form-name="plan_publish.json"]')
     editor.locator("textarea.form-json").fill("{ not json")
     page.wait_for_selector('.form-editor[data-form-name="plan_publish.json"][data-json="invalid"]')
-    assert "JSON 格式错误" in editor.locator(".form-json-error").inner_text()
+    expect(editor.locator(".form-json-error")).to_contain_text("JSON 格式错误", use_inner_text=True)
     editor.locator("textarea.form-json").fill(json.dumps(diagrams.PUBLISH_FORM, ensure_ascii=False, indent=2))
     editor.locator(".form-preview input[type=date][name='published_on']").wait_for()
-    assert "公示日期" in editor.locator(".form-preview").inner_text()
+    expect(editor.locator(".form-preview")).to_contain_text("公示日期", use_inner_text=True)
     editor.scroll_into_view_if_needed()
     screenshot(page, "modeler-form", publish=True)
     assert _check(page).get_attribute("data-report-ok") == "true"
@@ -177,10 +181,11 @@ def test_a_process_owner_edits_checks_deploys_and_migrates_in_the_browser(
 
     page.get_by_role("link", name="迁移运行中的项目").click()
     row = page.locator(f'tr[data-instance="{old.instance_id}"]')
-    assert row.get_attribute("data-ok") == "true" and "可以迁移" in row.inner_text()
+    expect(row).to_have_attribute("data-ok", "true")
+    expect(row).to_contain_text("可以迁移", use_inner_text=True)
     page.get_by_role("button", name="迁移可迁移的 1 个项目").click()
     page.wait_for_selector(".migration-report:has-text('迁移结果')")
-    assert "已迁移" in page.locator(f'tr[data-instance="{old.instance_id}"]').inner_text()
+    expect(row).to_contain_text("已迁移", use_inner_text=True)
     screenshot(page, "migration", publish=True)
     assert show_instance(services, None, old.instance_id)["model_version"] == 2
     health.page.goto(f"{live_url}/projects/{old.instance_id}")
@@ -227,22 +232,26 @@ def test_the_properties_panel_edits_roles_conditions_and_timers(
     page.goto(f"{live_url}/models/fund_project/1/edit")
     page.wait_for_selector("[data-modeler][data-loaded='true']")
     lane = page.locator('.djs-element[data-element-id="Lane_bank"]')
-    lane.click(position={"x": 12, "y": lane.bounding_box()["height"] / 2})
-    _open_groups(page)
     role = page.locator("#bio-properties-panel-yikatong-lane-role")
-    assert role.input_value() == "bank"
-    assert "合作银行 (bank)" in role.inner_text()
-    role.select_option("")
-    page.locator('.djs-element[data-element-id="flow_review_approve_label"]').click()
+    lane.click(position={"x": 12, "y": lane.bounding_box()["height"] / 2})
+    role.wait_for(state="attached")  # the panel shows the lane: now open its groups
     _open_groups(page)
+    expect(role).to_have_value("bank")
+    expect(role).to_contain_text("合作银行 (bank)", use_inner_text=True)
+    role.select_option("")
     condition = page.locator("#bio-properties-panel-yikatong-condition-expression")
-    assert condition.input_value() == 'review_decision == "approve"'
+    page.locator('.djs-element[data-element-id="flow_review_approve_label"]').click()
+    condition.wait_for(state="attached")
+    _open_groups(page)
+    expect(condition).to_have_value('review_decision == "approve"')
     condition.fill("review_decision == __import__('os')")
     condition.press("Tab")
+    timer_kind = page.locator("#bio-properties-panel-yikatong-timer-kind")
     page.locator('.djs-element[data-element-id="payment_timer"]').click()
+    timer_kind.wait_for(state="attached")
     _open_groups(page)
-    assert page.locator("#bio-properties-panel-yikatong-timer-kind").input_value() == "timeDate"
-    assert page.locator("#bio-properties-panel-yikatong-timer-expression").input_value() == 'payment_due["timer"]'
+    expect(timer_kind).to_have_value("timeDate")
+    expect(page.locator("#bio-properties-panel-yikatong-timer-expression")).to_have_value('payment_due["timer"]')
     page.wait_for_timeout(400)
     report = _check(page)
     found = {(row.get_attribute("data-rule"), row.locator("td").first.inner_text())

@@ -8,7 +8,7 @@ import pytest
 from services.context import Services
 from tests.money import ledger_world
 from tests.services import reconciliation_helpers as rec
-from tests.web.test_browser import Person, chromium, live_url, screenshot  # noqa: F401  (fixtures)
+from tests.web.test_browser import Person, chromium, expect, live_url, screenshot  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.browser
 
@@ -62,7 +62,7 @@ def test_anyone_opens_the_verification_page_without_signing_in(chromium: object,
     copy.write_bytes(b"%PDF-1.7\n%not a document this system issued\n%%EOF\n")
     page.set_input_files("input[type=file]", str(copy))
     page.locator("main form button[type=submit]").click()
-    page.wait_for_load_state()
-    assert page.locator("section.verify-result.invalid").get_by_text("校验未通过").is_visible()
+    expect(page.locator("section.verify-result.invalid").get_by_text("校验未通过")).to_be_visible()
+    page.wait_for_load_state()  # the verdict's page, whole, for the screenshot
     screenshot(page, "verify", publish=True, full_page=True)
     context.close()

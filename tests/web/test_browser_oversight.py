@@ -7,7 +7,7 @@ import pytest
 
 from services.context import Services
 from tests.services import samples
-from tests.web.test_browser import Person, chromium, live_url, screenshot  # noqa: F401  (fixtures)
+from tests.web.test_browser import Person, chromium, expect, live_url, screenshot  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.browser
 
@@ -24,7 +24,7 @@ def test_the_supervisor_finds_the_overdue_payment_on_the_dashboard(chromium: obj
                                                                    ids: dict[str, int]) -> None:
     supervisor = Person(chromium, live_url, "supervisor", home="/dashboard/")
     page = supervisor.page
-    assert page.get_by_role("heading", name="总览", exact=True).is_visible()
+    expect(page.get_by_role("heading", name="总览", exact=True)).to_be_visible()
     counts = page.locator("section.counts").first.inner_text()
     assert "5\n办理中" in counts and "1\n逾期付款" in counts
     assert "¥6,000,000.00" in page.locator("table.amounts").inner_text()
@@ -32,7 +32,7 @@ def test_the_supervisor_finds_the_overdue_payment_on_the_dashboard(chromium: obj
     page.get_by_role("button", name="筛选").click()
     page.wait_for_url("**/dashboard/?*overdue=1*")
     listed = page.locator("table.dashboard-list tbody tr")
-    assert listed.count() == 1
+    expect(listed).to_have_count(1)
     row = listed.first.inner_text()
     assert "社保卡乘车码应用" in row and "中国工商银行太仓分行" in row and "已逾期" in row
     screenshot(page, "dashboard", publish=True, full_page=True)
@@ -65,8 +65,11 @@ def test_an_administrator_suspends_a_project_with_a_reason(chromium: object, liv
     panel.scroll_into_view_if_needed()
     screenshot(page, "admin-actions", publish=True)
     panel.get_by_role("button", name="暂停").click()
-    page.wait_for_url(f"{live_url}/projects/{ids['payment']}")
-    text = page.locator("main").inner_text()
-    assert "项目已暂停。" in text and "系统管理员暂停项目" in text and "核查付款资料" in text
-    assert page.locator("section.admin-actions").get_by_role("button", name="恢复").is_visible()
+    # the form posts and comes back to this same address: wait for what the new page says, not for the URL
+    main = page.locator("main")
+    expect(main).to_contain_text("项目已暂停。", use_inner_text=True)
+    expect(main).to_contain_text("系统管理员暂停项目", use_inner_text=True)
+    expect(main).to_contain_text("核查付款资料", use_inner_text=True)
+    expect(page.locator("section.admin-actions").get_by_role("button", name="恢复")).to_be_visible()
+    expect(page).to_have_url(f"{live_url}/projects/{ids['payment']}")
     admin.context.close()

@@ -5,7 +5,7 @@ import pytest
 
 from services.context import Services
 from tests.services import plan_world as world
-from tests.web.test_browser import Person, chromium, live_url, screenshot  # noqa: F401  (fixtures)
+from tests.web.test_browser import Person, chromium, expect, live_url, screenshot  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.browser
 
@@ -28,8 +28,8 @@ def test_the_bureau_moves_a_project_between_banks_plans(chromium: object, live_u
     row = page.locator(f"tr[data-project='{b}']")
     row.locator("select[name=target_bank]").select_option("bank-trcb")
     row.get_by_role("button", name="移动").click()
-    page.wait_for_load_state()
-    assert "已移至" in page.locator("main").inner_text()
+    expect(page.locator("main")).to_contain_text("已移至", use_inner_text=True)  # the page after the move…
+    page.wait_for_load_state()  # …loaded whole before its figures are read (some must be absent)
     assert "社保卡就医一码通" in page.locator("#bank-bank-trcb").inner_text()
     icbc_text = page.locator("#bank-bank-icbc").inner_text()
     assert "0.123456" not in icbc_text and "-30" in icbc_text  # 520,000 − 820,000 = −300,000: −30 万元
