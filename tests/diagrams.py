@@ -230,6 +230,18 @@ def _then(flow: str, source: str, step: str | None, target: str) -> str:
             f'<bpmn:sequenceFlow id="{flow}_next" sourceRef="{step}" targetRef="{target}"/>')
 
 
+def _engine_only(process_id: str, name: str, nodes: list[str], body: str) -> bytes:
+    """Return a diagram without layout (for the engine only): one process, every node in the `hrss` lane."""
+    refs = "".join(f"<bpmn:flowNodeRef>{n}</bpmn:flowNodeRef>" for n in nodes)
+    return f'''<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="{NS['bpmn']}" xmlns:spiffworkflow="{NS['spiffworkflow']}" id="defs"
+    targetNamespace="http://bpmn.io/schema/bpmn">
+  <bpmn:process id="{process_id}" name="{name}" isExecutable="true">
+    <bpmn:laneSet id="lanes"><bpmn:lane id="lane_hrss" name="hrss">{refs}</bpmn:lane></bpmn:laneSet>{body}
+  </bpmn:process>
+</bpmn:definitions>'''.encode()
+
+
 def nested(after_inner: str | None = None, after_outer: str | None = None, instances: int = 0) -> bytes:
     """Return a process (no layout: for the engine only) whose sub-process `outer` holds the sub-process `inner`
     with the user task `ask`; optional user tasks after each sub-process; `outer` runs *instances* times in
@@ -238,12 +250,7 @@ def nested(after_inner: str | None = None, after_outer: str | None = None, insta
             '</bpmn:loopCardinality></bpmn:multiInstanceLoopCharacteristics>') if instances else ""
     nodes = ["start", "outer", "end", "outer_start", "inner", "outer_end", "inner_start", "ask", "inner_end",
              *[step for step in (after_inner, after_outer) if step]]
-    return f'''<?xml version="1.0" encoding="UTF-8"?>
-<bpmn:definitions xmlns:bpmn="{NS['bpmn']}" xmlns:spiffworkflow="{NS['spiffworkflow']}" id="defs"
-    targetNamespace="http://bpmn.io/schema/bpmn">
-  <bpmn:process id="nested" name="Nested" isExecutable="true">
-    <bpmn:laneSet id="lanes"><bpmn:lane id="lane_hrss" name="hrss">
-      {"".join(f"<bpmn:flowNodeRef>{n}</bpmn:flowNodeRef>" for n in nodes)}</bpmn:lane></bpmn:laneSet>
+    return _engine_only("nested", "Nested", nodes, f'''
     <bpmn:startEvent id="start"/>
     <bpmn:subProcess id="outer" name="Outer">{loop}
       <bpmn:startEvent id="outer_start"/>
@@ -258,9 +265,7 @@ def nested(after_inner: str | None = None, after_outer: str | None = None, insta
     </bpmn:subProcess>
     <bpmn:endEvent id="end"/>
     <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="outer"/>
-    {_then("f2", "outer", after_outer, "end")}
-  </bpmn:process>
-</bpmn:definitions>'''.encode()
+    {_then("f2", "outer", after_outer, "end")}''')
 
 
 def with_event_subprocess(second: str | None = None) -> bytes:
@@ -268,12 +273,7 @@ def with_event_subprocess(second: str | None = None) -> bytes:
     and a non-interrupting event sub-process `events` whose timer (due 2026-09-15 03:00 UTC) opens `chase`."""
     nodes = ["start", "first", "end", "events", "ev_start", "chase", "ev_end", *([second] if second else [])]
     timer = '"2026-09-15T03:00:00+00:00"'
-    return f'''<?xml version="1.0" encoding="UTF-8"?>
-<bpmn:definitions xmlns:bpmn="{NS['bpmn']}" xmlns:spiffworkflow="{NS['spiffworkflow']}" id="defs"
-    targetNamespace="http://bpmn.io/schema/bpmn">
-  <bpmn:process id="events_process" name="Events" isExecutable="true">
-    <bpmn:laneSet id="lanes"><bpmn:lane id="lane_hrss" name="hrss">
-      {"".join(f"<bpmn:flowNodeRef>{n}</bpmn:flowNodeRef>" for n in nodes)}</bpmn:lane></bpmn:laneSet>
+    return _engine_only("events_process", "Events", nodes, f'''
     <bpmn:startEvent id="start"/>{_asking("first")}<bpmn:endEvent id="end"/>
     <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="first"/>
     {_then("f2", "first", second, "end")}
@@ -284,6 +284,4 @@ def with_event_subprocess(second: str | None = None) -> bytes:
       {_asking("chase")}<bpmn:endEvent id="ev_end"/>
       <bpmn:sequenceFlow id="e1" sourceRef="ev_start" targetRef="chase"/>
       <bpmn:sequenceFlow id="e2" sourceRef="chase" targetRef="ev_end"/>
-    </bpmn:subProcess>
-  </bpmn:process>
-</bpmn:definitions>'''.encode()
+    </bpmn:subProcess>''')
