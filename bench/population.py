@@ -28,8 +28,9 @@ from services.oversight import totals
 from services.process_models import latest
 
 from bench.engine_paths import script_engine
+from bench.plan_population import WAITING, Member, PlanWorld, insert_plans, members_of, plan_rows
 
-# The project's own steps; its plan (assign_bank → the bank's fund_plan instance) is not generated here.
+# The project's own steps; its plan (assign_bank → the bank's fund_plan instance) is in bench/plan_population.py.
 ROUTE = ("declare", "review", "assign_bank", "procurement",
          "contract", "construction", "acceptance", "acceptance_bdc", "acceptance_hrss", "payment_notice",
          "payment_receipt", "payment")
@@ -49,6 +50,8 @@ class World:
             self.model_id, self.model = latest(conn, "fund_project")
             self.orgs = dict(conn.execute(select(organization.c.code, organization.c.id)).all())
             self.users = dict(conn.execute(select(app_user.c.username, app_user.c.id)).all())
+            plan_state = runtime.dump(runtime.start(latest(conn, "fund_plan")[1], script_engine()))
+            self.plans = PlanWorld(conn, plan_state)  # the plan diagram and a genuine new plan's state
         workflow = runtime.start(self.model, script_engine())
         self.state = runtime.dump(workflow)  # a genuine state of a new project (a few kB)
         self.patch = orjson.dumps({"/properties/project_name/default": "社保卡应用场景建设项目",
@@ -107,7 +110,8 @@ def _rows(world: World, rng: random.Random, plan: dict[str, Any]) -> tuple[dict[
         tasks.append(_task(world, rng, plan, plan["ready"], len(plan["route"]), True))
     ended = plan["status"] != "running"
     last = tasks[-1]
-    stage = plan["status"] if ended else world.model.user_tasks[plan["ready"]].stage
+    # A running project without a ready task waits for its plan after assign_bank (stage plan).
+    stage = plan["status"] if ended else world.model.user_tasks[plan["ready"] or "assign_bank"].stage
     instance = {
         "id": plan["id"], "model_id": world.model_id, "process_id": "fund_project",
         "title": f"社保卡应用场景建设项目 {plan['id']:06d}", "status": plan["status"], "stage": stage,
@@ -163,18 +167,20 @@ def _tidy(engine: Engine) -> None:
             analyze_sqlite(conn)
         return
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        for table in ("process_instance", "human_task", "project", "oversight_total"):
+        for table in ("process_instance", "human_task", "project", "oversight_total", "fund_plan", "fund_plan_item"):
             conn.exec_driver_sql(f"VACUUM ANALYZE {table}")
 
 
 def populate(url: str, count: int, running: int, seed: int = 20260302) -> dict[str, int]:
-    """Insert *count* fund project instances, *running* of them still open; return the row counts."""
+    """Insert *count* fund project instances, *running* of them still open, the few projects waiting
+    for their plan and the banks' fund use plans (bench/plan_population.py); return the row counts."""
     # A plain engine: foreign keys go unchecked while loading (the rows are consistent by
     # construction); pysqlite leaves them off, PostgreSQL skips its RI triggers as a replica.
     engine = create_engine(url)
     try:
         world = World(engine)
-        totals = _load(engine, world, count, running, seed)
+        totals, members = _load(engine, world, count, running, seed)
+        totals.update(_plans(engine, world, members, count, seed))
         totals["allocation"] = _allocations(engine, world)
         _tidy(engine)
     finally:
@@ -182,20 +188,52 @@ def populate(url: str, count: int, running: int, seed: int = 20260302) -> dict[s
     return totals
 
 
-def _load(engine: Engine, world: World, count: int, running: int, seed: int) -> dict[str, int]:
+def _load(engine: Engine, world: World, count: int, running: int, seed: int) -> tuple[dict[str, int], list[Member]]:
+    """Insert the projects; return the row counts and the projects that joined a plan."""
     totals = {"process_instance": 0, "human_task": 0, "ready_tasks": 0, "project": 0}
+    members: list[Member] = []
     for instances, facts, tasks in _chunks(world, count, running, seed):
-        with engine.begin() as conn:
-            if engine.dialect.name == "postgresql":
-                conn.exec_driver_sql("SET LOCAL session_replication_role = replica")
-            conn.execute(insert(process_instance), instances)
-            conn.execute(insert(project), facts)
-            conn.execute(insert(human_task), tasks)
+        _insert(engine, instances, facts, tasks)
+        members += members_of(instances, tasks)
         totals["process_instance"] += len(instances)
         totals["project"] += len(facts)
         totals["human_task"] += len(tasks)
         totals["ready_tasks"] += sum(1 for t in tasks if t["status"] == "ready")
-    return totals
+    return totals, members
+
+
+def _insert(engine: Engine, instances: list[Any], facts: list[Any], tasks: list[Any]) -> None:
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.exec_driver_sql("SET LOCAL session_replication_role = replica")
+        conn.execute(insert(process_instance), instances)
+        conn.execute(insert(project), facts)
+        conn.execute(insert(human_task), tasks)
+
+
+def _waiting(world: World, count: int, seed: int) -> tuple[list[Any], list[Any], list[Any]]:
+    """Return the rows of the newest projects, which wait for their plan (the same at every size)."""
+    rng, rows = random.Random(seed + 2), ([], [], [])
+    plans = [(bank, rng.choice(list(DEPARTMENTS))) for bank, n in WAITING.items() for _ in range(n)]
+    for offset, (bank, dept) in enumerate(plans, start=1):
+        plan = {"id": count + offset, "created": EPOCH + timedelta(minutes=30 * (count + offset)), "dept": dept,
+                "bank": bank, "status": "running", "ready": None, "route": ROUTE[:ROUTE.index("assign_bank") + 1]}
+        for kept, row in zip(rows, _rows(world, rng, plan)):
+            kept.extend(row if isinstance(row, list) else [row])
+    return rows
+
+
+def _plans(engine: Engine, world: World, members: list[Member], count: int, seed: int) -> dict[str, int]:
+    """Insert the projects waiting for their plan and every bank's plans; return the row counts."""
+    instances, facts, tasks = _waiting(world, count, seed)
+    _insert(engine, instances, facts, tasks)
+    waiting = members_of(instances, tasks)
+    rows = plan_rows(world.plans, world.users, members, waiting, count + len(instances) + 1, random.Random(seed + 3))
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.exec_driver_sql("SET LOCAL session_replication_role = replica")
+        found = insert_plans(conn, rows)
+    return {**found, "waiting_projects": len(instances), "plan_tasks": len(rows["tasks"])}
 
 
 ALLOCATION_POOL = "30000000.00"
