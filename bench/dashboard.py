@@ -14,6 +14,7 @@ from services.oversight.filters import InstanceFilter, resolve
 from services.oversight.listing import Sort
 from services.users import load_actor
 
+from bench.plan_lists import explain_plans, plan_calls, plan_shape
 from bench.stats import summary
 from bench.tasklist import _ms
 from bench.usecase import services
@@ -29,7 +30,8 @@ FILTERED_SORTED = (InstanceFilter(bank="bank-icbc", status="completed"), Sort("p
 # The ledger page's query: one year, every bank (supervisor) and one bank's own rows.
 LEDGER_YEAR = 2021
 LEDGER_BANK_USER = "icbc_user"
-CASES = ("overview", "first_page", "filtered_page", "filtered_sorted_page", "ledger", "ledger_bank")
+CASES = ("overview", "first_page", "filtered_page", "filtered_sorted_page", "ledger", "ledger_bank",
+         "plans", "plans_bureau", "plans_bank")
 
 
 class Dashboard:
@@ -49,6 +51,7 @@ class Dashboard:
                 self.ctx, self.actor, FILTERED_SORTED[0], FILTERED_SORTED[1], per_page=PER_PAGE),
             "ledger": lambda: ledger(self.ctx, self.actor, LEDGER_YEAR),
             "ledger_bank": lambda: ledger(self.ctx, bank_actor, LEDGER_YEAR),
+            **plan_calls(self.ctx),  # the fund use plans page (bench/plan_lists.py)
         }
         self.samples: dict[str, list[int]] = {name: [] for name in self.calls}
         self.shape: dict[str, Any] = {}
@@ -76,6 +79,8 @@ class Dashboard:
                     plans[name] = {"plan": lines, "execution_ms": _ms(lines, "Execution Time")}
                 else:
                     plans[name] = {"plan": [str(r[-1]) for r in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}")]}
+        for name in ("plans", "plans_bank"):
+            plans[name] = {"statements": explain_plans(self.ctx, self.calls[name])}
         return plans
 
     def result(self) -> dict[str, Any]:
@@ -89,6 +94,8 @@ class Dashboard:
 
 
 def _shape(result: dict[str, Any]) -> dict[str, Any]:
+    if "banks" in result:
+        return plan_shape(result)
     if "years" in result:
         lines = [line for block in result["years"] for bank in block["banks"] for line in bank["categories"]]
         assert lines and result["totals"]["allocated"], "the benchmark's ledger must not be empty"

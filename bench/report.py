@@ -191,6 +191,9 @@ DASHBOARD_CASES = (
     ("filtered_sorted_page", "dashboard list, one bank's completed, by paid (info)"),
     ("ledger", "ledger page query, one year, every bank (supervisor)"),
     ("ledger_bank", "ledger page query, one year, a bank's own rows"),
+    ("plans", "plans page query, one year, every bank, first page (supervisor)"),
+    ("plans_bureau", "plans page query, one year, every bank, first page, with proposal (bureau)"),
+    ("plans_bank", "plans page query, one year, a bank's own plans"),
 )
 
 
