@@ -65,6 +65,9 @@ class Dashboard:
             if keep:
                 self.samples[name].append(elapsed)
                 self.shape[name] = _shape(result)
+            # Let it go before the next call, as a server does after its answer: the plans pages build
+            # thousands of objects, and a previous answer still alive makes the next call's collections longer.
+            del result
 
     def explain(self) -> dict[str, Any]:
         """Return the plans of the list queries (PostgreSQL: EXPLAIN ANALYZE execution time)."""

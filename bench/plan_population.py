@@ -105,7 +105,7 @@ def _plan(world: PlanWorld, users: dict[str, int], rows: dict[str, list[dict[str
     year, created = members[0].year, min(m.joined for m in members)
     done = len(PLAN_STEPS) if status == "confirmed" else IN_FLIGHT[bank.code][1]
     tasks, at = [], max(m.joined for m in members)
-    for index, step in enumerate(PLAN_STEPS[:done + 1] if done < len(PLAN_STEPS) else PLAN_STEPS):
+    for index, step in enumerate(PLAN_STEPS[:done + 1]):  # a confirmed plan: all four, none open
         at += timedelta(days=1, minutes=rng.randrange(600))
         tasks.append(_task(world, users, plan_id, bank, step, at, ready=index == done, rng=rng))
     ended = status == "confirmed"
