@@ -156,18 +156,20 @@ def _page_of(plans: list[Row[Any]], page: int | None, per_page: int) -> list[Row
 
 
 def overview_in(conn: Connection, year: int, bank: int | None, bureau: bool, page: int | None = None,
-                per_page: int = PER_PAGE, last_if_past: bool = False) -> dict[str, Any]:
+                per_page: int = PER_PAGE, last_if_past: bool = False, only: int | None = None) -> dict[str, Any]:
     """Return the plans of *year* (of *bank* only, if given) inside the caller's read transaction.
 
     The figures and the proposal count every plan of the year; the tables are those of page *page*
     (*per_page* plans in bank and number order; all of them if *page* is None; the last page if
-    *page* is past it and *last_if_past*). A bank with no plan at all shows on the first page only.
+    *page* is past it and *last_if_past*), or only plan *only*'s (then without the proposal). A bank
+    with no plan at all shows on the first page only.
     """
     banks, shares, plans = _banks(conn), _shares(conn, year), _plans(conn, year, bank)
     if page is not None and last_if_past:
         page = min(page, max(1, -(-len(plans) // per_page)))
-    totals, shown = _totals(conn, [p.instance_id for p in plans]), _page_of(plans, page, per_page)
-    proposing = bureau and shares is not None
+    totals = _totals(conn, [p.instance_id for p in plans])
+    shown = [p for p in plans if p.instance_id == only] if only is not None else _page_of(plans, page, per_page)
+    proposing = bureau and shares is not None and only is None
     detailed = {p.instance_id: p for p in shown} | (
         {p.instance_id: p for p in plans if p.status == "draft"} if proposing else {})
     items, documents = _items(conn, list(detailed)), _documents(conn, [p.instance_id for p in shown])
@@ -206,16 +208,18 @@ def plans_overview(ctx: Any, actor: Actor, year: int, page: int = 1, per_page: i
 
 
 def plan_detail(ctx: Any, actor: Actor, plan_id: int) -> dict[str, Any]:
-    """Return one plan with its rows, its bank's figures and its issued tables; another bank's plan is hidden."""
+    """Return one plan with its rows, its bank's figures and its issued tables; another bank's plan is hidden.
+
+    Only this plan's rows are read: the bank's figures come from the year's totals.
+    """
     bank = scope(actor)
     with ctx.db.read() as conn:
         row = conn.execute(select(fund_plan.c.year, fund_plan.c.bank_org_id)
                            .where(fund_plan.c.instance_id == plan_id)).first()
         if row is None or (bank is not None and row.bank_org_id != bank):
             raise NotFound(f"plan {plan_id} does not exist")
-        data = overview_in(conn, row.year, row.bank_org_id, may_move(actor))
+        data = overview_in(conn, row.year, row.bank_org_id, may_move(actor), only=plan_id)
     summary = data["banks"][0]
-    plan = next(p for p in summary["plans"] if p["id"] == plan_id)
-    others = [p for p in summary["plans"] if p["status"] == "draft" and p["id"] != plan_id]
-    return {**plan, "summary": {k: v for k, v in summary.items() if k != "plans"}, "other_drafts": others,
+    (plan,) = summary["plans"]
+    return {**plan, "summary": {k: v for k, v in summary.items() if k != "plans"},
             "may_move": may_move(actor), "bank_choices": data["bank_choices"]}
