@@ -18,6 +18,8 @@
 - ``GunicornFloor``: the same gunicorn settings serving a fixed answer (``bench.gunicorn_floor``),
   sent the same request bytes as ``ProductionHttp`` by the same client: what the server, the
   loopback and the client cost with no application at all.
+- ``GunicornCommit``: that server committing ``DurableCommit``'s transaction on the run's database
+  before its fixed answer: a request that waits on the database, still with no application.
 """
 from __future__ import annotations
 
@@ -38,7 +40,7 @@ from services.demo import DEMO_PASSWORD
 from services.instances import start_instance
 from services.users import load_actor
 
-FLOOR_TABLE = "bench_durable_floor"
+FLOOR_TABLE = gunicorn_floor.FLOOR_TABLE
 IDLE_RECONNECT_SECONDS = 3.0  # gunicorn closes a keep-alive connection idle for 5 s
 
 
@@ -146,6 +148,8 @@ class ProductionEmpty:
 class GunicornFloor:
     """(e00) A completion's request to gunicorn serving a fixed answer: the server's own floor."""
 
+    path = "/api/v1/tasks/0/complete"
+
     def __init__(self, name: str, url: str, folder: Path) -> None:
         self.name = name
         folder.mkdir(parents=True, exist_ok=True)
@@ -164,7 +168,7 @@ class GunicornFloor:
             if time.monotonic() - self.used > IDLE_RECONNECT_SECONDS:
                 self.conn.reconnect()
             started = perf_counter_ns()
-            status, answer = self.conn.post_json("/api/v1/tasks/0/complete", {"data": step_data(step)}, self.headers)
+            status, answer = self.conn.post_json(self.path, {"data": step_data(step)}, self.headers)
             samples.append(perf_counter_ns() - started)
             self.used = time.monotonic()
             assert status == 200, answer
@@ -175,3 +179,12 @@ class GunicornFloor:
         self.conn.close()
         serving.stop(self.server)
         self.server = None
+
+
+class GunicornCommit(GunicornFloor):
+    """(e01) The same server committing (f)'s one-row transaction on *url*'s database before its answer.
+
+    *url*'s database must hold DurableCommit's table (create that runner first).
+    """
+
+    path = gunicorn_floor.COMMIT_PATH

@@ -135,6 +135,24 @@ def _gunicorn_floor_rows(paths: dict[str, Any], floor: dict[str, Any], backend: 
     if floor.get("gunicorn_floor_plus_served_times_use_case") is not None:
         rows.append(("floor", f"(e00) least as served = (c~) + (e00), {name}", "", "", "",
                      _x(floor["gunicorn_floor_plus_served_times_use_case"], "(c)"), "info", "-"))
+    return rows + _gunicorn_commit_rows(paths, floor, backend, name)
+
+
+def _gunicorn_commit_rows(paths: dict[str, Any], floor: dict[str, Any], backend: str,
+                          name: str) -> list[tuple[str, ...]]:
+    """gunicorn committing (f)'s write before its fixed answer: what waiting on the database adds when served."""
+    served_commit = paths.get(f"http_gunicorn_commit_{backend}")
+    if not served_commit or floor.get("gunicorn_commit_beyond_ms") is None:
+        return []
+    use_case = paths[f"complete_task_{backend}"]["median_ms"]
+    rows = [("floor", f"(e01) gunicorn serving (f)'s commit, no application, {name}", str(served_commit["n"]),
+             _ms(served_commit["median_ms"]), _ms(served_commit["p90_ms"]),
+             _x(ratio(served_commit["median_ms"], use_case), "(c)"), "info", "-"),
+            ("floor", f"(e01) − (f) − (e00): serving a request that waits on the database, beyond both, {name}", "",
+             _ms(floor["gunicorn_commit_beyond_ms"]), "", "", "info", "-")]
+    if floor.get("gunicorn_commit_plus_served_times_use_case") is not None:
+        rows.append(("floor", f"(e01) least as served, waiting included = (c~) + (e00) + that, {name}", "", "", "",
+                     _x(floor["gunicorn_commit_plus_served_times_use_case"], "(c)"), "info", "-"))
     return rows
 
 

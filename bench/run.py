@@ -32,7 +32,7 @@ from bench.stats import ratio, summary
 from bench.statesize import measure_state
 from bench.dashboard import Dashboard, measure as measure_dashboards
 from bench.tasklist import TaskList, measure
-from bench.floor import DurableCommit, GunicornFloor, ProductionEmpty, ProductionFlask, ProductionHttp
+from bench.floor import DurableCommit, GunicornCommit, GunicornFloor, ProductionEmpty, ProductionFlask, ProductionHttp
 from bench.http import HttpUseCase
 from bench.usecase import FundProjectUseCase, LinearUseCase, ServedUseCase, count_statements, services
 
@@ -79,6 +79,9 @@ def _completions(plan: Plan, scratch: Scratch, backends: list[str], production: 
                 servers.append(ProductionHttp(f"http_production_{backend}", ctx, scratch.files_dir(f"uc-{backend}")))
                 runners += [servers[-1], ProductionFlask(f"http_flask_{backend}", servers[-1]),
                             ProductionEmpty(f"http_empty_{backend}", servers[-1])]
+                servers.append(GunicornCommit(f"http_gunicorn_commit_{backend}", url,
+                                              scratch.files_dir(f"gunicorn-commit-{backend}")))
+                runners.append(servers[-1])
         if production and contexts:
             servers.append(GunicornFloor("http_gunicorn_floor", contexts[0].db.url, scratch.files_dir("gunicorn-floor")))
             runners.append(servers[-1])
@@ -119,6 +122,7 @@ def _durable_floors(completion: dict[str, Any], backends: list[str]) -> dict[str
         best = use_case + empty if empty is not None else None
         bare = completion.get("http_gunicorn_floor", {}).get("median_ms")
         served = completion.get(f"complete_task_served_{backend}", {}).get("median_ms")
+        waiting = _serving_a_commit(completion, backend, commit, bare)
         floors[backend] = {"b_ms": b, "commit_ms": commit, "floor_ms": b + commit,
                            "complete_task_times_floor": ratio(use_case, b + commit),
                            "http_production_times_use_case": ratio(production, use_case),
@@ -128,8 +132,17 @@ def _durable_floors(completion: dict[str, Any], backends: list[str]) -> dict[str
                            "gunicorn_floor_plus_use_case_times_use_case":
                                None if bare is None else ratio(use_case + bare, use_case),
                            "gunicorn_floor_plus_served_times_use_case":
-                               None if bare is None or served is None else ratio(served + bare, use_case)}
+                               None if bare is None or served is None else ratio(served + bare, use_case),
+                           "gunicorn_commit_beyond_ms": waiting,
+                           "gunicorn_commit_plus_served_times_use_case":
+                               None if None in (bare, served, waiting) else ratio(served + bare + waiting, use_case)}
     return floors
+
+
+def _serving_a_commit(completion: dict[str, Any], backend: str, commit: float, bare: float | None) -> float | None:
+    """Return (e01) − (f) − (e00): what serving a request that waits on the database adds beyond both."""
+    served_commit = completion.get(f"http_gunicorn_commit_{backend}", {}).get("median_ms")
+    return None if served_commit is None or bare is None else served_commit - commit - bare
 
 
 def _task_lists(plan: Plan, scratch: Scratch, backends: list[str]) -> dict[str, Any]:
