@@ -1,0 +1,33 @@
+"""Real-browser layout of the daily pages: nothing runs off the screen, names get room to be read."""
+from __future__ import annotations
+
+import re
+from datetime import datetime, timezone
+
+import pytest
+
+from services.context import Services
+from tests.services import samples
+from tests.web.test_browser import PHONE, Person, chromium, live_url  # noqa: F401  (fixtures)
+
+pytestmark = pytest.mark.browser
+WIDE = {"width": 1366, "height": 900}
+
+
+@pytest.fixture
+def seeded(services: Services) -> dict[str, int]:
+    """The demo's sample projects."""
+    return samples.seed(services)
+
+
+def test_a_banks_plan_figures_fit_a_phone(chromium: object, live_url: str,  # noqa: F811
+                                          seeded: dict[str, int]) -> None:
+    bank = Person(chromium, live_url, "abc_user", viewport=PHONE)
+    bank.page.goto(f"{live_url}/plans/?year=2026")
+    plan = re.search(r'href="(/plans/\d+)"', bank.page.content())
+    assert plan
+    for url in ("/plans/?year=2026", plan.group(1)):
+        bank.page.goto(f"{live_url}{url}")
+        assert bank.page.locator(".plan-figures").first.is_visible()
+        assert bank.page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], url
+    bank.context.close()
