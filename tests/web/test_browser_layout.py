@@ -31,3 +31,18 @@ def test_a_banks_plan_figures_fit_a_phone(chromium: object, live_url: str,  # no
         assert bank.page.locator(".plan-figures").first.is_visible()
         assert bank.page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], url
     bank.context.close()
+
+
+def test_the_dashboard_list_leaves_room_for_project_names(chromium: object, live_url: str,  # noqa: F811
+                                                           services: Services, seeded: dict[str, int]) -> None:
+    samples.at(services, datetime(2026, 11, 30, 2, 0, tzinfo=timezone.utc))  # a payment overdue: its column is wide
+    supervisor = Person(chromium, live_url, "supervisor", viewport=WIDE, home="/dashboard/")
+    sizes = supervisor.page.evaluate("""() => {
+      const table = document.querySelector('.dashboard-list');
+      const names = [...table.querySelectorAll('td.primary a')].map(a => a.parentElement.clientWidth -
+        parseFloat(getComputedStyle(a.parentElement).paddingLeft) * 2 - 6 * parseFloat(getComputedStyle(a).fontSize));
+      return {narrowest: Math.min(...names), table: table.scrollWidth, room: table.parentElement.clientWidth};
+    }""")
+    assert sizes["narrowest"] >= 0, "six characters of a project's name fit on a line"
+    assert sizes["table"] <= sizes["room"], "and the list still fits a laptop screen"
+    supervisor.context.close()
