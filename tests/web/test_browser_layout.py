@@ -46,3 +46,20 @@ def test_the_dashboard_list_leaves_room_for_project_names(chromium: object, live
     assert sizes["narrowest"] >= 0, "six characters of a project's name fit on a line"
     assert sizes["table"] <= sizes["room"], "and the list still fits a laptop screen"
     supervisor.context.close()
+
+
+def test_the_issued_documents_stay_inside_their_card(chromium: object, live_url: str,  # noqa: F811
+                                                    seeded: dict[str, int]) -> None:
+    clerk = Person(chromium, live_url, "hrss_clerk", viewport=WIDE)
+    clerk.page.goto(f"{live_url}/projects/{seeded['payment']}")
+    overflow = clerk.page.evaluate("""() => {
+      const list = document.querySelector('.issued-documents');
+      const card = list.closest('.card').getBoundingClientRect();
+      const items = [...list.querySelectorAll('li, li *')];
+      const title = list.querySelector('li a').getBoundingClientRect();
+      return {count: items.length, outside: items.filter(e => e.getBoundingClientRect().right > card.right + 1).length,
+              titleLines: Math.round(title.height / parseFloat(getComputedStyle(list.querySelector('li a')).lineHeight))};
+    }""")
+    assert overflow["count"] and overflow["outside"] == 0
+    assert overflow["titleLines"] == 1, "a document's name is not squeezed to a few characters per line"
+    clerk.context.close()
