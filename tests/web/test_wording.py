@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import re
 
-from tests.web.site import Site
+from services.context import Services
+from tests.services import samples
+from tests.web.site import Site, text_of
 
 
 def _label(html: str, field_id: str) -> str:
@@ -24,3 +26,15 @@ def test_a_function_a_round_and_a_holiday_are_not_asked_for_a_persons_name(site:
     assert _label(calendar, "name") == "节假日" and "<th>节假日</th>" in calendar and "姓名" not in calendar
     users = site.user("admin").get("/admin/users").get_data(as_text=True)
     assert "<th>姓名</th>" in users, "a user's name stays 姓名"
+
+
+def test_english_pages_name_departments_and_banks_in_english(site: Site, services: Services) -> None:
+    samples.seed(services)
+    clerk = site.user("hrss_clerk")
+    functions = text_of(clerk.get("/functions/?lang=en"))
+    assert "Taicang Health Commission" in functions and "太仓市卫生健康委员会" not in functions
+    allocations = text_of(clerk.get("/allocations/?lang=en"))
+    assert "ICBC Taicang Branch ¥9,892,863.86" in allocations
+    assert "中国工商银行太仓分行" not in allocations and "；" not in allocations
+    chinese = text_of(clerk.get("/functions/?lang=zh"))
+    assert "太仓市卫生健康委员会" in chinese and "Taicang Health Commission" not in chinese
