@@ -7,7 +7,8 @@ from datetime import datetime, timezone
 import pytest
 
 from services.context import Services
-from tests.services import samples
+from services.instances import show_instance
+from tests.services import plan_world as world, samples
 from tests.web.test_browser import PHONE, Person, chromium, live_url  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.browser
@@ -62,4 +63,26 @@ def test_the_issued_documents_stay_inside_their_card(chromium: object, live_url:
     }""")
     assert overflow["count"] and overflow["outside"] == 0
     assert overflow["titleLines"] == 1, "a document's name is not squeezed to a few characters per line"
+    clerk.context.close()
+
+
+def test_a_plan_tasks_table_lines_up_its_amounts_and_figures(chromium: object, live_url: str,  # noqa: F811
+                                                             services: Services) -> None:
+    world.fix_allocation(services)
+    plan = world.join(services, world.reviewed(services, "社保卡乘车码应用", "820000.00"), "bank-icbc", "820000.00")
+    (task,) = [t["id"] for t in show_instance(services, None, plan)["open_tasks"]]
+    clerk = Person(chromium, live_url, "hrss_clerk", viewport=WIDE)
+    clerk.page.goto(f"{live_url}/tasks/{task}")
+    shown = clerk.page.evaluate("""() => {
+      const table = document.querySelector('.plan-table table');
+      const amount = table.querySelector('tbody td:nth-child(3)');
+      const rows = [...document.querySelectorAll('.plan-table dl dt')].map(dt => {
+        const dd = dt.nextElementSibling;
+        return Math.abs(dt.getBoundingClientRect().top - dd.getBoundingClientRect().top) < 4;
+      });
+      return {align: getComputedStyle(amount).textAlign, border: getComputedStyle(table).borderTopStyle,
+              rows};
+    }""")
+    assert shown["align"] == "right" and shown["border"] == "solid", "amounts right-aligned in a ruled table"
+    assert shown["rows"] and all(shown["rows"]), "each figure beside its label"
     clerk.context.close()
