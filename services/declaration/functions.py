@@ -42,13 +42,15 @@ def _rows(conn: Connection, code: str | None = None) -> list[dict[str, Any]]:
     used = (select(project.c.card_function_id, func.count().label("uses"))
             .group_by(project.c.card_function_id).subquery())
     query = (select(card_function, organization.c.code.label("department"),
-                    organization.c.name.label("department_name"), func.coalesce(used.c.uses, 0).label("uses"))
+                    organization.c.name.label("department_name"), organization.c.name_en.label("department_name_en"),
+                    func.coalesce(used.c.uses, 0).label("uses"))
              .join(organization, organization.c.id == card_function.c.department_org_id)
              .outerjoin(used, used.c.card_function_id == card_function.c.id).order_by(card_function.c.id))
     if code is not None:
         query = query.where(card_function.c.code == code)
     return [{"id": r.id, "code": r.code, "name": r.name, "description": r.description,
-             "department": r.department, "department_name": r.department_name, "active": r.active,
+             "department": r.department, "department_name": r.department_name,
+             "department_name_en": r.department_name_en, "active": r.active,
              "uses": r.uses} for r in conn.execute(query)]
 
 

@@ -72,7 +72,8 @@ def _runs(conn: Connection, year: int, bank: int | None, actor: Actor) -> list[d
     runs = []
     for r in rows:
         tasks = conn.execute(select(human_task.c.id, human_task.c.task_name, human_task.c.title, human_task.c.lane,
-                                    human_task.c.org_id, human_task.c.assignee_id, organization.c.code)
+                                    human_task.c.org_id, human_task.c.assignee_id, organization.c.code,
+                                    organization.c.name.label("org_name"), organization.c.name_en.label("org_name_en"))
                              .outerjoin(organization, organization.c.id == human_task.c.org_id)
                              .where(human_task.c.instance_id == r.id, human_task.c.status == "ready")
                              .order_by(human_task.c.created_at, human_task.c.id)).all()
@@ -83,6 +84,7 @@ def _runs(conn: Connection, year: int, bank: int | None, actor: Actor) -> list[d
         runs.append({"instance_id": r.id, "title": r.title, "status": r.status, "stage": r.stage,
                      "created_at": from_db(r.created_at).isoformat(),
                      "open_tasks": [{"id": t.id, "name": t.task_name, "title": t.title, "lane": t.lane, "bank": t.code,
+                                     "bank_name": t.org_name, "bank_name_en": t.org_name_en,
                                      "actionable": may_complete(actor, t.lane, t.org_id, t.assignee_id)} for t in tasks]})
     return runs
 

@@ -27,6 +27,8 @@ def test_the_administration_link_is_shown_to_administrators_only(site: Site) -> 
 def test_the_user_list_shows_organisations_and_roles(site: Site) -> None:
     text = text_of(site.user("admin").get("/admin/users"))
     assert "icbc_user" in text and "bank-icbc" in text and "合作银行" in text and "局负责人" in text
+    assert "中国工商银行太仓分行 bank-icbc" in text, "the organisation by name, its code beside it"
+    assert "ICBC Taicang Branch bank-icbc" in text_of(site.user("admin").get("/admin/users?lang=en"))
 
 
 def test_an_administrator_creates_a_user_who_can_then_sign_in(site: Site, services: Services) -> None:

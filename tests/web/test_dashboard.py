@@ -8,6 +8,7 @@ from datetime import datetime, timezone
 from decimal import Decimal
 
 import pytest
+from flask import Flask
 from openpyxl import load_workbook
 
 from services.calendar import admin as calendar_admin
@@ -17,6 +18,7 @@ from tests import support
 from tests.services import samples
 from tests.services.journey import Journey
 from tests.web.site import Site, text_of
+from web.pages.audit_details import describe
 
 
 @pytest.fixture
@@ -161,3 +163,38 @@ def test_the_stage_filter_offers_only_the_stages_of_a_project(site: Site) -> Non
     stages = re.search(r'<select name="stage">(.*?)</select>', page, re.S)
     assert stages and 'value="procurement"' in stages.group(1) and 'value="payment"' in stages.group(1)
     assert "allocation" not in stages.group(1) and "reconciliation" not in stages.group(1)
+
+
+def test_the_audit_log_details_read_as_names_and_money_not_as_stored_codes(site: Site, ids: dict[str, int]) -> None:
+    page = text_of(site.user("supervisor").get("/audit/"))
+    assert "中国农业银行太仓分行，计划金额 ¥1,150,000.00" in page
+    assert "中国农业银行太仓分行 · 2026年第2号计划，计划金额 ¥1,150,000.00" in page
+    assert "2026年度，资金总额 ¥30,000,000.00" in page and "已完成" in page
+    for code in ("plan_instance_id", "plan_amount", "bank-abc", "process_id", "model_id", "pool:", "completed"):
+        assert code not in page
+    assert '<option value="plan_project_moved" >调整至其他资金使用计划表</option>' in \
+        site.user("supervisor").get("/audit/").get_data(as_text=True), "every recorded action has a name"
+    download = site.user("supervisor").get("/audit/export.csv").get_data(as_text=True)
+    assert "2026年度，资金总额 ¥30,000,000.00" in download and "plan_amount" not in download
+    english = text_of(site.user("supervisor").get("/audit/?lang=en"))
+    assert "Explain a reconciliation difference" in english and "合作银行说明差异" not in english
+    assert "icbc_user · ICBC Taicang Branch" in english and "icbc_user · 中国工商银行太仓分行" not in english
+
+
+def test_the_audit_details_of_moves_rounds_timers_and_models_are_written_out(app: Flask) -> None:
+    orgs = {"bank-abc": {"code": "bank-abc", "name": "中国农业银行太仓分行", "name_en": "ABC Taicang Branch"},
+            "bank-icbc": {"code": "bank-icbc", "name": "中国工商银行太仓分行", "name_en": ""}}
+    moved = {"event": "plan_project_moved", "data": {
+        "project_id": 8, "name": "社保卡公共自行车租借", "amount": "1150000.00",
+        "source": {"plan_id": 9, "bank": "bank-abc", "number": 2, "year": 2026},
+        "target": {"plan_id": 18, "bank": "bank-icbc", "number": 1, "year": 2026}}}
+    opened = {"event": "round_opened", "data": {"year": 2026, "round_id": 3, "name": "第二批",
+                                                "opens_on": "2026-03-01", "closes_on": "2026-03-31"}}
+    fired = {"event": "timer_fired", "data": {"timer": "payment_timer"}}
+    deployed = {"event": "model_deployed", "data": {"process_id": "fund_project", "version": 2, "hash": "ab"}}
+    with app.test_request_context("/audit/"):
+        assert describe(moved, orgs) == ("社保卡公共自行车租借（¥1,150,000.00）：中国农业银行太仓分行 · 2026年第2号计划"
+                                         " → 中国工商银行太仓分行 · 2026年第1号计划")
+        assert describe(opened, orgs) == "第二批：2026年3月1日 – 2026年3月31日"
+        assert describe(fired, orgs) == "付款期限已到（逾期）"
+        assert describe(deployed, orgs) == "fund_project · 第2版"

@@ -66,6 +66,8 @@ def test_the_allocation_runs_through_the_pages(site: Site, services: Services) -
     assert 'value="2027"' in form
     setup = {k: v for k, v in alloc.SETUP.items()}
     assert clerk.post(task_url, posted(setup), token_from=task_url).status_code == 302
+    waiting = text_of(clerk.get("/allocations/2027"))
+    assert "合作银行 · 中国农业银行太仓分行" in waiting and "bank-abc" not in waiting, "banks by name, not code"
     for bank, user in alloc.BANK_USERS.items():
         task = alloc.task_of(services, user, _run_id(services), "bank_confirm")
         page = site.user(user).get(f"/tasks/{task}")

@@ -1,6 +1,7 @@
 """The plans pages: per bank figures and tables in exact 万元, who sees what, and the bureau's moves."""
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -8,7 +9,7 @@ import pytest
 from services.context import Services
 from services.instances import show_instance
 from tests import support
-from tests.services import plan_world as world
+from tests.services import plan_world as world, samples
 from tests.web.test_page_queries import counting
 from tests.web.site import Site, text_of
 
@@ -149,3 +150,12 @@ def test_the_plans_page_shows_twenty_plans_and_page_two_the_rest(site: Site, ser
     with counting(services) as past:
         clerk.get("/plans/?year=2026&page=7")
     assert past.statements == last.statements, "a page past the last is read once, as the last"
+
+
+def test_an_issued_plan_table_names_its_version_as_the_project_pages_do(site: Site, services: Services) -> None:
+    samples.seed(services)
+    user = site.user("abc_user")
+    index = user.get("/plans/?year=2026").get_data(as_text=True)
+    pages = [text_of(user.get(url)) for url in sorted(set(re.findall(r'href="(/plans/\d+)"', index)))]
+    issued = [page for page in pages if "资金使用计划表（附件1）" in page]
+    assert issued and all("资金使用计划表（附件1） 第1版" in page and " v1" not in page for page in issued)

@@ -10,10 +10,10 @@ from werkzeug.wrappers import Response
 
 from services.oversight.audit_log import AuditFilter, audit_page, export_events
 from web.app import services as ctx
-from web.pages import display, exports, formatting
+from web.pages import display, exports, formatting, labels
+from web.pages.audit_details import describe
 from web.pages.auth import actor
 from web.pages.paging import page_number
-from web.pages.documents import document_kind
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 PER_PAGE = 50
@@ -44,42 +44,22 @@ def _args() -> dict[str, str]:
     return {k: v for k, v in request.args.items() if k not in ("page", "lang") and v}
 
 
-def describe(item: dict[str, Any]) -> str:
-    """Return what an audit entry's data says, in a line a person reads."""
-    data, event = item.get("data") or {}, item["event"]
-    if event == "task_completed":
-        return str(data.get("title") or data.get("task") or "")
-    if event == "access_denied":
-        return _("Tried to open %(kind)s %(id)s", kind=data.get("kind", ""), id=data.get("id", ""))
-    if event == "task_reassigned":
-        return _("%(task)s to %(user)s: %(reason)s", task=data.get("title", ""),
-                 user=data.get("to_name") or data.get("to", ""), reason=data.get("reason", ""))
-    if event in ("document_issued", "document_reissued"):
-        return _document(data)
-    if "reason" in data:
-        return str(data["reason"])
-    if event in ("user_created", "user_updated"):
-        return str(data.get("username", ""))
-    if event == "instance_ended":
-        return str(data.get("status", ""))
-    return ", ".join(f"{k}: {v}" for k, v in data.items() if not isinstance(v, (dict, list)))
-
-
-def _document(data: dict[str, Any]) -> str:
-    named = _("%(kind)s, version %(version)s", kind=document_kind(str(data.get("kind", ""))),
-              version=data.get("version", ""))
-    return f"{named}: {data['reason']}" if data.get("reason") else named
-
-
 @bp.get("/")
 def index() -> str:
     """Show one page of the audit log, newest first, with its filters."""
     flt = current_filter()
     page = audit_page(ctx(), actor(), flt, page=page_number(), per_page=PER_PAGE)
-    rows = [{**item, "what": display.event_name(item["event"]), "details": describe(item)} for item in page["items"]]
+    orgs = organizations_for_filter()
+    names = {o["code"]: o for o in orgs}
+    rows = [{**item, "what": display.event_name(item["event"]), "details": describe(item, names),
+             "organization_name": _organization(item, names)} for item in page["items"]]
     return render_template("audit/index.html", page=page, rows=rows, flt=flt, args=_args(),
-                           events=display.AUDIT_EVENTS, values=request.args,
-                           orgs=organizations_for_filter())
+                           events=display.AUDIT_EVENTS, values=request.args, orgs=orgs)
+
+
+def _organization(item: dict[str, Any], names: dict[str, dict[str, str]]) -> str:
+    """Return the name of the organisation of an entry's user in the page's language."""
+    return labels.organization_name(names.get(item["organization"] or "") or {"name": item["organization_name"]})
 
 
 def organizations_for_filter() -> list[dict[str, str]]:
@@ -98,9 +78,10 @@ def export(kind: str) -> Response:
     if kind not in ("csv", "xlsx"):
         return redirect(url_for("audit.index", **_args()))
     items = export_events(ctx(), actor(), current_filter())
-    rows = ([formatting.datetime_text(i["at"]), i["user_name"] or "", i["organization_name"] or "",
+    names = {o["code"]: o for o in organizations_for_filter()}
+    rows = ([formatting.datetime_text(i["at"]), i["user_name"] or "", _organization(i, names) if i["user"] else "",
              display.event_name(i["event"]), f"#{i['instance_id']} {i['instance_title'] or ''}".strip()
-             if i["instance_id"] else "", i["task_id"] or "", describe(i)] for i in items)
+             if i["instance_id"] else "", i["task_id"] or "", describe(i, names)] for i in items)
     header = [str(h) for h in HEADER]
     name = f"audit-{ctx().clock.today().isoformat()}.{kind}"
     if kind == "csv":

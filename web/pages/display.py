@@ -38,6 +38,7 @@ TIMERS = {
 AUDIT_EVENTS = {
     "task_completed": _l("Step completed"),
     **EVENTS,
+    "plan_project_moved": _l("Moved to another fund use plan"),
     "access_denied": _l("Refused: another organisation's object"),
     "user_created": _l("User created"),
     "user_updated": _l("User changed"),

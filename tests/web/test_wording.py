@@ -1,0 +1,63 @@
+"""Words on the pages: each label names what it labels, and codes are shown as the names people know."""
+from __future__ import annotations
+
+import re
+from datetime import datetime, timezone
+
+from services.context import Services
+from services.instances import show_instance
+from tests.services import plan_world as world, samples
+from tests.web.site import Site, text_of
+
+
+def _label(html: str, field_id: str) -> str:
+    """Return the text of the label of the field with id *field_id*."""
+    found = re.search(rf'<label for="{re.escape(field_id)}"[^>]*>(.*?)</label>', html, flags=re.S)
+    assert found, f"no label for {field_id}"
+    return re.sub(r"<[^>]+>", "", found.group(1)).replace("*", "").strip()
+
+
+def test_a_function_a_round_and_a_holiday_are_not_asked_for_a_persons_name(site: Site) -> None:
+    clerk = site.user("hrss_clerk")
+    functions = clerk.get("/functions/").get_data(as_text=True)
+    assert _label(functions, "fn-name") == "功能名称" and "<th>功能名称</th>" in functions
+    assert "姓名" not in functions
+    year = clerk.get("/years/2026").get_data(as_text=True)
+    assert _label(year, "new-name") == "批次名称" and "姓名" not in year
+    calendar = site.user("admin").get("/admin/calendar?year=2026").get_data(as_text=True)
+    assert _label(calendar, "name") == "节假日" and "<th>节假日</th>" in calendar and "姓名" not in calendar
+    users = site.user("admin").get("/admin/users").get_data(as_text=True)
+    assert "<th>姓名</th>" in users, "a user's name stays 姓名"
+
+
+def test_english_pages_name_departments_and_banks_in_english(site: Site, services: Services) -> None:
+    samples.seed(services)
+    clerk = site.user("hrss_clerk")
+    functions = text_of(clerk.get("/functions/?lang=en"))
+    assert "Taicang Health Commission" in functions and "太仓市卫生健康委员会" not in functions
+    allocations = text_of(clerk.get("/allocations/?lang=en"))
+    assert "ICBC Taicang Branch ¥9,892,863.86" in allocations
+    assert "中国工商银行太仓分行" not in allocations and "；" not in allocations
+    chinese = text_of(clerk.get("/functions/?lang=zh"))
+    assert "太仓市卫生健康委员会" in chinese and "Taicang Health Commission" not in chinese
+
+
+def test_english_counts_of_one_are_singular(site: Site, services: Services) -> None:
+    samples.seed(services)
+    samples.at(services, datetime(2026, 11, 30, 2, 0, tzinfo=timezone.utc))  # one payment overdue
+    supervisor = site.user("supervisor")
+    assert "共 1 个项目符合条件。" in text_of(supervisor.get("/dashboard/?overdue=1"))
+    english = text_of(supervisor.get("/dashboard/?overdue=1&lang=en"))
+    assert "1 project matches." in english and "1 projects" not in english
+    listed = text_of(supervisor.get("/projects/?q=社保卡就医一码通&lang=en"))
+    assert "1 project " in listed and "1 projects" not in listed
+
+
+def test_a_task_of_a_project_with_one_step_says_step_in_english(site: Site, services: Services) -> None:
+    world.fix_allocation(services)
+    plan = world.join(services, world.reviewed(services, "社保卡乘车码应用", "820000.00"), "bank-icbc", "820000.00")
+    (task,) = [t["id"] for t in show_instance(services, None, plan)["open_tasks"]]
+    clerk = site.user("hrss_clerk")
+    assert "完整办理经过（共 1 步）" in text_of(clerk.get(f"/tasks/{task}"))
+    english = text_of(clerk.get(f"/tasks/{task}?lang=en"))
+    assert "The whole history (1 step)" in english and "1 steps" not in english
