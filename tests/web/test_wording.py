@@ -61,3 +61,17 @@ def test_a_task_of_a_project_with_one_step_says_step_in_english(site: Site, serv
     assert "完整办理经过（共 1 步）" in text_of(clerk.get(f"/tasks/{task}"))
     english = text_of(clerk.get(f"/tasks/{task}?lang=en"))
     assert "The whole history (1 step)" in english and "1 steps" not in english
+
+
+def _crumbs(html: str) -> str:
+    found = re.search(r'<nav class="crumbs"[^>]*>(.*?)</nav>', html, flags=re.S)
+    assert found, "the page has no breadcrumbs"
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", found.group(1))).strip()
+
+
+def test_the_new_declaration_page_sits_under_projects_as_the_navigation_says(site: Site) -> None:
+    page = site.user("health_user").get("/projects/new").get_data(as_text=True)
+    assert _crumbs(page).startswith("项目 ›"), _crumbs(page)
+    assert "我的待办" not in _crumbs(page)
+    assert '<a href="/projects/">项目</a>' in page.split('class="crumbs"', 1)[1].split("</nav>", 1)[0]
+    assert re.search(r'href="/projects/"\s+aria-current="page"', page), "the navigation highlights 项目"
