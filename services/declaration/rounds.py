@@ -108,10 +108,13 @@ def require_manager(actor: Actor | None) -> None:
 
 
 def parse_day(value: Any, field: str, errors: list[FieldError]) -> date | None:
-    """Return the date written as YYYY-MM-DD, or add a field error."""
+    """Return the date written as YYYY-MM-DD, or add a field error (required when empty, else the format)."""
     if isinstance(value, date):
         return value
     text = value.strip() if isinstance(value, str) else ""
+    if not text:
+        errors.append(FieldError(field, "required", "This field is required."))
+        return None
     try:
         if DAY_RE.match(text):
             return date.fromisoformat(text)

@@ -132,6 +132,8 @@ def test_the_bureau_moves_the_annual_round_and_opens_supplementary_rounds(servic
     ({"name": "x", "opens_on": "2026-03-31", "closes_on": "2026-03-01"}, {"closes_on": "notBefore"}),
     ({"name": "x", "opens_on": "2026-12-01", "closes_on": "2027-01-05"}, {"closes_on": "year"}),
     ({"name": "x", "opens_on": "2026W101", "closes_on": "2026-03-01"}, {"opens_on": "date"}),
+    ({"name": "x", "opens_on": " ", "closes_on": "2026-03-01"}, {"opens_on": "required"}),
+    ({"name": "x", "opens_on": "2026-03-01"}, {"closes_on": "required"}),
 ])
 def test_impossible_rounds_are_refused(services: Services, values: dict[str, str], errors: dict[str, str]) -> None:
     with pytest.raises(ValidationError) as caught:

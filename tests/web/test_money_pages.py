@@ -1,6 +1,8 @@
 """The pages of card functions, funding years and the allocation among banks, with their permissions."""
 from __future__ import annotations
 
+import re
+
 from services.context import Services
 from tests.services import allocation_helpers as alloc
 from tests.web.site import Site, posted, text_of
@@ -55,6 +57,20 @@ def test_the_bureau_sets_rounds_others_only_read_them(site: Site) -> None:
     assert "2026年第二批追加申报" in text_of(reader.get("/years/2026"))
     assert reader.post("/years/2026/annual", {"opens_on": "2026-01-01", "closes_on": "2026-01-31"},
                        token_from="/years/2026").status_code == 403
+
+
+def test_an_empty_round_date_is_asked_for_and_a_malformed_one_is_named_so(site: Site) -> None:
+    clerk = site.user("hrss_clerk")
+    empty = clerk.post("/years/2026/rounds", {"name": "第二批", "opens_on": "", "closes_on": "2026-03-31"},
+                       token_from="/years/2026")
+    assert empty.status_code == 422
+    assert re.search(r'id="new-opens"[^>]*>\s*<p class="field-error">此项为必填项。</p>', empty.get_data(as_text=True))
+    assert "格式填写日期" not in text_of(empty)
+    malformed = clerk.post("/years/2026/annual", {"opens_on": "2026-01-05", "closes_on": "2026/02/15"},
+                           token_from="/years/2026")
+    assert malformed.status_code == 422 and "格式填写日期" in text_of(malformed)
+    assert "此项为必填项。" not in text_of(malformed)
+    assert "第二批" not in text_of(clerk.get("/years/2026"))
 
 
 def test_the_allocation_runs_through_the_pages(site: Site, services: Services) -> None:
