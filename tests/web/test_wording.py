@@ -6,7 +6,8 @@ from datetime import datetime, timezone
 
 from services.context import Services
 from services.instances import show_instance
-from tests.services import plan_world as world, samples
+from tests.services import plan_world as world, reconciliation_helpers as rec, samples
+from tests.services.journey import Journey
 from tests.web.site import Site, text_of
 
 
@@ -75,3 +76,24 @@ def test_the_new_declaration_page_sits_under_projects_as_the_navigation_says(sit
     assert "我的待办" not in _crumbs(page)
     assert '<a href="/projects/">项目</a>' in page.split('class="crumbs"', 1)[1].split("</nav>", 1)[0]
     assert re.search(r'href="/projects/"\s+aria-current="page"', page), "the navigation highlights 项目"
+
+
+def _started(html: str) -> dict[int, str]:
+    """Return the action shown for each instance in an audit log page."""
+    rows = re.findall(r'<td>([^<]*)</td>\s*<td><a href="/projects/(\d+)"', html)
+    return {int(instance): what.strip() for what, instance in rows}
+
+
+def test_only_a_fund_project_is_started_as_a_declaration(site: Site, services: Services, journey: Journey) -> None:
+    rec.fix_allocation(services)
+    run = rec.start(services)
+    supervisor = site.user("supervisor")
+    log = supervisor.get("/audit/?event=instance_started").get_data(as_text=True)
+    allocation = max(set(_started(log)) - {journey.instance_id, run})  # fix_allocation ran an allocation
+    assert _started(log) == {journey.instance_id: "发起申报", run: "发起对账", allocation: "发起流程"}
+    english = supervisor.get("/audit/?event=instance_started&lang=en").get_data(as_text=True)
+    assert _started(english) == {journey.instance_id: "Project started", run: "Reconciliation started",
+                                 allocation: "Process started"}
+    history = text_of(site.user("hrss_clerk").get(f"/projects/{run}"))
+    assert "发起对账" in history and "发起申报" not in history
+    assert "发起申报" in text_of(site.user("health_user").get(f"/projects/{journey.instance_id}"))

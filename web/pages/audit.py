@@ -51,7 +51,7 @@ def index() -> str:
     page = audit_page(ctx(), actor(), flt, page=page_number(), per_page=PER_PAGE)
     orgs = organizations_for_filter()
     names = {o["code"]: o for o in orgs}
-    rows = [{**item, "what": display.event_name(item["event"]), "details": describe(item, names),
+    rows = [{**item, "what": display.event_name(item["event"], item["data"]), "details": describe(item, names),
              "organization_name": _organization(item, names)} for item in page["items"]]
     return render_template("audit/index.html", page=page, rows=rows, flt=flt, args=_args(),
                            events=display.AUDIT_EVENTS, values=request.args, orgs=orgs)
@@ -80,7 +80,7 @@ def export(kind: str) -> Response:
     items = export_events(ctx(), actor(), current_filter())
     names = {o["code"]: o for o in organizations_for_filter()}
     rows = ([formatting.datetime_text(i["at"]), i["user_name"] or "", _organization(i, names) if i["user"] else "",
-             display.event_name(i["event"]), f"#{i['instance_id']} {i['instance_title'] or ''}".strip()
+             display.event_name(i["event"], i["data"]), f"#{i['instance_id']} {i['instance_title'] or ''}".strip()
              if i["instance_id"] else "", i["task_id"] or "", describe(i, names)] for i in items)
     header = [str(h) for h in HEADER]
     name = f"audit-{ctx().clock.today().isoformat()}.{kind}"

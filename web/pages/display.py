@@ -8,8 +8,13 @@ from flask_babel import gettext as _, lazy_gettext as _l
 from web.pages import formatting, labels
 from web.pages.schema import Schema, choices, label, properties, summed_field, widget
 
+STARTED = {
+    "fund_project": _l("Project started"),
+    "reconciliation": _l("Reconciliation started"),
+}
+PROCESS_STARTED = _l("Process started")
 EVENTS = {
-    "instance_started": _l("Project started"),
+    "instance_started": PROCESS_STARTED,
     "instance_withdrawn": _l("Withdrawn by the department"),
     "instance_ended": _l("Process ended"),
     "timer_fired": _l("Payment deadline passed"),
@@ -58,8 +63,15 @@ AUDIT_EVENTS = {
 }
 
 
-def event_name(code: str) -> str:
-    """Return the name of an audited action (its code when it has none)."""
+def started(process_id: object) -> str:
+    """Return how the start of an instance of *process_id* is named: a fund project is declared (发起申报)."""
+    return str(STARTED.get(str(process_id or ""), PROCESS_STARTED))
+
+
+def event_name(code: str, data: dict[str, Any] | None = None) -> str:
+    """Return the name of an audited action (its code when it has none); a start names its process."""
+    if code == "instance_started":
+        return started((data or {}).get("process_id"))
     return str(AUDIT_EVENTS.get(code, code))
 
 
@@ -135,6 +147,8 @@ def history(project: dict[str, Any]) -> list[dict[str, Any]]:
             name = step["task"] = str(data.get("task", ""))
             step["what"] = labels.task_title(name, str(data.get("title") or name))
             step["fields"] = describe(project.get("forms", {}).get(name, {}), data.get("data") or {}, file_names)
+        elif kind == "instance_started":
+            step["what"] = started(data.get("process_id") or project.get("process_id"))
         elif kind in EVENTS:
             step["what"] = str(TIMERS.get(str(data.get("timer")), EVENTS[kind])) if kind == "timer_fired" \
                 else str(EVENTS[kind])
