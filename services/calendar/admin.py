@@ -12,7 +12,7 @@ from services.calendar import recompute
 from services.calendar.store import bump_revision, year_rows
 from services.clock import parse_date, to_db
 from services.context import Services
-from services.errors import NotFound, PermissionDenied, ValidationError
+from services.errors import FieldError, NotFound, PermissionDenied, ValidationError
 from services.users import Actor
 
 FIRST_YEAR, LAST_YEAR = 2004, 2099
@@ -27,6 +27,30 @@ def parse_day(text: Any, field: str = "day") -> date:
     if not FIRST_YEAR <= day.year <= LAST_YEAR:
         raise ValidationError(f"{field}: the year must be between {FIRST_YEAR} and {LAST_YEAR}")
     return day
+
+
+def _override_day(text: Any, errors: list[FieldError]) -> date | None:
+    """Return the day of an override, or add a field error (required, the format, the calendar's years)."""
+    if not (text.strip() if isinstance(text, str) else text):
+        errors.append(FieldError("day", "required", "This field is required."))
+        return None
+    try:
+        day = parse_date(text)
+    except ValueError:
+        errors.append(FieldError("day", "date", "Enter a date as YYYY-MM-DD."))
+        return None
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        errors.append(FieldError("day", "yearRange", "The year must be between {first} and {last}.",
+                                 {"first": FIRST_YEAR, "last": LAST_YEAR}))
+        return None
+    return day
+
+
+def _text_field(value: str, field: str, limit: int, errors: list[FieldError]) -> None:
+    if not value:
+        errors.append(FieldError(field, "required", "This field is required."))
+    elif len(value) > limit:
+        errors.append(FieldError(field, "maxLength", "Enter at most {limit} characters.", {"limit": limit}))
 
 
 def _require_admin(actor: Actor | None) -> None:
@@ -68,12 +92,13 @@ def add_override(ctx: Services, actor: Actor | None, day_text: Any, is_workday: 
                  source: str) -> dict[str, Any]:
     """Say that a day is (or is not) a working day, citing the document; recompute deadlines."""
     _require_admin(actor)
-    day = parse_day(day_text)
+    errors: list[FieldError] = []
+    day = _override_day(day_text, errors)
     name, source = (name or "").strip(), (source or "").strip()
-    if not name or len(name) > 100:
-        raise ValidationError("name: 1 to 100 characters, e.g. 春节 or 春节调休上班")
-    if not source or len(source) > 300:
-        raise ValidationError("source: the document that fixes this day, e.g. 国办发明电〔2026〕X号")
+    _text_field(name, "name", 100, errors)  # e.g. 春节 or 春节调休上班
+    _text_field(source, "source", 300, errors)  # the document that fixes the day, e.g. 国办发明电〔2026〕X号
+    if errors or day is None:
+        raise ValidationError("The override has errors", errors)
     row = {"is_workday": bool(is_workday), "name": name, "source": source,
            "created_by": actor.id if actor else None, "created_at": to_db(ctx.clock.now())}
     with ctx.db.write() as conn:

@@ -1,9 +1,12 @@
 """Administration pages: users, roles, organisations — for the admin role only."""
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from services.admin import list_organizations, list_users
+from services.calendar import admin as calendar_admin
 from services.context import Services
 from tests.web.site import Site, text_of
 
@@ -114,3 +117,32 @@ def test_a_malformed_e_mail_address_is_refused_and_changes_nothing(site: Site, s
                                           "organization": "bank-icbc", "roles": ["bank"], "email": address},
                      token_from="/admin/users/new")
     assert new.status_code == 422 and all(u["username"] != "boc_user" for u in list_users(services))
+
+
+def _field_error(html: str, field_id: str) -> str:
+    """Return the error shown right after the field with id *field_id* ('' when there is none)."""
+    found = re.search(rf'<input [^>]*id="{field_id}"[^>]*>\s*(?:<p class="field-error"[^>]*>([^<]*)</p>)?', html)
+    assert found, f"no field {field_id}"
+    return found.group(1) or ""
+
+
+def test_a_calendar_override_asks_for_a_date_and_names_each_error_beside_its_field(site: Site,
+                                                                                   services: Services) -> None:
+    admin = site.user("admin")
+    page = admin.get("/admin/calendar?year=2027").get_data(as_text=True)
+    assert re.search(r'<input type="date" id="day" name="day"', page)
+    empty = admin.post("/admin/calendar/overrides?year=2027", {"day": "", "kind": "rest", "name": "春节",
+                                                               "source": ""}, token_from="/admin/calendar")
+    html = empty.get_data(as_text=True)
+    assert empty.status_code == 422 and _field_error(html, "day") == "此项为必填项。"
+    assert _field_error(html, "source") == "此项为必填项。" and _field_error(html, "name") == ""
+    assert 'role="alert"' not in html.split('class="context"', 1)[0].split("</form>", 1)[1]
+    assert 'value="春节"' in html, "what was typed stays in the form"
+    wrong = admin.post("/admin/calendar/overrides?year=2027", {"day": "2027/02/20", "kind": "workday",
+                                                               "name": "春节调休上班", "source": "国办发明电"},
+                       token_from="/admin/calendar")
+    assert wrong.status_code == 422 and "格式填写日期" in _field_error(wrong.get_data(as_text=True), "day")
+    far = admin.post("/admin/calendar/overrides?lang=en", {"day": "2199-02-20", "kind": "rest", "name": "x",
+                                                           "source": "y"}, token_from="/admin/calendar")
+    assert _field_error(far.get_data(as_text=True), "day") == "The year must be between 2004 and 2099."
+    assert calendar_admin.year_page(services, None, 2027)["overrides"] == []

@@ -12,7 +12,7 @@ from services.calendar import admin as calendar_admin
 from services.errors import ConflictError, ValidationError
 from web.app import services as ctx
 from web.pages.auth import actor
-from web.pages.messages import translate
+from web.pages.messages import field_messages, translate
 
 bp = Blueprint("clock", __name__, url_prefix="/admin")
 
@@ -25,7 +25,7 @@ def _year() -> int:
 def _calendar_page(year: int, status: int = 200, **extra: Any) -> tuple[str, int]:
     page = calendar_admin.year_page(ctx(), actor(), year)
     html = render_template("admin/calendar.html", page=page, years=range(year - 2, year + 3),
-                           form=extra.pop("form", {}), **extra)
+                           form=extra.pop("form", {}), errors=extra.pop("errors", {}), **extra)
     return html, status
 
 
@@ -48,7 +48,8 @@ def add_override() -> Response | tuple[str, int]:
         result = calendar_admin.add_override(ctx(), actor(), form["day"], form["kind"] == "workday",
                                              form["name"], form["source"])
     except ValidationError as exc:
-        return _calendar_page(_year(), 422, form=form, error=translate(exc.message))
+        return _calendar_page(_year(), 422, form=form, errors=field_messages(exc.fields),
+                              error=None if exc.fields else translate(exc.message))
     return _done(_("Saved %(day)s; %(num)d deadlines recomputed.", day=result["day"],
                    num=len(result["recomputed"])), int(result["day"][:4]))
 

@@ -24,7 +24,7 @@ FIELD_MESSAGES = (
     _l("Another card function already has this code."), _l("Another card function already has this name."),
     _l("The dates overlap {other}."), _l("The date must lie in {year}."),
     _l("Another round of this year has this name."),
-    _l("This date must not be later than {date}."),
+    _l("This date must not be later than {date}."), _l("The year must be between {first} and {last}."),
     _l("The lines add up to {total} but must add up to {expected}."),
     _l("This bank transaction number was already used for another payment of this bank."),
     _l("This invoice number was already used in another payment notice for this contractor."),
