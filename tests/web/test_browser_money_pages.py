@@ -48,7 +48,7 @@ def test_the_bureau_starts_a_reconciliation_and_the_bank_sees_it(chromium: objec
     clerk.context.close()
     other = Person(chromium, live_url, "abc_user")
     other.page.goto(f"{live_url}/reconciliations/")
-    assert "2026Q2" not in other.page.locator("main").inner_text(), "ABC never sees ICBC's reconciliation"
+    assert "2026年第2季度" not in other.page.locator("main").inner_text(), "ABC never sees ICBC's reconciliation"
     other.context.close()
 
 

@@ -11,7 +11,7 @@ from web.pages import i18n
 from services.errors import FieldError
 from services.money.text import money_text
 from services.plans.process import OVERRIDE_NEEDED
-from web.pages.formatting import money, total, waited
+from web.pages.formatting import instance_title, money, period_text, total, waited
 from web.pages.messages import field_message
 
 ARRIVED = datetime(2026, 11, 30, 2, 18, tzinfo=timezone.utc)
@@ -84,3 +84,28 @@ def test_a_message_about_a_negative_remaining_allocation_puts_the_sign_first(app
                                         "同意须填写理由。")
     with app.test_request_context("/?lang=en"):
         assert "of ¥820,000.00 exceeds the bank's remaining allocation of -¥300,000.00 for 2026" in field_message(error)
+
+
+@pytest.mark.parametrize(("code", "chinese", "english"), [
+    ("2026Q3", "2026年第3季度", "Q3 2026"),
+    ("2027Q1", "2027年第1季度", "Q1 2027"),
+    ("2026-07", "2026年7月", "July 2026"),
+    ("2026", "2026年度", "Year 2026"),
+    ("not a period", "not a period", "not a period"),
+    ("", "—", "—"),
+])
+def test_a_reconciliation_period_is_written_as_people_say_it(app: Flask, code: str, chinese: str,
+                                                              english: str) -> None:
+    with app.test_request_context("/"):
+        assert period_text(code) == chinese
+    with app.test_request_context("/?lang=en"):
+        assert period_text(code) == english
+
+
+def test_only_a_reconciliations_title_has_its_period_rewritten(app: Flask) -> None:
+    with app.test_request_context("/"):
+        assert instance_title("中国工商银行太仓分行 2026Q3 对账") == "中国工商银行太仓分行 2026年第3季度对账"
+        assert instance_title("社保卡 2026Q3 升级") == "社保卡 2026Q3 升级", "a project's own name stays as written"
+        assert instance_title(None) == ""
+    with app.test_request_context("/?lang=en"):
+        assert instance_title("中国工商银行太仓分行 2026Q3 对账") == "中国工商银行太仓分行 Reconciliation Q3 2026"

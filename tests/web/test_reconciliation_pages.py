@@ -39,10 +39,14 @@ def test_the_bureau_starts_a_reconciliation_and_the_page_shows_the_lines(site: S
     icbc = site.user("icbc_user")
     listing = text_of(icbc.get("/reconciliations/"))
     assert "您只能看到本行的对账" in listing and "中国农业银行" not in listing and "发起对账" not in listing
-    assert "2026Q1" in listing and "520,001" in listing and "520,000" in listing
+    assert "2026年第1季度" in listing and "2026Q1" not in listing and "520,001" in listing and "520,000" in listing
     (row,) = [r for r in rec.rec_rows(services, "icbc_user") if r["period"] == "2026Q1"]
     shown = text_of(icbc.get(f"/reconciliations/{row['id']}"))
     assert "一月新增一张卡" in shown and "待说明" not in shown and "未关闭" in shown and "周婷（工商银行）" in shown
+    assert "中国工商银行太仓分行 · 2026年第1季度对账" in shown and "2026Q1" not in shown
+    english = text_of(icbc.get(f"/reconciliations/{row['id']}?lang=en"))
+    assert "Reconciliation Q1 2026" in english and "2026Q1" not in english
+    icbc.get("/?lang=zh")
 
     abc = site.user("abc_user")
     assert abc.get(f"/reconciliations/{row['id']}").status_code == 404
@@ -70,7 +74,11 @@ def test_the_bank_and_the_bureau_work_through_the_task_pages(site: Site, service
     (task,) = rec.tasks(services, "icbc_user", run, "bank_report")
     url = f"/tasks/{task['id']}"
     form = text_of(icbc.get(url))
-    assert "报送持卡数量和支付金额" in form and "2026Q2" in form
+    assert "报送持卡数量和支付金额" in form and "对账期 2026年第2季度" in form and "2026Q2" not in form
+    assert "中国工商银行太仓分行 2026年第2季度对账" in text_of(icbc.get("/"))
+    english = text_of(icbc.get(f"{url}?lang=en"))
+    assert "Q2 2026" in english and "2026Q2" not in english
+    icbc.get("/?lang=zh")
     bad = icbc.post(url, posted({"reported_card_count": "-3", "reported_paid_total": "1.234"}), token_from=url)
     assert bad.status_code == 422
     report = {"reported_card_count": "520000", "reported_paid_total": "90000.00",
@@ -96,7 +104,10 @@ def test_the_bank_and_the_bureau_work_through_the_task_pages(site: Site, service
     assert shown.count("核实属跨期入账，关闭。") == 2 and "已办结" in shown
     for user in ("supervisor", "icbc_user"):
         assert site.user(user).get(f"/projects/{run}").status_code == 200
-    assert "对账办结" in text_of(site.user("supervisor").get(f"/projects/{run}"))
+    history = text_of(site.user("supervisor").get(f"/projects/{run}"))
+    assert "对账办结" in history and "2026年第2季度" in history and "2026Q2" not in history
+    audit = text_of(site.user("supervisor").get("/audit/?event=reconciliation_closed"))
+    assert "中国工商银行太仓分行 2026年第2季度对账 2026年第2季度" in audit and "2026Q2" not in audit
     assert site.user("abc_user").get(f"/projects/{run}").status_code == 404
 
 
@@ -112,6 +123,6 @@ def test_a_terminated_reconciliation_is_listed_as_terminated_and_the_bureau_star
     assert again.status_code == 302 and again.headers["Location"] != first.headers["Location"]
     assert "待银行报送" in text_of(clerk.get(again.headers["Location"]))
     listing = text_of(site.user("supervisor").get("/reconciliations/"))
-    assert listing.count("2026Q2") >= 2 and "已终止" in listing and "待银行报送" in listing
+    assert listing.count("2026年第2季度") >= 2 and "已终止" in listing and "待银行报送" in listing
     refused = clerk.post("/reconciliations/start", form, token_from="/reconciliations/")
     assert refused.status_code == 409 and "已经发起" in text_of(refused)

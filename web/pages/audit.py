@@ -62,6 +62,13 @@ def _organization(item: dict[str, Any], names: dict[str, dict[str, str]]) -> str
     return labels.organization_name(names.get(item["organization"] or "") or {"name": item["organization_name"]})
 
 
+def _instance(item: dict[str, Any]) -> str:
+    """Return an entry's instance as #12 and its title, or '' for none."""
+    if not item["instance_id"]:
+        return ""
+    return f"#{item['instance_id']} {formatting.instance_title(item['instance_title'])}".strip()
+
+
 def organizations_for_filter() -> list[dict[str, str]]:
     """Return every organisation a user may belong to, for the filter."""
     from services.admin import list_organizations
@@ -80,8 +87,8 @@ def export(kind: str) -> Response:
     items = export_events(ctx(), actor(), current_filter())
     names = {o["code"]: o for o in organizations_for_filter()}
     rows = ([formatting.datetime_text(i["at"]), i["user_name"] or "", _organization(i, names) if i["user"] else "",
-             display.event_name(i["event"], i["data"]), f"#{i['instance_id']} {i['instance_title'] or ''}".strip()
-             if i["instance_id"] else "", i["task_id"] or "", describe(i, names)] for i in items)
+             display.event_name(i["event"], i["data"]), _instance(i), i["task_id"] or "", describe(i, names)]
+            for i in items)
     header = [str(h) for h in HEADER]
     name = f"audit-{ctx().clock.today().isoformat()}.{kind}"
     if kind == "csv":

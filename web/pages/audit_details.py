@@ -77,7 +77,7 @@ def _allocation(data: dict[str, Any], orgs: Names) -> str:
 
 
 def _reconciliation(data: dict[str, Any], orgs: Names) -> str:
-    period = str(data.get("period") or "")
+    period = formatting.period_text(data.get("period")) if data.get("period") else ""
     return f"{_org(orgs, data['bank'])} · {period}" if data.get("bank") else period
 
 

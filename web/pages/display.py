@@ -102,6 +102,16 @@ def value_text(prop: Schema, value: Any) -> str:
     return str(value)
 
 
+PERIOD_FIELDS = ("reconciliation_period",)
+
+
+def field_text(name: str, prop: Schema, value: Any) -> str:
+    """Return the value of field *name* as a person reads it; a reconciliation period as 2026年第3季度."""
+    if name in PERIOD_FIELDS and isinstance(value, str) and value:
+        return formatting.period_text(value)
+    return value_text(prop, value)
+
+
 def lines(prop: Schema, value: Any, summed: str = "") -> dict[str, Any]:
     """Return line items as a table: column labels, rows of texts and the total of the summed column."""
     return _lines(prop, value, summed)
@@ -130,7 +140,7 @@ def describe(schema: Schema, data: dict[str, Any], file_names: dict[str, str]) -
         elif widget(prop) == "file" and isinstance(value, str):
             item.update(kind="file", sha256=value, text=file_names.get(value, value[:12]))
         else:
-            item.update(text=value_text(prop, value), kind="money" if widget(prop) == "money" else "text")
+            item.update(text=field_text(name, prop, value), kind="money" if widget(prop) == "money" else "text")
         result.append(item)
     return result
 

@@ -6,10 +6,12 @@ from collections.abc import Iterable
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 
-from flask_babel import format_date, gettext as _, lazy_gettext as _l, ngettext
+from babel.dates import format_skeleton
+from flask_babel import format_date, get_locale, gettext as _, lazy_gettext as _l, ngettext
 
 from services.clock import CHINA, parse_date
 from services.money.text import amount_text, money_text
+from services.reconciliation.periods import MONTH_RE, QUARTER_RE, PeriodError, parse_period
 
 DASH = "—"
 
@@ -136,3 +138,30 @@ def clock_text(item: object) -> str:
     if item["days_left"] == 0:
         return _("Due today")
     return ngettext("%(num)d working day left", "%(num)d working days left", item["days_left"])
+
+
+def period_text(value: object) -> str:
+    """Return a reconciliation period as people write it: `2026Q3` as 2026年第3季度 (Q3 2026), `2026-07` as
+    2026年7月 (July 2026), `2026` as 2026年度 (Year 2026); any other text unchanged."""
+    try:
+        period = parse_period(value)
+    except PeriodError:
+        return str(value) if value else DASH
+    if found := QUARTER_RE.match(period.name):
+        return _("Q%(quarter)s %(year)s", quarter=found[2], year=found[1])
+    if MONTH_RE.match(period.name):
+        return format_skeleton("yMMMM", period.start, locale=get_locale() or "zh")
+    return _("Year %(year)s", year=period.name)
+
+
+_RECONCILIATION_TITLE = re.compile(r"^(?P<bank>.+) (?P<period>20[0-9]{2}(?:Q[1-4]|-[01][0-9])?) 对账$")
+
+
+def instance_title(value: object) -> str:
+    """Return an instance's stored title for the page; a reconciliation's (`中国工商银行太仓分行 2026Q3 对账`)
+    names its period as people say it (中国工商银行太仓分行 2026年第3季度对账)."""
+    text = str(value or "")
+    found = _RECONCILIATION_TITLE.match(text)
+    if found is None:
+        return text
+    return f"{found['bank']} {_('Reconciliation %(period)s', period=period_text(found['period']))}"

@@ -94,7 +94,7 @@ def _read_only(name: str, prop: Schema, errors: dict[str, str]) -> Field | None:
         item.table = display.lines(prop, value)
     else:
         supplied = prop.get("x-supplied-title-en") if is_english() else prop.get("x-supplied-title")
-        item.text = str(supplied or display.value_text(prop, value))
+        item.text = str(supplied or display.field_text(name, prop, value))
     return item
 
 

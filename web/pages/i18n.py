@@ -78,5 +78,6 @@ def init_app(app: Flask) -> None:
         round_name=labels.round_, category=labels.category, org_kind=labels.org_kind,
         org_name=labels.organization_name, form_text=labels.form_text, own_org=labels.own_organization,
         weekday=formatting.weekday, day_origin=formatting.day_origin, clock=formatting.clock_text,
+        period=formatting.period_text, instance_title=formatting.instance_title,
     )
     app.jinja_env.globals.update(task_title=labels.task_title)

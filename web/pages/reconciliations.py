@@ -11,6 +11,7 @@ from services.errors import ConflictError, ValidationError
 from services.reconciliation.listing import list_reconciliations, show_reconciliation, start_choices
 from services.reconciliation.start import start_reconciliation
 from web.app import services as ctx
+from web.pages import formatting
 from web.pages.auth import actor
 from web.pages.messages import field_messages
 
@@ -56,8 +57,8 @@ def start() -> Response | tuple[str, int]:
         return _list(422, form, field_messages(exc.fields))
     except ConflictError:
         return _list(409, form, {"period": _("This bank's reconciliation for %(period)s has already been started.",
-                                             period=form["period"].upper())})
+                                             period=formatting.period_text(form["period"].upper()))})
     flash(_("The reconciliation of %(period)s was started; the bank has been asked for its figures.",
-            period=started["period"]), "success")
+            period=formatting.period_text(started["period"])), "success")
     return redirect(url_for("reconciliations.show", record_id=started["record_id"]))
 
