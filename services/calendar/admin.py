@@ -18,31 +18,26 @@ from services.users import Actor
 FIRST_YEAR, LAST_YEAR = 2004, 2099
 
 
-def parse_day(text: Any, field: str = "day") -> date:
-    """Return the date written strictly as YYYY-MM-DD (services.clock.parse_date), within the calendar's years."""
-    try:
-        day = parse_date(text)
-    except ValueError as exc:
-        raise ValidationError(f"{field}: write a real date as YYYY-MM-DD, not {str(text)[:40]!r}") from exc
-    if not FIRST_YEAR <= day.year <= LAST_YEAR:
-        raise ValidationError(f"{field}: the year must be between {FIRST_YEAR} and {LAST_YEAR}")
-    return day
-
-
-def _override_day(text: Any, errors: list[FieldError]) -> date | None:
-    """Return the day of an override, or add a field error (required, the format, the calendar's years)."""
+def checked_day(text: Any, field: str = "day") -> tuple[date | None, FieldError | None]:
+    """Return the date written strictly as YYYY-MM-DD (services.clock.parse_date) within the calendar's
+    years, or the field error that says why not (required, the format, the years)."""
     if not (text.strip() if isinstance(text, str) else text):
-        errors.append(FieldError("day", "required", "This field is required."))
-        return None
+        return None, FieldError(field, "required", "This field is required.")
     try:
         day = parse_date(text)
     except ValueError:
-        errors.append(FieldError("day", "date", "Enter a date as YYYY-MM-DD."))
-        return None
+        return None, FieldError(field, "date", "Enter a date as YYYY-MM-DD.")
     if not FIRST_YEAR <= day.year <= LAST_YEAR:
-        errors.append(FieldError("day", "yearRange", "The year must be between {first} and {last}.",
-                                 {"first": FIRST_YEAR, "last": LAST_YEAR}))
-        return None
+        return None, FieldError(field, "yearRange", "The year must be between {first} and {last}.",
+                                {"first": FIRST_YEAR, "last": LAST_YEAR})
+    return day, None
+
+
+def parse_day(text: Any, field: str = "day") -> date:
+    """Return the date of `checked_day`; raise ValidationError with its field error otherwise."""
+    day, error = checked_day(text, field)
+    if day is None:
+        raise ValidationError(f"{field}: {error.message if error else ''}", [error] if error else [])
     return day
 
 
@@ -92,8 +87,8 @@ def add_override(ctx: Services, actor: Actor | None, day_text: Any, is_workday: 
                  source: str) -> dict[str, Any]:
     """Say that a day is (or is not) a working day, citing the document; recompute deadlines."""
     _require_admin(actor)
-    errors: list[FieldError] = []
-    day = _override_day(day_text, errors)
+    day, day_error = checked_day(day_text)
+    errors = [day_error] if day_error else []
     name, source = (name or "").strip(), (source or "").strip()
     _text_field(name, "name", 100, errors)  # e.g. 春节 or 春节调休上班
     _text_field(source, "source", 300, errors)  # the document that fixes the day, e.g. 国办发明电〔2026〕X号
